@@ -1,0 +1,110 @@
+import { z } from 'zod'
+import type { Argon2Params } from './crypto/argon2_hasher.ts'
+
+/** Everything hexauth reads from its environment, validated. */
+export interface Config {
+  readonly port: number
+  readonly host: string
+  /** The HS256 secret; `undefined` means a random key per process (tokens die with it). */
+  readonly jwtSecret: Uint8Array<ArrayBuffer> | undefined
+  readonly jwtIssuer: string
+  readonly jwtAudience: string
+  readonly jwtLeewaySeconds: number
+  readonly accessTokenTtlSeconds: number
+  readonly refreshTokenTtlSeconds: number
+  /** Usernames (any letter case) that are admins whatever the stored flag says. */
+  readonly adminUsernames: readonly string[]
+  readonly argon2: Argon2Params
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+}
+
+/** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
+export const KNOWN_DEFAULT_SECRETS: readonly string[] = [
+  'secret', 'jwt-secret-string', 'jwt-secret', 'super-secret', 'supersecret', 'changeme',
+  'change-me', 'your-256-bit-secret', 'your-secret-key', 'secret-key', 'my-secret',
+  'mysecretkey', 'jwt_secret', 'secretkey', 'default', 'password', 'keyboard cat',
+  'please-change-this-secret-to-something-long-and-random', 'change-this-to-a-long-random-secret-of-32-bytes-or-more',
+]
+
+const MIN_SECRET_BYTES = 32
+const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }
+
+const duration = (fallback: string, min = 1) =>
+  z.string().default(fallback).transform((raw, ctx) => {
+    const match = /^(\d{1,9})([smhd]?)$/.exec(raw.trim())
+    const seconds = match === null ? -1 : Number(match[1]) * UNITS[match[2] ?? '']!
+    if (seconds < min) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration of at least ${min}s such as 900, 15m, 12h or 30d` })
+    }
+    return seconds
+  })
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.string().default(String(fallback)).transform((raw, ctx) => {
+    const value = /^\d{1,10}$/.test(raw.trim()) ? Number(raw) : Number.NaN
+    if (!(value >= min && value <= max)) ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` })
+    return value
+  })
+
+const secret = z.string().optional().transform((raw, ctx) => {
+  if (raw === undefined || raw === '') return undefined
+  const bytes = new TextEncoder().encode(raw)
+  const folded = raw.trim().toLowerCase()
+  if (KNOWN_DEFAULT_SECRETS.includes(folded)) {
+    ctx.addIssue({ code: 'custom', message: 'is a published default secret; generate one with `openssl rand -base64 48`' })
+  } else if (bytes.byteLength < MIN_SECRET_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `must be at least ${MIN_SECRET_BYTES} bytes (got ${bytes.byteLength})` })
+  } else if (new Set(raw).size < 8) {
+    ctx.addIssue({ code: 'custom', message: 'is too repetitive to be a random secret' })
+  }
+  return bytes
+})
+
+const usernameList = z.string().default('').transform((raw, ctx) => {
+  const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '')
+  const bad = names.filter((name) => !/^[A-Za-z0-9_.-]{3,64}$/.test(name))
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `holds invalid usernames: ${bad.join(', ')}` })
+  return names
+})
+
+const schema = z.object({
+  PORT: integer(3000, 0, 65535),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  JWT_SECRET: secret,
+  JWT_ISSUER: z.string().trim().min(1).default('hexauth'),
+  JWT_AUDIENCE: z.string().trim().min(1).default('hexauth'),
+  JWT_LEEWAY: duration('5s', 0),
+  ACCESS_TOKEN_TTL: duration('15m'),
+  REFRESH_TOKEN_TTL: duration('30d'),
+  ADMIN_USERNAMES: usernameList,
+  ARGON2_MEMORY_KIB: integer(19456, 1024, 4_194_304),
+  ARGON2_TIME_COST: integer(2, 1, 100),
+  ARGON2_PARALLELISM: integer(1, 1, 64),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+/**
+ * Reads and validates the configuration. Throws a `RangeError` whose message names every bad
+ * variable and what it allows, so a misconfigured service never starts.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)
+    throw new RangeError(`Invalid configuration: ${problems.join('; ')}`)
+  }
+  const c = parsed.data
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    jwtSecret: c.JWT_SECRET,
+    jwtIssuer: c.JWT_ISSUER,
+    jwtAudience: c.JWT_AUDIENCE,
+    jwtLeewaySeconds: c.JWT_LEEWAY,
+    accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL,
+    adminUsernames: c.ADMIN_USERNAMES,
+    argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
+    logLevel: c.LOG_LEVEL,
+  }
+}

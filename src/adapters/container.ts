@@ -1,0 +1,176 @@
+import { Container, type ServiceIdentifier } from 'inversify'
+import { CheckClaims } from '../application/check_claims.ts'
+import { CreateItem } from '../application/create_item.ts'
+import { CredentialsCheck } from '../application/credentials_check.ts'
+import { DeleteAllUsers } from '../application/delete_all_users.ts'
+import { DeleteItem } from '../application/delete_item.ts'
+import { DeleteUser } from '../application/delete_user.ts'
+import { FreshLogin } from '../application/fresh_login.ts'
+import { GetItem } from '../application/get_item.ts'
+import { ListItems } from '../application/list_items.ts'
+import { ListUsers } from '../application/list_users.ts'
+import { Login } from '../application/login.ts'
+import { Clock } from '../application/ports/clock.ts'
+import { ItemRepository } from '../application/ports/item_repository.ts'
+import { PasswordHasher } from '../application/ports/password_hasher.ts'
+import { RevocationStore } from '../application/ports/revocation_store.ts'
+import { TokenIssuer } from '../application/ports/token_issuer.ts'
+import { TokenVerifier } from '../application/ports/token_verifier.ts'
+import { UserRepository } from '../application/ports/user_repository.ts'
+import { RefreshAccess } from '../application/refresh_access.ts'
+import { RegisterUser } from '../application/register_user.ts'
+import { RevokeToken } from '../application/revoke_token.ts'
+import { TokenMinter, type TokenPolicy as TokenPolicyValue } from '../application/token_minter.ts'
+import type { UsernameKey } from '../domain/username.ts'
+import type { Config as ConfigValue } from './config.ts'
+import { Argon2Hasher } from './crypto/argon2_hasher.ts'
+import { JoseTokenIssuer } from './crypto/jose_token_issuer.ts'
+import { JoseTokenVerifier } from './crypto/jose_token_verifier.ts'
+import { importHmacKey, type JwtSettings as JwtSettingsValue } from './crypto/jwt_settings.ts'
+import { createHttpApp, type HttpDeps } from './http/app.ts'
+import type { Logger as LoggerValue } from './logger.ts'
+import { MemoryItemRepository } from './memory/item_repository.ts'
+import { MemoryRevocationStore } from './memory/revocation_store.ts'
+import { MemoryUserRepository } from './memory/user_repository.ts'
+import { SystemClock } from './system_clock.ts'
+
+/** Injection token of the validated {@linkcode ConfigValue | Config}. */
+export const Config: ServiceIdentifier<ConfigValue> = Symbol('Config')
+/** Injection token of the service logger. */
+export const Logger: ServiceIdentifier<LoggerValue> = Symbol('Logger')
+/** Injection token of the imported signing key and JWT options. */
+export const JwtSettings: ServiceIdentifier<JwtSettingsValue> = Symbol('JwtSettings')
+/** Injection token of the token lifetimes and admin names. */
+export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPolicy')
+/** Injection token of the Koa app. */
+export const HttpApp: ServiceIdentifier<ReturnType<typeof createHttpApp>> = Symbol('HttpApp')
+
+/** Ready-made adapters that replace the configured ones (tests, embedders). */
+export interface ContainerOverrides {
+  readonly clock?: Clock
+  readonly users?: UserRepository
+  readonly items?: ItemRepository
+  readonly revocations?: RevocationStore
+  readonly hasher?: PasswordHasher
+}
+
+/** The application's one composition root: every binding is a singleton. */
+export type AppContainer = Container
+
+/** Binds every port, use case and the HTTP app for `config`. */
+export function createContainer(config: ConfigValue, logger: LoggerValue, overrides: ContainerOverrides = {}): AppContainer {
+  const c = new Container({ defaultScope: 'Singleton' })
+  c.bind(Config).toConstantValue(config)
+  c.bind(Logger).toConstantValue(logger)
+  bindAdapters(c, config, overrides)
+  bindUseCases(c)
+  c.bind(HttpApp).toResolvedValue((deps: HttpDeps) => createHttpApp(deps), [httpDeps(c)])
+  return c
+}
+
+function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides): void {
+  c.bind(Clock).toConstantValue(o.clock ?? new SystemClock())
+  c.bind(UserRepository).toConstantValue(o.users ?? new MemoryUserRepository())
+  c.bind(ItemRepository).toConstantValue(o.items ?? new MemoryItemRepository())
+  if (o.revocations === undefined) {
+    c.bind(RevocationStore).toResolvedValue((clock: Clock) => new MemoryRevocationStore({ clock }), [Clock])
+  } else {
+    c.bind(RevocationStore).toConstantValue(o.revocations)
+  }
+  c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2))
+  c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
+    // No secret configured: a random one, so tokens die with the process (main warns).
+    key: await importHmacKey(config.jwtSecret ?? crypto.getRandomValues(new Uint8Array(48))),
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    leewaySeconds: config.jwtLeewaySeconds,
+    clock,
+  }), [Clock])
+  c.bind(TokenIssuer).toResolvedValue((s: JwtSettingsValue) => new JoseTokenIssuer(s), [JwtSettings])
+  c.bind(TokenVerifier).toResolvedValue((s: JwtSettingsValue) => new JoseTokenVerifier(s), [JwtSettings])
+  c.bind(TokenPolicy).toConstantValue({
+    accessTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTtlSeconds: config.refreshTokenTtlSeconds,
+    adminUsernames: new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)),
+  })
+}
+
+function bindUseCases(c: Container): void {
+  c.bind(TokenMinter).toResolvedValue(
+    (issuer: TokenIssuer, clock: Clock, policy: TokenPolicyValue) => new TokenMinter({ issuer, clock, policy }),
+    [TokenIssuer, Clock, TokenPolicy])
+  c.bind(CredentialsCheck).toResolvedValue(
+    (users: UserRepository, hasher: PasswordHasher) => new CredentialsCheck({ users, hasher }),
+    [UserRepository, PasswordHasher])
+  c.bind(CheckClaims).toResolvedValue(
+    (verifier: TokenVerifier, revocations: RevocationStore) => new CheckClaims({ verifier, revocations }),
+    [TokenVerifier, RevocationStore])
+  c.bind(RegisterUser).toResolvedValue(
+    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock) =>
+      new RegisterUser({ users, hasher, minter, clock }),
+    [UserRepository, PasswordHasher, TokenMinter, Clock])
+  c.bind(Login).toResolvedValue(
+    (credentials: CredentialsCheck, minter: TokenMinter) => new Login({ credentials, minter }),
+    [CredentialsCheck, TokenMinter])
+  c.bind(FreshLogin).toResolvedValue(
+    (credentials: CredentialsCheck, minter: TokenMinter) => new FreshLogin({ credentials, minter }),
+    [CredentialsCheck, TokenMinter])
+  c.bind(RefreshAccess).toResolvedValue(
+    (checkClaims: CheckClaims, revocations: RevocationStore, users: UserRepository, minter: TokenMinter) =>
+      new RefreshAccess({ checkClaims, revocations, users, minter }),
+    [CheckClaims, RevocationStore, UserRepository, TokenMinter])
+  const revoking = [RevocationStore, Clock, TokenPolicy] as const
+  c.bind(RevokeToken).toResolvedValue(
+    (checkClaims: CheckClaims, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new RevokeToken({ checkClaims, revocations, clock, policy }),
+    [CheckClaims, ...revoking])
+  c.bind(ListUsers).toResolvedValue(
+    (users: UserRepository, policy: TokenPolicyValue) => new ListUsers({ users, policy }), [UserRepository, TokenPolicy])
+  c.bind(DeleteUser).toResolvedValue(
+    (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new DeleteUser({ users, revocations, clock, policy }),
+    [UserRepository, ...revoking])
+  c.bind(DeleteAllUsers).toResolvedValue(
+    (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new DeleteAllUsers({ users, revocations, clock, policy }),
+    [UserRepository, ...revoking])
+  c.bind(ListItems).toResolvedValue((items: ItemRepository) => new ListItems({ items }), [ItemRepository])
+  c.bind(GetItem).toResolvedValue((items: ItemRepository) => new GetItem({ items }), [ItemRepository])
+  c.bind(CreateItem).toResolvedValue((items: ItemRepository) => new CreateItem({ items }), [ItemRepository])
+  c.bind(DeleteItem).toResolvedValue((items: ItemRepository) => new DeleteItem({ items }), [ItemRepository])
+}
+
+/** A binding that gathers the HTTP adapter's dependencies into one object. */
+function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
+  const id: ServiceIdentifier<HttpDeps> = Symbol('HttpDeps')
+  c.bind(id).toResolvedValue(async () => ({
+    logger: await c.getAsync(Logger),
+    registerUser: await c.getAsync(RegisterUser),
+    login: await c.getAsync(Login),
+    freshLogin: await c.getAsync(FreshLogin),
+    refreshAccess: await c.getAsync(RefreshAccess),
+    revokeToken: await c.getAsync(RevokeToken),
+    checkClaims: await c.getAsync(CheckClaims),
+    listUsers: await c.getAsync(ListUsers),
+    deleteUser: await c.getAsync(DeleteUser),
+    deleteAllUsers: await c.getAsync(DeleteAllUsers),
+    listItems: await c.getAsync(ListItems),
+    getItem: await c.getAsync(GetItem),
+    createItem: await c.getAsync(CreateItem),
+    deleteItem: await c.getAsync(DeleteItem),
+  }))
+  return id
+}
+
+/** Every injection token bound by {@linkcode createContainer}, for tests and diagnostics. */
+export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
+  Config, Logger, Clock, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
+  TokenIssuer, TokenVerifier, TokenPolicy, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
+  Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, ListItems,
+  GetItem, CreateItem, DeleteItem, HttpApp,
+]
+
+/** Closes every client the container opened (deactivation hooks), for a graceful shutdown. */
+export function disposeContainer(c: AppContainer): Promise<void> {
+  return c.unbindAllAsync()
+}

@@ -1,0 +1,89 @@
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
+import type { TokenVerifier } from '../../application/ports/token_verifier.ts'
+import { AuthError } from '../../domain/auth_error.ts'
+import type { TokenClaims, TokenType } from '../../domain/token_claims.ts'
+import type { UserId } from '../../domain/user.ts'
+import { JWT_ALGORITHM, JWT_TYP, type JwtSettings } from './jwt_settings.ts'
+
+/** Longest token accepted, in characters: ours are well under 1 KiB. */
+export const MAX_TOKEN_LENGTH = 8192
+
+// Header parameters hexauth issues. Anything else (kid, jku, x5u, jwk, crit…) is refused
+// before the signature is looked at, so no key is ever taken from a token.
+const ALLOWED_HEADER = new Set(['alg', 'typ'])
+const REQUIRED_CLAIMS = ['sub', 'jti', 'iat', 'nbf', 'exp', 'iss', 'aud']
+
+/** Verifies HS256 tokens with jose: exactly one algorithm, the expected `typ`, every claim. */
+export class JoseTokenVerifier implements TokenVerifier {
+  readonly #settings: JwtSettings
+
+  constructor(settings: JwtSettings) {
+    this.#settings = settings
+  }
+
+  async verify(token: string, type: TokenType): Promise<TokenClaims> {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalid(`it is longer than ${MAX_TOKEN_LENGTH} characters`)
+    checkHeader(token)
+    const { key, issuer, audience, leewaySeconds, clock } = this.#settings
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, key, {
+        algorithms: [JWT_ALGORITHM],
+        typ: JWT_TYP[type],
+        issuer,
+        audience,
+        requiredClaims: REQUIRED_CLAIMS,
+        clockTolerance: leewaySeconds,
+        currentDate: new Date(clock.now()),
+      }))
+    } catch (error) {
+      throw translate(error)
+    }
+    return toClaims(payload, type)
+  }
+}
+
+function checkHeader(token: string): void {
+  let header: Record<string, unknown>
+  try {
+    header = decodeProtectedHeader(token)
+  } catch {
+    throw invalid('its header is not valid')
+  }
+  for (const name of Object.keys(header)) {
+    if (!ALLOWED_HEADER.has(name)) throw invalid(`its header has the unsupported parameter "${name}"`)
+  }
+}
+
+function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
+  const { sub, jti, iat, nbf, exp } = payload
+  const { type: claimedType, fresh, is_admin: isAdmin, fam } = payload as Record<string, unknown>
+  if (claimedType !== type) throw invalid(`it is not an ${type} token`)
+  if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '') {
+    throw invalid('its "sub" or "jti" claim is missing or empty')
+  }
+  if (typeof fresh !== 'boolean' || typeof isAdmin !== 'boolean' || typeof fam !== 'string' || fam === '') {
+    throw invalid('its "fresh", "is_admin" or "fam" claim is missing or malformed')
+  }
+  // jose checked that the times are numbers; requiredClaims that they are present.
+  return { sub: sub as UserId, jti, type, iat: iat!, nbf: nbf!, exp: exp!, fresh, isAdmin, fam }
+}
+
+function translate(error: unknown): AuthError {
+  if (error instanceof errors.JWTExpired) {
+    return new AuthError('token_expired', 'Cannot authorize: the token has expired', { cause: error })
+  }
+  if (error instanceof errors.JOSEError) return invalid(reason(error), error)
+  return invalid('it could not be verified', error)
+}
+
+function reason(error: InstanceType<typeof errors.JOSEError>): string {
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not match'
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'its algorithm is not allowed'
+  if (error instanceof errors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not valid`
+  return 'it is malformed'
+}
+
+function invalid(why: string, cause?: unknown): AuthError {
+  return new AuthError('invalid_token', `Cannot authorize: the token is invalid, ${why}`, { cause })
+}

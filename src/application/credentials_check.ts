@@ -1,0 +1,50 @@
+import { AuthError } from '../domain/auth_error.ts'
+import { parseCredentials } from '../domain/credentials.ts'
+import type { User } from '../domain/user.ts'
+import type { PasswordHasher } from './ports/password_hasher.ts'
+import type { UserRepository } from './ports/user_repository.ts'
+
+/** Dependencies of {@linkcode CredentialsCheck}. */
+export interface CredentialsCheckDeps {
+  readonly users: UserRepository
+  readonly hasher: PasswordHasher
+}
+
+/**
+ * Checks a username and password, the step Login and FreshLogin share. An unknown user and a
+ * wrong password cost the same (a verify against a dummy hash) and fail the same way.
+ */
+export class CredentialsCheck {
+  readonly #deps: CredentialsCheckDeps
+  #dummyHash: Promise<string> | undefined
+
+  constructor(deps: CredentialsCheckDeps) {
+    this.#deps = deps
+  }
+
+  /**
+   * The user whose credentials `body` holds.
+   * @throws `invalid_request` for a malformed body, `invalid_credentials` otherwise
+   */
+  async execute(body: unknown): Promise<User> {
+    const { username, password } = parseCredentials(body)
+    const { users, hasher } = this.#deps
+    const user = await users.findByUsername(username)
+    const encoded = user?.passwordHash ?? await this.#dummy()
+    const matches = await hasher.verify(encoded, password)
+    if (user === undefined || !matches) {
+      throw new AuthError('invalid_credentials', 'Cannot log in: unknown username or wrong password')
+    }
+    if (hasher.needsRehash(user.passwordHash)) {
+      // Parameters were raised since this hash was made: upgrade it while the password is known.
+      await users.updatePasswordHash(user.id, await hasher.hash(password))
+    }
+    return user
+  }
+
+  #dummy(): Promise<string> {
+    // Made with the configured parameters, so verifying against it costs what a real verify does.
+    this.#dummyHash ??= this.#deps.hasher.hash(crypto.randomUUID())
+    return this.#dummyHash
+  }
+}

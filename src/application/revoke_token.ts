@@ -1,0 +1,56 @@
+import type { TokenType } from '../domain/token_claims.ts'
+import { toNumericDate } from '../domain/token_claims.ts'
+import type { CheckClaims } from './check_claims.ts'
+import type { Clock } from './ports/clock.ts'
+import type { RevocationStore } from './ports/revocation_store.ts'
+import type { TokenPolicy } from './token_minter.ts'
+
+/** Dependencies of {@linkcode RevokeToken}. */
+export interface RevokeTokenDeps {
+  readonly checkClaims: CheckClaims
+  readonly revocations: RevocationStore
+  readonly clock: Clock
+  readonly policy: TokenPolicy
+}
+
+/** Which token to revoke, and how widely. */
+export interface RevokeTokenInput {
+  readonly token: string | undefined
+  readonly type: TokenType
+  /** With an access token: revoke every token of its user issued up to now. */
+  readonly everywhere?: boolean
+}
+
+/** What was revoked. */
+export type RevokeTokenResult = 'token' | 'session' | 'everywhere'
+
+/**
+ * Logs out. An access token revokes itself (or, `everywhere`, every token of its user issued
+ * up to now); a refresh token revokes its whole family, the login session it belongs to.
+ * @throws the errors of {@linkcode CheckClaims}
+ */
+export class RevokeToken {
+  readonly #deps: RevokeTokenDeps
+
+  constructor(deps: RevokeTokenDeps) {
+    this.#deps = deps
+  }
+
+  async execute(input: RevokeTokenInput): Promise<RevokeTokenResult> {
+    const { checkClaims, revocations, clock, policy } = this.#deps
+    const claims = await checkClaims.execute({ token: input.token, type: input.type })
+    const now = toNumericDate(clock.now())
+    // Later tokens of a family or a user outlive this one: keep the entry as long as any can.
+    const longest = Math.ceil(now) + policy.refreshTtlSeconds
+    if (input.type === 'refresh') {
+      await revocations.revokeFamily(claims.fam, longest)
+      return 'session'
+    }
+    if (input.everywhere === true) {
+      await revocations.revokeSubject(claims.sub, now, longest)
+      return 'everywhere'
+    }
+    await revocations.revokeToken(claims.jti, claims.exp)
+    return 'token'
+  }
+}

@@ -1,0 +1,28 @@
+import type { UserId } from './user.ts'
+
+/** The two kinds of token; one can never stand in for the other. */
+export type TokenType = 'access' | 'refresh'
+
+/**
+ * What a verified token says. Times are seconds since the epoch; `iat` keeps millisecond
+ * precision (a JWT NumericDate may be fractional) so "revoke everything issued up to now"
+ * never catches a token issued a moment later in the same second.
+ */
+export interface TokenClaims {
+  readonly sub: UserId
+  readonly jti: string
+  readonly type: TokenType
+  readonly iat: number
+  readonly nbf: number
+  readonly exp: number
+  /** Issued straight from a password check, not from a refresh. */
+  readonly fresh: boolean
+  readonly isAdmin: boolean
+  /** The login session (refresh family) the token belongs to. */
+  readonly fam: string
+}
+
+/** Seconds since the epoch with millisecond precision, from a millisecond clock reading. */
+export function toNumericDate(epochMs: number): number {
+  return Math.floor(epochMs) / 1000
+}

@@ -1,0 +1,46 @@
+import type { Server } from 'node:http'
+import { loadConfig } from './adapters/config.ts'
+import { createContainer, disposeContainer, HttpApp } from './adapters/container.ts'
+import { createLogger } from './adapters/logger.ts'
+
+/**
+ * Starts hexauth: reads and validates the configuration, builds the container, listens, and
+ * shuts down on SIGTERM/SIGINT. A bad configuration stops it with a message naming the variable.
+ */
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    process.stderr.write(`hexauth: ${(error as Error).message}\n`)
+    process.exit(78) // EX_CONFIG
+  }
+  const logger = createLogger(config.logLevel)
+  if (config.jwtSecret === undefined) {
+    logger.warn('JWT_SECRET is not set: using a random signing key for this process; tokens stop working at restart and are not shared between instances')
+  }
+  logger.warn('WARNING: running on in-memory stores: users, items and revocations are lost at restart and not shared between instances (set MONGO_URL and REDIS_URL to persist)')
+
+  const container = createContainer(config, logger)
+  const app = await container.getAsync(HttpApp)
+  const server: Server = app.listen(config.port, config.host)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  logger.info({ host: config.host, port }, `hexauth listening on http://${config.host}:${port}`)
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'Shutting down')
+    server.close(() => {
+      void disposeContainer(container).finally(() => process.exit(0))
+    })
+    server.closeIdleConnections()
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+}
+
+await main()
