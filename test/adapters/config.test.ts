@@ -1,0 +1,70 @@
+import { describe, it } from 'mocha'
+import { expect } from 'chai'
+import { KNOWN_DEFAULT_SECRETS, loadConfig } from '../../src/adapters/config.ts'
+
+const SECRET = 'a-perfectly-random-looking-secret-Zq8xW2pL0vN7'
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadConfig({})
+    expect(config.port).to.equal(3000)
+    expect(config.host).to.equal('127.0.0.1')
+    expect(config.jwtSecret).to.equal(undefined)
+    expect(config.accessTokenTtlSeconds).to.equal(900)
+    expect(config.refreshTokenTtlSeconds).to.equal(30 * 86400)
+    expect(config.jwtIssuer).to.equal('hexauth')
+    expect(config.jwtAudience).to.equal('hexauth')
+    expect(config.adminUsernames).to.deep.equal([])
+    expect(config.argon2).to.deep.equal({ memoryCost: 19456, timeCost: 2, parallelism: 1 })
+  })
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      PORT: '8080', HOST: '0.0.0.0', JWT_SECRET: SECRET, ACCESS_TOKEN_TTL: '5m',
+      REFRESH_TOKEN_TTL: '7d', JWT_ISSUER: 'https://auth.example', JWT_AUDIENCE: 'api',
+      JWT_LEEWAY: '0', ADMIN_USERNAMES: 'alice, Bob ,', ARGON2_MEMORY_KIB: '65536',
+      ARGON2_TIME_COST: '3', ARGON2_PARALLELISM: '4', LOG_LEVEL: 'debug',
+    })
+    expect(config.port).to.equal(8080)
+    expect(config.host).to.equal('0.0.0.0')
+    expect(new TextDecoder().decode(config.jwtSecret)).to.equal(SECRET)
+    expect(config.accessTokenTtlSeconds).to.equal(300)
+    expect(config.refreshTokenTtlSeconds).to.equal(7 * 86400)
+    expect(config.jwtIssuer).to.equal('https://auth.example')
+    expect(config.jwtAudience).to.equal('api')
+    expect(config.jwtLeewaySeconds).to.equal(0)
+    expect(config.adminUsernames).to.deep.equal(['alice', 'Bob'])
+    expect(config.argon2).to.deep.equal({ memoryCost: 65536, timeCost: 3, parallelism: 4 })
+    expect(config.logLevel).to.equal('debug')
+  })
+
+  it('refuses a JWT_SECRET shorter than 32 bytes, naming the variable', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short-but-random-Zq8xW2' })).to.throw(RangeError, /JWT_SECRET.*32 bytes/)
+  })
+
+  for (const secret of ['secret', 'jwt-secret-string', 'SECRET ', KNOWN_DEFAULT_SECRETS.at(-1)!]) {
+    it(`refuses the published default secret ${JSON.stringify(secret)}`, () => {
+      expect(() => loadConfig({ JWT_SECRET: secret })).to.throw(RangeError, /JWT_SECRET/)
+    })
+  }
+
+  it('refuses a long but repetitive JWT_SECRET', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'ab'.repeat(32) })).to.throw(RangeError, /JWT_SECRET.*repetitive/)
+  })
+
+  const bad: ReadonlyArray<readonly [string, string]> = [
+    ['PORT', '70000'], ['PORT', 'http'], ['PORT', '-1'], ['ACCESS_TOKEN_TTL', '0'],
+    ['ACCESS_TOKEN_TTL', '15 minutes'], ['REFRESH_TOKEN_TTL', '-5'], ['JWT_LEEWAY', 'soon'],
+    ['ADMIN_USERNAMES', 'ok_name,x'], ['ARGON2_MEMORY_KIB', '8'], ['ARGON2_TIME_COST', '0'],
+    ['ARGON2_PARALLELISM', '1.5'], ['LOG_LEVEL', 'loud'], ['HOST', '  '],
+  ]
+  for (const [name, value] of bad) {
+    it(`refuses ${name}=${JSON.stringify(value)} with a message naming ${name}`, () => {
+      expect(() => loadConfig({ [name]: value })).to.throw(RangeError, new RegExp(`Invalid configuration: .*${name}`))
+    })
+  }
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', JWT_SECRET: 'secret' })).to.throw(RangeError, /PORT.*JWT_SECRET|JWT_SECRET.*PORT/)
+  })
+})

@@ -1,0 +1,83 @@
+import { beforeEach, describe, it } from 'mocha'
+import { expect } from 'chai'
+import type { RevocationQuery, RevocationStore } from '../../src/application/ports/revocation_store.ts'
+import type { FakeClock } from '../support/fake_clock.ts'
+
+/** A store under test and the clock it reads, when it reads one the test can move. */
+export interface RevocationStoreSubject {
+  readonly store: RevocationStore
+  /** Moves the store's notion of time forward by `seconds` (a fake clock, or a real wait). */
+  readonly advance: (seconds: number) => Promise<void>
+  readonly now: () => number
+}
+
+/**
+ * The behaviour every {@linkcode RevocationStore} must have, run once per implementation.
+ * `make` builds an empty store for each test.
+ */
+export function revocationStoreContract(name: string, make: () => Promise<RevocationStoreSubject>): void {
+  describe(`RevocationStore contract: ${name}`, () => {
+    let subject: RevocationStoreSubject
+    let query: RevocationQuery
+    beforeEach(async () => {
+      subject = await make()
+      query = { jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: subject.now() - 1 }
+    })
+
+    it('reports a token that was never revoked as not revoked', async () => {
+      expect(await subject.store.isRevoked(query)).to.equal(false)
+    })
+
+    it('reports a revoked jti as revoked until it expires', async () => {
+      await subject.store.revokeToken(query.jti, subject.now() + 2)
+      expect(await subject.store.isRevoked(query)).to.equal(true)
+      expect(await subject.store.isRevoked({ ...query, jti: crypto.randomUUID() })).to.equal(false)
+      await subject.advance(3)
+      expect(await subject.store.isRevoked(query)).to.equal(false)
+    })
+
+    it('revokes every token of a family', async () => {
+      await subject.store.revokeFamily(query.fam, subject.now() + 60)
+      expect(await subject.store.isRevoked(query)).to.equal(true)
+      expect(await subject.store.isRevoked({ ...query, jti: crypto.randomUUID() })).to.equal(true)
+      expect(await subject.store.isRevoked({ ...query, fam: crypto.randomUUID() })).to.equal(false)
+    })
+
+    it('lets a family revocation expire', async () => {
+      await subject.store.revokeFamily(query.fam, subject.now() + 2)
+      await subject.advance(3)
+      expect(await subject.store.isRevoked(query)).to.equal(false)
+    })
+
+    it('revokes tokens of a subject issued up to a time, not those issued after it', async () => {
+      const at = subject.now()
+      await subject.store.revokeSubject(query.sub, at, at + 60)
+      expect(await subject.store.isRevoked({ ...query, iat: at - 10 })).to.equal(true)
+      expect(await subject.store.isRevoked({ ...query, iat: at })).to.equal(true)
+      expect(await subject.store.isRevoked({ ...query, iat: at + 0.001 })).to.equal(false)
+      expect(await subject.store.isRevoked({ ...query, sub: crypto.randomUUID(), iat: at - 10 })).to.equal(false)
+    })
+
+    it('never moves a subject revocation back to an earlier time', async () => {
+      const at = subject.now()
+      await subject.store.revokeSubject(query.sub, at, at + 60)
+      await subject.store.revokeSubject(query.sub, at - 30, at + 60)
+      expect(await subject.store.isRevoked({ ...query, iat: at - 1 })).to.equal(true)
+    })
+
+    it('does not shorten a revocation when the same jti is revoked again with an earlier expiry', async () => {
+      await subject.store.revokeToken(query.jti, subject.now() + 60)
+      await subject.store.revokeToken(query.jti, subject.now() + 1)
+      await subject.advance(2)
+      expect(await subject.store.isRevoked(query)).to.equal(true)
+    })
+  })
+}
+
+/** Adapts a {@linkcode FakeClock} to the subject's time functions. */
+export function fakeTime(clock: FakeClock): Pick<RevocationStoreSubject, 'advance' | 'now'> {
+  return {
+    advance: (seconds) => Promise.resolve(clock.advance(seconds * 1000)),
+    now: () => clock.now() / 1000,
+  }
+}
