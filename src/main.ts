@@ -19,7 +19,14 @@ async function main(): Promise<void> {
   if (config.jwtSecret === undefined) {
     logger.warn('JWT_SECRET is not set: using a random signing key for this process; tokens stop working at restart and are not shared between instances')
   }
-  logger.warn('WARNING: running on in-memory stores: users, items and revocations are lost at restart and not shared between instances (set MONGO_URL and REDIS_URL to persist)')
+  const memory = [
+    ...config.mongoUrl === undefined ? ['users', 'items'] : [],
+    ...config.redisUrl === undefined ? ['revocations'] : [],
+  ]
+  if (memory.length > 0) {
+    logger.warn(`WARNING: running on in-memory stores: ${memory.join(', ')} are lost at restart and not shared between instances (set MONGO_URL and REDIS_URL to persist)`)
+  }
+  logger.info({ users: config.mongoUrl === undefined ? 'memory' : 'mongodb', revocations: config.redisUrl === undefined ? 'memory' : 'redis' }, 'Stores chosen')
 
   const container = createContainer(config, logger)
   const app = await container.getAsync(HttpApp)

@@ -16,6 +16,16 @@ export interface Config {
   readonly adminUsernames: readonly string[]
   readonly argon2: Argon2Params
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** MongoDB for users and items; `undefined` means memory stores. */
+  readonly mongoUrl: string | undefined
+  /** Server-selection and connect timeout, in milliseconds: how long a down MongoDB takes to become a 503. */
+  readonly mongoTimeoutMs: number
+  /** Redis for the blocklist; `undefined` means a memory store. */
+  readonly redisUrl: string | undefined
+  /** Prefix of every Redis key. */
+  readonly redisKeyPrefix: string
+  /** Longest wait for one Redis command, in milliseconds, before the request is a 503. */
+  readonly redisCommandTimeoutMs: number
 }
 
 /** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
@@ -67,6 +77,21 @@ const usernameList = z.string().default('').transform((raw, ctx) => {
   return names
 })
 
+const storeUrl = (protocols: readonly string[], example: string) =>
+  z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined || raw.trim() === '') return undefined
+    let protocol = ''
+    try {
+      protocol = new URL(raw.trim()).protocol
+    } catch {
+      // reported below
+    }
+    if (!protocols.includes(protocol)) {
+      ctx.addIssue({ code: 'custom', message: `must be a URL such as ${example}` })
+    }
+    return raw.trim()
+  })
+
 const schema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -81,6 +106,11 @@ const schema = z.object({
   ARGON2_TIME_COST: integer(2, 1, 100),
   ARGON2_PARALLELISM: integer(1, 1, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MONGO_URL: storeUrl(['mongodb:', 'mongodb+srv:'], 'mongodb://mongo:27017/hexauth'),
+  MONGO_TIMEOUT_MS: integer(2000, 100, 60_000),
+  REDIS_URL: storeUrl(['redis:', 'rediss:'], 'redis://redis:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"').default('hexauth:'),
+  REDIS_COMMAND_TIMEOUT_MS: integer(1000, 50, 60_000),
 })
 
 /**
@@ -106,5 +136,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminUsernames: c.ADMIN_USERNAMES,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
     logLevel: c.LOG_LEVEL,
+    mongoUrl: c.MONGO_URL,
+    mongoTimeoutMs: c.MONGO_TIMEOUT_MS,
+    redisUrl: c.REDIS_URL,
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
+    redisCommandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS,
   }
 }

@@ -32,6 +32,11 @@ import type { Logger as LoggerValue } from './logger.ts'
 import { MemoryItemRepository } from './memory/item_repository.ts'
 import { MemoryRevocationStore } from './memory/revocation_store.ts'
 import { MemoryUserRepository } from './memory/user_repository.ts'
+import { MongoItemRepository } from './mongo/item_repository.ts'
+import { MongoConnection } from './mongo/mongo_connection.ts'
+import { MongoUserRepository } from './mongo/user_repository.ts'
+import { closeRedisClient, createRedisClient, waitUntilReady } from './redis/redis_client.ts'
+import { RedisRevocationStore } from './redis/revocation_store.ts'
 import { SystemClock } from './system_clock.ts'
 
 /** Injection token of the validated {@linkcode ConfigValue | Config}. */
@@ -42,6 +47,10 @@ export const Logger: ServiceIdentifier<LoggerValue> = Symbol('Logger')
 export const JwtSettings: ServiceIdentifier<JwtSettingsValue> = Symbol('JwtSettings')
 /** Injection token of the token lifetimes and admin names. */
 export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPolicy')
+/** Injection token of the shared MongoDB connection (bound only with `MONGO_URL`). */
+export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
+/** Injection token of the ioredis client (bound only with `REDIS_URL`). */
+export const RedisClient: ServiceIdentifier<ReturnType<typeof createRedisClient>> = Symbol('RedisClient')
 /** Injection token of the Koa app. */
 export const HttpApp: ServiceIdentifier<ReturnType<typeof createHttpApp>> = Symbol('HttpApp')
 
@@ -70,13 +79,8 @@ export function createContainer(config: ConfigValue, logger: LoggerValue, overri
 
 function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides): void {
   c.bind(Clock).toConstantValue(o.clock ?? new SystemClock())
-  c.bind(UserRepository).toConstantValue(o.users ?? new MemoryUserRepository())
-  c.bind(ItemRepository).toConstantValue(o.items ?? new MemoryItemRepository())
-  if (o.revocations === undefined) {
-    c.bind(RevocationStore).toResolvedValue((clock: Clock) => new MemoryRevocationStore({ clock }), [Clock])
-  } else {
-    c.bind(RevocationStore).toConstantValue(o.revocations)
-  }
+  bindUserStores(c, config, o)
+  bindRevocationStore(c, config, o)
   c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2))
   c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
     // No secret configured: a random one, so tokens die with the process (main warns).
@@ -93,6 +97,44 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     adminUsernames: new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)),
   })
+}
+
+/** `MONGO_URL` set: users and items in MongoDB; else in memory. */
+function bindUserStores(c: Container, config: ConfigValue, o: ContainerOverrides): void {
+  const url = config.mongoUrl
+  if (url !== undefined) {
+    c.bind(Mongo).toResolvedValue(() => new MongoConnection({ url, timeoutMs: config.mongoTimeoutMs }))
+      .onDeactivation((mongo) => mongo.close())
+  }
+  if (o.users !== undefined) c.bind(UserRepository).toConstantValue(o.users)
+  else if (url === undefined) c.bind(UserRepository).toConstantValue(new MemoryUserRepository())
+  else c.bind(UserRepository).toResolvedValue((mongo: MongoConnection) => new MongoUserRepository(mongo), [Mongo])
+  if (o.items !== undefined) c.bind(ItemRepository).toConstantValue(o.items)
+  else if (url === undefined) c.bind(ItemRepository).toConstantValue(new MemoryItemRepository())
+  else c.bind(ItemRepository).toResolvedValue((mongo: MongoConnection) => new MongoItemRepository(mongo), [Mongo])
+}
+
+/** `REDIS_URL` set: the blocklist in Redis, shared by every instance; else in memory. */
+function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOverrides): void {
+  const url = config.redisUrl
+  if (o.revocations !== undefined) {
+    c.bind(RevocationStore).toConstantValue(o.revocations)
+  } else if (url === undefined) {
+    c.bind(RevocationStore).toResolvedValue((clock: Clock) => new MemoryRevocationStore({ clock }), [Clock])
+  } else {
+    const timeout = config.redisCommandTimeoutMs
+    c.bind(RedisClient).toResolvedValue(async () => {
+      const client = createRedisClient({ url, commandTimeoutMs: timeout })
+      await waitUntilReady(client, Math.max(2 * timeout, 2000))
+      return client
+    }).onDeactivation((client) => closeRedisClient(client))
+    c.bind(RevocationStore).toResolvedValue(async (client: ReturnType<typeof createRedisClient>, clock: Clock) => {
+      const store = new RedisRevocationStore({ client, clock, prefix: config.redisKeyPrefix })
+      // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
+      await store.ensureEpoch().catch(() => {})
+      return store
+    }, [RedisClient, Clock])
+  }
 }
 
 function bindUseCases(c: Container): void {
@@ -169,6 +211,9 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, ListItems,
   GetItem, CreateItem, DeleteItem, HttpApp,
 ]
+
+/** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */
+export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient]
 
 /** Closes every client the container opened (deactivation hooks), for a graceful shutdown. */
 export function disposeContainer(c: AppContainer): Promise<void> {

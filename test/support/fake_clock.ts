@@ -1,10 +1,13 @@
 import type { Clock } from '../../src/application/ports/clock.ts'
 
-/** A clock that moves only when told to. */
+/**
+ * A clock that moves only when told to. It starts at the real time so that stores with a
+ * real clock of their own (Redis expiry) agree with it until a test moves it.
+ */
 export class FakeClock implements Clock {
   #now: number
 
-  constructor(start = Date.UTC(2026, 0, 1)) {
+  constructor(start = Date.now()) {
     this.#now = start
   }
 

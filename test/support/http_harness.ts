@@ -1,5 +1,6 @@
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import type { Server } from 'node:http'
+import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
 import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer, HttpApp } from '../../src/adapters/container.ts'
 import { createLogger } from '../../src/adapters/logger.ts'
@@ -15,6 +16,15 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   ARGON2_PARALLELISM: '1',
   ADMIN_USERNAMES: 'admin',
   LOG_LEVEL: 'silent',
+  // The same suites run on real stores when these are set (see .ci/run).
+  ...process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {},
+}
+
+/** `MONGO_URL` with a database of its own, so test servers sharing one MongoDB never collide. */
+export function isolatedMongoUrl(base: string): string {
+  const url = new URL(base)
+  url.pathname = `/hexauth_test_${crypto.randomUUID().replaceAll('-', '')}`
+  return url.toString()
 }
 
 /** A hexauth app listening on a free loopback port. */
@@ -29,7 +39,9 @@ export async function startTestServer(
   env: Readonly<Record<string, string>> = {},
   overrides: ContainerOverrides = {},
 ): Promise<TestServer> {
-  const config = loadConfig({ ...TEST_ENV, ...env })
+  // A key prefix of its own, so servers sharing one Redis never see each other's keys.
+  const mongo = process.env.MONGO_URL ? { MONGO_URL: isolatedMongoUrl(process.env.MONGO_URL) } : {}
+  const config = loadConfig({ ...TEST_ENV, ...mongo, REDIS_KEY_PREFIX: `test:${crypto.randomUUID()}:`, ...env })
   const container = createContainer(config, createLogger(config.logLevel), overrides)
   const app = await container.getAsync(HttpApp)
   const server: Server = await new Promise((resolve) => {
@@ -99,4 +111,95 @@ export async function register(base: string, username: string, password = 'corre
   const result = await call(base, '/registration', { json: { username, password } })
   if (result.status !== 201) throw new Error(`registration of ${username} answered ${result.status}`)
   return { accessToken: result.body.access_token, refreshToken: result.body.refresh_token }
+}
+
+/** Logs `username` in and returns its tokens; throws unless the answer is 200. */
+export async function login(base: string, username: string, password = 'correct horse battery'): Promise<{
+  accessToken: string
+  refreshToken: string
+}> {
+  const result = await call(base, '/login', { json: { username, password } })
+  if (result.status !== 200) throw new Error(`login of ${username} answered ${result.status}`)
+  return { accessToken: result.body.access_token, refreshToken: result.body.refresh_token }
+}
+
+/**
+ * POSTs to a token-only route (`/token/refresh`, `/logout/*`) with `{}` as a JSON body, so a
+ * test of what the route does never depends on how the app treats a request without a body
+ * (tested on its own).
+ */
+export function postWithToken(base: string, path: string, token: string): Promise<CallResult> {
+  return call(base, path, { method: 'POST', token, json: {} })
+}
+
+/** The usernames `GET /users` lists; throws unless the answer is 200. */
+export async function listUsernames(base: string, adminToken: string): Promise<string[]> {
+  const result = await call(base, '/users', { token: adminToken })
+  if (result.status !== 200) throw new Error(`GET /users answered ${result.status}`)
+  return (result.body.users as { username: string }[]).map((user) => user.username)
+}
+
+/** What {@linkcode callRaw} sends: exactly these header lines and bytes, nothing added. */
+export interface RawRequest {
+  readonly method: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string
+}
+
+/**
+ * Sends one hand-written HTTP/1.1 request over a socket. Unlike `fetch`, it adds no header of
+ * its own (no `Content-Length: 0` on an empty POST), for requests a real client may send.
+ */
+export async function callRaw(base: string, path: string, request: RawRequest): Promise<CallResult> {
+  const { hostname, port } = new URL(base)
+  const head = Object.entries({ host: `${hostname}:${port}`, connection: 'close', ...request.headers })
+    .map(([name, value]) => `${name}: ${value}\r\n`).join('')
+  const reply: string = await new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const socket = connect(Number(port), hostname, () => {
+      // write, not end: a half-closed request socket makes Node drop the response.
+      socket.write(`${request.method} ${path} HTTP/1.1\r\n${head}\r\n${request.body ?? ''}`)
+    })
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    socket.on('error', reject)
+  })
+  return parseRawResponse(reply)
+}
+
+function parseRawResponse(reply: string): CallResult {
+  const split = reply.indexOf('\r\n\r\n')
+  const [statusLine = '', ...lines] = reply.slice(0, split).split('\r\n')
+  const headers = new Headers()
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim())
+  }
+  // Koa sends JSON with a Content-Length, so the body is the rest of the reply as is.
+  const text = reply.slice(split + 4)
+  let body: unknown
+  try {
+    body = text === '' ? undefined : JSON.parse(text)
+  } catch {
+    body = text
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body }
+}
+
+/**
+ * Asserts an error answer: `status`, and a body that is exactly `{error: code, message}`, plus
+ * `fields` naming exactly `fields` when given.
+ */
+export function expectError(result: CallResult, status: number, code: string, fields?: readonly string[]): void {
+  expect(result.status, JSON.stringify(result.body)).to.equal(status)
+  expect(result.body).to.be.an('object')
+  expect(result.body.error).to.equal(code)
+  expect(result.body.message).to.be.a('string').that.is.not.empty
+  if (fields === undefined) {
+    expect(Object.keys(result.body)).to.have.members(['error', 'message'])
+    return
+  }
+  expect(Object.keys(result.body)).to.have.members(['error', 'message', 'fields'])
+  expect(Object.keys(result.body.fields)).to.have.members([...fields])
+  for (const why of Object.values(result.body.fields)) expect(why).to.be.a('string').that.is.not.empty
 }

@@ -13,8 +13,9 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
  */
 export function requireJsonContentType(): Middleware {
   return async (ctx, next) => {
-    // `is` answers null when the request has no body at all.
-    if (METHODS_WITH_BODY.has(ctx.method) && ctx.request.is('application/json', '+json') === false) {
+    // An empty body (Content-Length: 0, as fetch sends on a bare POST) needs no content type.
+    const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get('Transfer-Encoding') !== ''
+    if (hasBody && METHODS_WITH_BODY.has(ctx.method) && !ctx.request.is('application/json', '+json')) {
       throw new AuthError('unsupported_media_type', 'Cannot read request body: Content-Type must be application/json')
     }
     await next()

@@ -19,7 +19,8 @@ export interface MemoryRevocationStoreDeps {
 /**
  * The blocklist in process memory, for one instance (revocations are not shared). Entries
  * expire with the tokens they block: reads ignore expired ones and writes sweep now and then,
- * so memory stays bounded without a timer.
+ * so memory stays bounded without a timer. Tokens issued before the store was made are
+ * refused: a restart loses every revocation, and must not bring a revoked token back.
  */
 export class MemoryRevocationStore implements RevocationStore {
   readonly #clock: Clock
@@ -27,11 +28,13 @@ export class MemoryRevocationStore implements RevocationStore {
   readonly #tokens = new Map<string, number>()
   readonly #families = new Map<string, number>()
   readonly #subjects = new Map<string, SubjectEntry>()
+  readonly #epoch: number
   #writes = 0
 
   constructor(deps: MemoryRevocationStoreDeps) {
     this.#clock = deps.clock
     this.#sweepEvery = deps.sweepEvery ?? 1024
+    this.#epoch = this.#seconds()
   }
 
   /** How many entries are held, expired ones not yet swept included. */
@@ -61,7 +64,8 @@ export class MemoryRevocationStore implements RevocationStore {
   isRevoked(query: RevocationQuery): Promise<boolean> {
     const now = this.#seconds()
     const subject = this.#subjects.get(query.sub)
-    const revoked = (this.#tokens.get(query.jti) ?? 0) > now ||
+    const revoked = query.iat < this.#epoch ||
+      (this.#tokens.get(query.jti) ?? 0) > now ||
       (this.#families.get(query.fam) ?? 0) > now ||
       (subject !== undefined && subject.expiresAt > now && query.iat <= subject.issuedUpTo)
     return Promise.resolve(revoked)

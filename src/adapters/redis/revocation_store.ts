@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis'
+import type { Clock } from '../../application/ports/clock.ts'
+import type { RevocationQuery, RevocationStore } from '../../application/ports/revocation_store.ts'
+import { AuthError } from '../../domain/auth_error.ts'
+
+/** Dependencies of {@linkcode RedisRevocationStore}. */
+export interface RedisRevocationStoreDeps {
+  readonly client: Redis
+  readonly clock: Clock
+  /** Prepended to every key, so several services can share one Redis. @default "hexauth:" */
+  readonly prefix: string
+}
+
+// Sets KEYS[1] to ARGV[1] (a time, or 0) unless it holds a later one, and makes it live until
+// ARGV[2] unless it already lives longer: a revocation is never shortened or moved back.
+const REVOKE_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if not current then
+  redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[2])
+else
+  if tonumber(ARGV[1]) > tonumber(current) then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
+  redis.call('EXPIREAT', KEYS[1], ARGV[2], 'GT')
+end
+return 1`
+
+/**
+ * The blocklist in Redis, shared by every instance. Keys `revoked:jti:<jti>`,
+ * `revoked:fam:<fam>` and `revoked:sub:<sub>` expire with what they block; one MGET per check.
+ *
+ * An epoch marker guards against a wiped Redis (restarted without persistence, failed over,
+ * flushed): when a check finds it gone, a new one is written and every token issued before it
+ * is refused, so a lost revocation can never bring a token back.
+ */
+export class RedisRevocationStore implements RevocationStore {
+  readonly #client: Redis
+  readonly #clock: Clock
+  readonly #keys: ReturnType<typeof keyBuilder>
+
+  constructor(deps: RedisRevocationStoreDeps) {
+    this.#client = deps.client
+    this.#clock = deps.clock
+    this.#keys = keyBuilder(deps.prefix)
+  }
+
+  revokeToken(jti: string, expiresAt: number): Promise<void> {
+    return this.#revoke(this.#keys.jti(jti), 0, expiresAt)
+  }
+
+  revokeFamily(fam: string, expiresAt: number): Promise<void> {
+    return this.#revoke(this.#keys.fam(fam), 0, expiresAt)
+  }
+
+  revokeSubject(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
+    return this.#revoke(this.#keys.sub(sub), issuedUpTo, expiresAt)
+  }
+
+  async isRevoked(query: RevocationQuery): Promise<boolean> {
+    const keys = this.#keys
+    const [jti, fam, sub, epoch] = await this.#call(() =>
+      this.#client.mget(keys.jti(query.jti), keys.fam(query.fam), keys.sub(query.sub), keys.epoch))
+    if (epoch === null || epoch === undefined) {
+      await this.#startEpoch()
+      return true
+    }
+    return jti !== null || fam !== null || (sub != null && query.iat <= Number(sub)) || query.iat < Number(epoch)
+  }
+
+  /** Writes the epoch marker unless one exists: called at start-up and after a wipe. */
+  async #startEpoch(): Promise<void> {
+    const now = (this.#clock.now() / 1000).toFixed(3)
+    await this.#call(() => this.#client.set(this.#keys.epoch, now, 'NX'))
+  }
+
+  /** Writes the epoch marker if it is missing; tokens issued before it are refused. */
+  ensureEpoch(): Promise<void> {
+    return this.#startEpoch()
+  }
+
+  async #revoke(key: string, value: number, expiresAt: number): Promise<void> {
+    const at = Math.ceil(expiresAt)
+    if (at <= this.#clock.now() / 1000) return // already expired: nothing to block
+    await this.#call(() => this.#client.eval(REVOKE_SCRIPT, 1, key, value.toFixed(3), at))
+  }
+
+  async #call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command()
+    } catch (error) {
+      throw new AuthError('service_unavailable', 'Cannot check revocations: Redis is unavailable', { cause: error })
+    }
+  }
+}
+
+/** The one place Redis key names are made. */
+export function keyBuilder(prefix: string) {
+  return {
+    jti: (jti: string) => `${prefix}revoked:jti:${jti}`,
+    fam: (fam: string) => `${prefix}revoked:fam:${fam}`,
+    sub: (sub: string) => `${prefix}revoked:sub:${sub}`,
+    epoch: `${prefix}revoked:epoch`,
+  }
+}

@@ -1,0 +1,153 @@
+import { after, afterEach, before, beforeEach, describe, it } from 'mocha'
+import { expect } from 'chai'
+import { Redis } from 'ioredis'
+import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_server.ts'
+
+// Long enough for any answer on a loaded machine; a request still open then has hung.
+const HANG = 8000
+
+async function callWithin(base: string, path: string, options: Parameters<typeof call>[2] = {}) {
+  const started = Date.now()
+  const result = await Promise.race([
+    call(base, path, options),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${path} hung for ${HANG} ms`)), HANG)),
+  ])
+  return { ...result, ms: Date.now() - started }
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`not recovered within ${ms} ms`)
+}
+
+describe('Redis faults (real redis-server)', function () {
+  let redis: LocalRedis
+  let app: TestServer
+  let tokens: { accessToken: string, refreshToken: string }
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    redis = new LocalRedis(await freePort())
+    await redis.start({ persistent: true })
+    app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' })
+  })
+
+  beforeEach(async () => {
+    tokens = await register(app.url, `user-${crypto.randomUUID().slice(0, 8)}`)
+  })
+
+  afterEach(() => {
+    redis?.resume()
+  })
+
+  after(async () => {
+    await app?.close()
+    await redis?.stop()
+  })
+
+  const protectedCalls = () => [
+    ['/secret', { token: tokens.accessToken }],
+    ['/token/refresh', { method: 'POST', token: tokens.refreshToken }],
+    ['/logout/access', { method: 'POST', token: tokens.accessToken }],
+    ['/logout/refresh', { method: 'POST', token: tokens.refreshToken }],
+    ['/logout/all', { method: 'POST', token: tokens.accessToken }],
+  ] as const
+
+  async function expectAllUnavailable(): Promise<void> {
+    for (const [path, options] of protectedCalls()) {
+      const result = await callWithin(app.url, path, options)
+      expect(result.status, path).to.equal(503)
+      expect(result.body.error, path).to.equal('service_unavailable')
+    }
+  }
+
+  it('answers 503, never 200, while Redis is killed, and recovers by itself when it returns', async () => {
+    await redis.kill()
+    await expectAllUnavailable()
+    await redis.start({ persistent: true })
+    await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200)
+    const refreshed = await call(app.url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
+    expect(refreshed.status).to.equal(200)
+  })
+
+  it('answers 503 within the command timeout while Redis hangs (SIGSTOP), and recovers on SIGCONT', async () => {
+    redis.pause()
+    await expectAllUnavailable()
+    redis.resume()
+    await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200)
+  })
+
+  it('keeps refusing a revoked token after FLUSHALL, and lets a new login in', async () => {
+    expect((await call(app.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    const admin = new Redis(redis.url)
+    await admin.flushall()
+    await admin.quit()
+    const after = await call(app.url, '/secret', { token: tokens.accessToken })
+    expect(after.status).to.equal(401)
+    expect(after.body.error).to.equal('token_revoked')
+    const fresh = await register(app.url, `user-${crypto.randomUUID().slice(0, 8)}`)
+    expect((await call(app.url, '/secret', { token: fresh.accessToken })).status).to.equal(200)
+  })
+
+  it('keeps refusing a revoked token after Redis restarts without persistence', async () => {
+    expect((await call(app.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    await redis.kill()
+    await redis.start({ persistent: false })
+    let status = 0
+    await eventually(async () => {
+      status = (await call(app.url, '/secret', { token: tokens.accessToken })).status
+      return status !== 503
+    })
+    expect(status).to.equal(401)
+    await redis.kill()
+    await redis.start({ persistent: true })
+  })
+})
+
+describe('Two instances on one Redis', function () {
+  let redis: LocalRedis
+  let first: TestServer
+  let second: TestServer
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    redis = new LocalRedis(await freePort())
+    await redis.start()
+    const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared:' }
+    first = await startTestServer(shared)
+    second = await startTestServer(shared)
+  })
+
+  after(async () => {
+    await first?.close()
+    await second?.close()
+    await redis?.stop()
+  })
+
+  it('refuses on one instance a token revoked through the other', async () => {
+    const tokens = await register(first.url, 'two-instances')
+    expect((await call(second.url, '/secret', { token: tokens.accessToken })).status).to.equal(200)
+    expect((await call(first.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    const refused = await call(second.url, '/secret', { token: tokens.accessToken })
+    expect(refused.status).to.equal(401)
+    expect(refused.body.error).to.equal('token_revoked')
+  })
+
+  it('refuses on one instance a refresh family logged out through the other', async () => {
+    const tokens = await register(first.url, 'two-instances-fam')
+    expect((await call(second.url, '/logout/refresh', { method: 'POST', token: tokens.refreshToken })).status).to.equal(200)
+    const refused = await call(first.url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
+    expect(refused.body.error).to.equal('token_revoked')
+  })
+})

@@ -1,0 +1,116 @@
+import { after, before, describe, it } from 'mocha'
+import { expect } from 'chai'
+import type { Redis } from 'ioredis'
+import { closeRedisClient, createRedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
+import { SystemClock } from '../../../src/adapters/system_clock.ts'
+import { isAuthError } from '../../../src/domain/auth_error.ts'
+import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
+import { acquireRedis, freePort, type RedisHandle } from '../../support/redis_server.ts'
+
+describe('RedisRevocationStore', function () {
+  let redis: RedisHandle
+  const clients: Redis[] = []
+  const clock = new SystemClock()
+
+  async function client(url = redis.url): Promise<Redis> {
+    const made = createRedisClient({ url, commandTimeoutMs: 1000 })
+    clients.push(made)
+    await waitUntilReady(made, 2000)
+    return made
+  }
+
+  async function store(prefix = `test:${crypto.randomUUID()}:`) {
+    const made = new RedisRevocationStore({ client: await client(), clock, prefix })
+    await made.ensureEpoch()
+    return { store: made, prefix }
+  }
+
+  before(async function () {
+    const found = await acquireRedis()
+    if (typeof found === 'string') {
+      console.log(`      skipped: Redis suites: ${found}`)
+      this.skip()
+    }
+    redis = found as RedisHandle
+    console.log(`      Redis from ${redis.source}: ${redis.url}`)
+  })
+
+  after(async () => {
+    await Promise.all(clients.map(closeRedisClient))
+    await redis?.stop()
+  })
+
+  revocationStoreContract('redis', async () => ({
+    ...await store(),
+    advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+    now: () => clock.now() / 1000,
+  }))
+
+  it('writes revoked:jti:<jti> under the prefix with a TTL equal to the token\'s remaining life', async () => {
+    const { store: s, prefix } = await store()
+    const admin = await client()
+    const exp = Math.floor(clock.now() / 1000) + 600
+    await s.revokeToken('abc', exp)
+    const ttl = await admin.ttl(`${prefix}revoked:jti:abc`)
+    expect(ttl).to.be.within(598, 600)
+    expect(await admin.ttl(`${prefix}revoked:jti:abc`)).to.be.greaterThan(0)
+  })
+
+  it('writes nothing for a token that has already expired', async () => {
+    const { store: s, prefix } = await store()
+    await s.revokeToken('gone', Math.floor(clock.now() / 1000) - 5)
+    expect(await (await client()).exists(`${prefix}revoked:jti:gone`)).to.equal(0)
+  })
+
+  it('checks jti, family, subject and epoch in one MGET per request', async () => {
+    const { store: s } = await store()
+    const admin = await client()
+    const query = { jti: 'j', fam: 'f', sub: 's', iat: clock.now() / 1000 }
+    await s.isRevoked(query) // warm the connection
+    const before = await commandCalls(admin)
+    for (let i = 0; i < 20; i++) await s.isRevoked(query)
+    const after = await commandCalls(admin)
+    const delta = Object.fromEntries(Object.entries(after)
+      .filter(([name]) => name !== 'info')
+      .map(([name, calls]) => [name, calls - (before[name] ?? 0)])
+      .filter(([, calls]) => calls !== 0))
+    expect(delta).to.deep.equal({ mget: 20 })
+  })
+
+  it('keeps refusing a token revoked before Redis was flushed', async () => {
+    const { store: s, prefix } = await store()
+    const admin = await client()
+    const issued = clock.now() / 1000
+    const revoked = { jti: 'revoked-jti', fam: 'fam-a', sub: 'user-a', iat: issued }
+    const untouched = { jti: 'other-jti', fam: 'fam-b', sub: 'user-b', iat: issued }
+    await s.revokeToken(revoked.jti, Math.ceil(issued) + 600)
+    expect(await s.isRevoked(revoked)).to.equal(true)
+    // Wipe this store's keys (a flush, without touching other suites sharing this Redis).
+    const keys = keyBuilder(prefix)
+    await admin.del(keys.jti(revoked.jti), keys.epoch)
+    expect(await s.isRevoked(revoked)).to.equal(true)
+    // Every token issued before the wipe is refused; one issued after the new epoch is not.
+    expect(await s.isRevoked(untouched)).to.equal(true)
+    expect(await admin.exists(keys.epoch)).to.equal(1)
+    await new Promise((r) => setTimeout(r, 5))
+    expect(await s.isRevoked({ ...untouched, iat: clock.now() / 1000 })).to.equal(false)
+  })
+
+  it('answers service_unavailable quickly when Redis cannot be reached', async () => {
+    const closed = new RedisRevocationStore({
+      client: await client(`redis://127.0.0.1:${await freePort()}`), clock, prefix: 'x:',
+    })
+    const started = Date.now()
+    const error = await closed.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: 1 }).then(() => undefined, (e: unknown) => e)
+    expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
+    expect(Date.now() - started).to.be.lessThan(5000)
+  })
+})
+
+async function commandCalls(client: Redis): Promise<Record<string, number>> {
+  const info = await client.info('commandstats')
+  const calls: Record<string, number> = {}
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]!] = Number(match[2])
+  return calls
+}

@@ -1,0 +1,165 @@
+import { expect } from 'chai'
+import { Argon2Hasher, type Argon2Params } from '../../src/adapters/crypto/argon2_hasher.ts'
+import { JoseTokenIssuer } from '../../src/adapters/crypto/jose_token_issuer.ts'
+import { JoseTokenVerifier } from '../../src/adapters/crypto/jose_token_verifier.ts'
+import { importHmacKey, type JwtSettings } from '../../src/adapters/crypto/jwt_settings.ts'
+import { MemoryItemRepository } from '../../src/adapters/memory/item_repository.ts'
+import { MemoryRevocationStore } from '../../src/adapters/memory/revocation_store.ts'
+import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
+import { CheckClaims } from '../../src/application/check_claims.ts'
+import { CreateItem } from '../../src/application/create_item.ts'
+import { CredentialsCheck } from '../../src/application/credentials_check.ts'
+import { DeleteAllUsers } from '../../src/application/delete_all_users.ts'
+import { DeleteItem } from '../../src/application/delete_item.ts'
+import { DeleteUser } from '../../src/application/delete_user.ts'
+import { FreshLogin } from '../../src/application/fresh_login.ts'
+import { GetItem } from '../../src/application/get_item.ts'
+import { ListItems } from '../../src/application/list_items.ts'
+import { ListUsers } from '../../src/application/list_users.ts'
+import { Login } from '../../src/application/login.ts'
+import type { PasswordHasher } from '../../src/application/ports/password_hasher.ts'
+import { RefreshAccess } from '../../src/application/refresh_access.ts'
+import { RegisterUser } from '../../src/application/register_user.ts'
+import { RevokeToken } from '../../src/application/revoke_token.ts'
+import { TokenMinter, type TokenPolicy } from '../../src/application/token_minter.ts'
+import { AuthError, type AuthErrorCode } from '../../src/domain/auth_error.ts'
+import type { UsernameKey } from '../../src/domain/username.ts'
+import { FakeClock } from './fake_clock.ts'
+
+/** Argon2 parameters cheap enough for unit tests. */
+export const CHEAP_ARGON2: Argon2Params = { memoryCost: 1024, timeCost: 1, parallelism: 1 }
+
+/** The signing secret of the core fixtures (43 bytes, test only). */
+const SECRET = new TextEncoder().encode('x'.repeat(16) + 'unit-test-secret-0123456789')
+
+/** What {@linkcode createCore} may change. */
+export interface CoreOptions {
+  /** Usernames (any case) that the policy makes admins. */
+  readonly adminUsernames?: readonly string[]
+  readonly hasher?: PasswordHasher
+  /** @default 900 */
+  readonly accessTtlSeconds?: number
+  /** @default 2592000 */
+  readonly refreshTtlSeconds?: number
+}
+
+/** Every adapter and use case of the core, wired like the container does, on a fake clock. */
+export interface Core {
+  readonly clock: FakeClock
+  readonly users: MemoryUserRepository
+  readonly items: MemoryItemRepository
+  readonly revocations: MemoryRevocationStore
+  readonly hasher: PasswordHasher
+  readonly settings: JwtSettings
+  readonly verifier: JoseTokenVerifier
+  /** Mutable admin set, so a test can promote someone after the fact. */
+  readonly adminKeys: Set<UsernameKey>
+  readonly policy: TokenPolicy
+  readonly minter: TokenMinter
+  readonly credentials: CredentialsCheck
+  readonly checkClaims: CheckClaims
+  readonly registerUser: RegisterUser
+  readonly login: Login
+  readonly freshLogin: FreshLogin
+  readonly refreshAccess: RefreshAccess
+  readonly revokeToken: RevokeToken
+  readonly listUsers: ListUsers
+  readonly deleteUser: DeleteUser
+  readonly deleteAllUsers: DeleteAllUsers
+  readonly listItems: ListItems
+  readonly getItem: GetItem
+  readonly createItem: CreateItem
+  readonly deleteItem: DeleteItem
+}
+
+/** Builds the core on in-memory stores, a {@linkcode FakeClock} and a cheap argon2 hasher. */
+export async function createCore(options: CoreOptions = {}): Promise<Core> {
+  const clock = new FakeClock()
+  const users = new MemoryUserRepository()
+  const items = new MemoryItemRepository()
+  const revocations = new MemoryRevocationStore({ clock })
+  const hasher = options.hasher ?? new Argon2Hasher(CHEAP_ARGON2)
+  const settings: JwtSettings = {
+    key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock,
+  }
+  const verifier = new JoseTokenVerifier(settings)
+  const adminKeys = new Set((options.adminUsernames ?? []).map((name) => name.toLowerCase() as UsernameKey))
+  const policy: TokenPolicy = {
+    accessTtlSeconds: options.accessTtlSeconds ?? 900,
+    refreshTtlSeconds: options.refreshTtlSeconds ?? 2_592_000,
+    adminUsernames: adminKeys,
+  }
+  const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), clock, policy })
+  const credentials = new CredentialsCheck({ users, hasher })
+  const checkClaims = new CheckClaims({ verifier, revocations })
+  const revoking = { revocations, clock, policy }
+  return {
+    clock, users, items, revocations, hasher, settings, verifier, adminKeys, policy, minter, credentials, checkClaims,
+    registerUser: new RegisterUser({ users, hasher, minter, clock }),
+    login: new Login({ credentials, minter }),
+    freshLogin: new FreshLogin({ credentials, minter }),
+    refreshAccess: new RefreshAccess({ checkClaims, revocations, users, minter }),
+    revokeToken: new RevokeToken({ checkClaims, ...revoking }),
+    listUsers: new ListUsers({ users, policy }),
+    deleteUser: new DeleteUser({ users, ...revoking }),
+    deleteAllUsers: new DeleteAllUsers({ users, ...revoking }),
+    listItems: new ListItems({ items }),
+    getItem: new GetItem({ items }),
+    createItem: new CreateItem({ items }),
+    deleteItem: new DeleteItem({ items }),
+  }
+}
+
+/** A {@linkcode PasswordHasher} that counts the calls it forwards to a real one. */
+export class CountingHasher implements PasswordHasher {
+  readonly #inner: PasswordHasher
+  hashes = 0
+  verifies = 0
+
+  constructor(inner: PasswordHasher = new Argon2Hasher(CHEAP_ARGON2)) {
+    this.#inner = inner
+  }
+
+  hash(password: string): Promise<string> {
+    this.hashes++
+    return this.#inner.hash(password)
+  }
+
+  verify(encoded: string, password: string): Promise<boolean> {
+    this.verifies++
+    return this.#inner.verify(encoded, password)
+  }
+
+  needsRehash(encoded: string): boolean {
+    return this.#inner.needsRehash(encoded)
+  }
+}
+
+/** Asserts that `promise` rejects with an {@linkcode AuthError} of `code`, and returns it. */
+export async function rejectsWith(promise: Promise<unknown>, code: AuthErrorCode): Promise<AuthError> {
+  let value: unknown
+  try {
+    value = await promise
+  } catch (error) {
+    expect(error).to.be.instanceOf(AuthError)
+    expect((error as AuthError).code).to.equal(code)
+    return error as AuthError
+  }
+  return expect.fail(`Expected a rejection with "${code}", got a result: ${JSON.stringify(value)}`)
+}
+
+/** Asserts that `run` throws an {@linkcode AuthError} of `code`, and returns it. */
+export function throwsWith(run: () => unknown, code: AuthErrorCode): AuthError {
+  let value: unknown
+  try {
+    value = run()
+  } catch (error) {
+    expect(error).to.be.instanceOf(AuthError)
+    expect((error as AuthError).code).to.equal(code)
+    return error as AuthError
+  }
+  return expect.fail(`Expected an AuthError "${code}", got a result: ${JSON.stringify(value)}`)
+}
+
+/** A valid password for fixtures. */
+export const PASSWORD = 'correct horse battery'
