@@ -12,6 +12,8 @@ export interface Config {
   readonly jwtLeewaySeconds: number
   readonly accessTokenTtlSeconds: number
   readonly refreshTokenTtlSeconds: number
+  /** How long a used refresh token may be presented again before it counts as stolen. */
+  readonly refreshReuseGraceSeconds: number
   /** Usernames (any letter case) that are admins whatever the stored flag says. */
   readonly adminUsernames: readonly string[]
   readonly argon2: Argon2Params
@@ -101,6 +103,7 @@ const schema = z.object({
   JWT_LEEWAY: duration('5s', 0),
   ACCESS_TOKEN_TTL: duration('15m'),
   REFRESH_TOKEN_TTL: duration('30d'),
+  REFRESH_REUSE_GRACE: duration('10s', 0),
   ADMIN_USERNAMES: usernameList,
   ARGON2_MEMORY_KIB: integer(19456, 1024, 4_194_304),
   ARGON2_TIME_COST: integer(2, 1, 100),
@@ -133,6 +136,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     jwtLeewaySeconds: c.JWT_LEEWAY,
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL,
+    refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE,
     adminUsernames: c.ADMIN_USERNAMES,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
     logLevel: c.LOG_LEVEL,

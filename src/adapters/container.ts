@@ -95,6 +95,8 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   c.bind(TokenPolicy).toConstantValue({
     accessTtlSeconds: config.accessTokenTtlSeconds,
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+    leewaySeconds: config.jwtLeewaySeconds,
     adminUsernames: new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)),
   })
 }
@@ -157,11 +159,11 @@ function bindUseCases(c: Container): void {
   c.bind(FreshLogin).toResolvedValue(
     (credentials: CredentialsCheck, minter: TokenMinter) => new FreshLogin({ credentials, minter }),
     [CredentialsCheck, TokenMinter])
-  c.bind(RefreshAccess).toResolvedValue(
-    (checkClaims: CheckClaims, revocations: RevocationStore, users: UserRepository, minter: TokenMinter) =>
-      new RefreshAccess({ checkClaims, revocations, users, minter }),
-    [CheckClaims, RevocationStore, UserRepository, TokenMinter])
   const revoking = [RevocationStore, Clock, TokenPolicy] as const
+  c.bind(RefreshAccess).toResolvedValue(
+    (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore,
+      clock: Clock, policy: TokenPolicyValue) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy }),
+    [CheckClaims, UserRepository, TokenMinter, ...revoking])
   c.bind(RevokeToken).toResolvedValue(
     (checkClaims: CheckClaims, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeToken({ checkClaims, revocations, clock, policy }),

@@ -44,7 +44,10 @@ export class CredentialsCheck {
 
   #dummy(): Promise<string> {
     // Made with the configured parameters, so verifying against it costs what a real verify does.
-    this.#dummyHash ??= this.#deps.hasher.hash(crypto.randomUUID())
+    this.#dummyHash ??= this.#deps.hasher.hash(crypto.randomUUID()).catch((error: unknown) => {
+      this.#dummyHash = undefined // a failure is not remembered: the next login tries again
+      throw error
+    })
     return this.#dummyHash
   }
 }

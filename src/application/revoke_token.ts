@@ -3,7 +3,7 @@ import { toNumericDate } from '../domain/token_claims.ts'
 import type { CheckClaims } from './check_claims.ts'
 import type { Clock } from './ports/clock.ts'
 import type { RevocationStore } from './ports/revocation_store.ts'
-import type { TokenPolicy } from './token_minter.ts'
+import { blockIssuedUpTo, blockUntil, type TokenPolicy } from './token_minter.ts'
 
 /** Dependencies of {@linkcode RevokeToken}. */
 export interface RevokeTokenDeps {
@@ -41,7 +41,7 @@ export class RevokeToken {
     const claims = await checkClaims.execute({ token: input.token, type: input.type })
     const now = toNumericDate(clock.now())
     // Later tokens of a family or a user outlive this one: keep the entry as long as any can.
-    const longest = Math.ceil(now) + policy.refreshTtlSeconds
+    const longest = blockIssuedUpTo(now, policy)
     if (input.type === 'refresh') {
       await revocations.revokeFamily(claims.fam, longest)
       return 'session'
@@ -50,7 +50,7 @@ export class RevokeToken {
       await revocations.revokeSubject(claims.sub, now, longest)
       return 'everywhere'
     }
-    await revocations.revokeToken(claims.jti, claims.exp)
+    await revocations.revokeToken(claims.jti, blockUntil(claims.exp, policy))
     return 'token'
   }
 }

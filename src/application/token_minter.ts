@@ -12,8 +12,33 @@ export interface TokenPolicy {
   readonly accessTtlSeconds: number
   /** @default 2592000 (30 days) */
   readonly refreshTtlSeconds: number
+  /**
+   * How long a used refresh token may be presented again (two tabs refreshing at once)
+   * before the reuse is taken for theft and its family revoked, in seconds.
+   * @default 10
+   */
+  readonly refreshReuseGraceSeconds: number
   /** Case-folded usernames that get `is_admin` whatever the stored flag says. */
   readonly adminUsernames: ReadonlySet<UsernameKey>
+  /**
+   * Clock skew the verifier tolerates past `exp`, in seconds: a revocation must outlive the
+   * token by as much, or a revoked token would be accepted again for its last moments.
+   * @default 5
+   */
+  readonly leewaySeconds: number
+}
+
+/** Until when a revocation of a token expiring at `exp` must last: its whole accepted life. */
+export function blockUntil(exp: number, policy: TokenPolicy): number {
+  return Math.ceil(exp) + policy.leewaySeconds
+}
+
+/**
+ * Until when a revocation of tokens issued up to `now` (a family, a user) must last: the
+ * longest any of them can be accepted.
+ */
+export function blockIssuedUpTo(now: number, policy: TokenPolicy): number {
+  return blockUntil(now + Math.max(policy.accessTtlSeconds, policy.refreshTtlSeconds), policy)
 }
 
 /** Dependencies of {@linkcode TokenMinter}. */

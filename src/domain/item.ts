@@ -9,12 +9,12 @@ export interface Item {
 
 /** Longest accepted item name, in characters. */
 export const ITEM_NAME_MAX_LENGTH = 100
-const ITEM_NAME_PATTERN = /^[\p{L}\p{N} _.-]+$/u
+const ITEM_NAME_PATTERN = /^[\p{L}\p{M}\p{N} _.-]+$/u
 
 /** Parses an item name (from a path segment); throws `invalid_request` naming the field. */
 export function parseItemName(raw: unknown): string {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > ITEM_NAME_MAX_LENGTH ||
-    !ITEM_NAME_PATTERN.test(raw)) {
+  // Length in code points, as passwords are counted.
+  if (typeof raw !== 'string' || !ITEM_NAME_PATTERN.test(raw) || [...raw].length > ITEM_NAME_MAX_LENGTH) {
     const why = `must be 1 to ${ITEM_NAME_MAX_LENGTH} letters, digits, spaces, "_", "." or "-"`
     throw new AuthError('invalid_request', `Invalid item name: it ${why}`, { fields: { name: why } })
   }

@@ -8,10 +8,15 @@ export const PASSWORD_MIN_LENGTH = 8
 /** Longest accepted password, in characters: bounds the hashing work one request can ask for. */
 export const PASSWORD_MAX_LENGTH = 1024
 
+const LONE_SURROGATE = /\p{Cs}/u
+
 /** Why `raw` is not an acceptable password, or `undefined` when it is. Never coerces. */
 export function passwordProblem(raw: unknown): string | undefined {
   if (raw === undefined) return 'is required'
   if (typeof raw !== 'string') return 'must be a string'
+  // A lone surrogate is no character: hashing would turn every one into U+FFFD, making
+  // different passwords equal.
+  if (LONE_SURROGATE.test(raw)) return 'must be valid Unicode text'
   // Count code points, not UTF-16 units, so an emoji is one character.
   const length = [...raw].length
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {

@@ -71,6 +71,32 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
       expect(await subject.store.isRevoked({ ...query, iat: at - 0.5 })).to.equal(true)
     })
 
+    it('retires a refresh token once: the first use answers undefined, a later one the first use\'s time', async () => {
+      const first = subject.now()
+      expect(await subject.store.retire(query.jti, first + 60)).to.equal(undefined)
+      await subject.advance(1)
+      const again = await subject.store.retire(query.jti, first + 60)
+      expect(again).to.be.a('number')
+      expect(again!).to.be.closeTo(first, 0.01)
+      expect(await subject.store.retire(crypto.randomUUID(), first + 60)).to.equal(undefined)
+    })
+
+    it('lets exactly one of many concurrent uses of a refresh token be the first', async () => {
+      const uses = await Promise.all(Array.from({ length: 20 }, () => subject.store.retire(query.jti, subject.now() + 60)))
+      expect(uses.filter((use) => use === undefined)).to.have.length(1)
+    })
+
+    it('forgets a retired token once it has expired', async () => {
+      await subject.store.retire(query.jti, subject.now() + 1)
+      await subject.advance(2.05)
+      expect(await subject.store.retire(query.jti, subject.now() + 60)).to.equal(undefined)
+    })
+
+    it('does not treat a retired refresh token as revoked', async () => {
+      await subject.store.retire(query.jti, subject.now() + 60)
+      expect(await subject.store.isRevoked(query)).to.equal(false)
+    })
+
     it('does not shorten a revocation when the same jti is revoked again with an earlier expiry', async () => {
       await subject.store.revokeToken(query.jti, subject.now() + 60)
       await subject.store.revokeToken(query.jti, subject.now() + 1)

@@ -41,6 +41,10 @@ export interface CoreOptions {
   readonly accessTtlSeconds?: number
   /** @default 2592000 */
   readonly refreshTtlSeconds?: number
+  /** @default 10 */
+  readonly refreshReuseGraceSeconds?: number
+  /** Clock skew tolerated past `exp`, in seconds. @default 0 */
+  readonly leewaySeconds?: number
 }
 
 /** Every adapter and use case of the core, wired like the container does, on a fake clock. */
@@ -80,14 +84,16 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const revocations = new MemoryRevocationStore({ clock })
   const hasher = options.hasher ?? new Argon2Hasher(CHEAP_ARGON2)
   const settings: JwtSettings = {
-    key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock,
+    key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: options.leewaySeconds ?? 0, clock,
   }
   const verifier = new JoseTokenVerifier(settings)
   const adminKeys = new Set((options.adminUsernames ?? []).map((name) => name.toLowerCase() as UsernameKey))
   const policy: TokenPolicy = {
     accessTtlSeconds: options.accessTtlSeconds ?? 900,
     refreshTtlSeconds: options.refreshTtlSeconds ?? 2_592_000,
+    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 10,
     adminUsernames: adminKeys,
+    leewaySeconds: options.leewaySeconds ?? 0,
   }
   const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), clock, policy })
   const credentials = new CredentialsCheck({ users, hasher })
@@ -98,7 +104,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     registerUser: new RegisterUser({ users, hasher, minter, clock }),
     login: new Login({ credentials, minter }),
     freshLogin: new FreshLogin({ credentials, minter }),
-    refreshAccess: new RefreshAccess({ checkClaims, revocations, users, minter }),
+    refreshAccess: new RefreshAccess({ checkClaims, users, minter, ...revoking }),
     revokeToken: new RevokeToken({ checkClaims, ...revoking }),
     listUsers: new ListUsers({ users, policy }),
     deleteUser: new DeleteUser({ users, ...revoking }),
@@ -141,8 +147,7 @@ export async function rejectsWith(promise: Promise<unknown>, code: AuthErrorCode
   try {
     value = await promise
   } catch (error) {
-    expect(error).to.be.instanceOf(AuthError)
-    expect((error as AuthError).code).to.equal(code)
+    expectAuthError(error, code)
     return error as AuthError
   }
   return expect.fail(`Expected a rejection with "${code}", got a result: ${JSON.stringify(value)}`)
@@ -154,11 +159,15 @@ export function throwsWith(run: () => unknown, code: AuthErrorCode): AuthError {
   try {
     value = run()
   } catch (error) {
-    expect(error).to.be.instanceOf(AuthError)
-    expect((error as AuthError).code).to.equal(code)
+    expectAuthError(error, code)
     return error as AuthError
   }
   return expect.fail(`Expected an AuthError "${code}", got a result: ${JSON.stringify(value)}`)
+}
+
+function expectAuthError(error: unknown, code: AuthErrorCode): void {
+  expect(error, String(error)).to.be.instanceOf(AuthError)
+  expect((error as AuthError).code, (error as AuthError).message).to.equal(code)
 }
 
 /** A valid password for fixtures. */

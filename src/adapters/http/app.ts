@@ -6,7 +6,6 @@ import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
 import { errorMiddleware } from './error_middleware.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
-import { requireJsonContentType } from './json_body.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 
 /** Everything the HTTP adapter needs: resolved use cases and a logger. */
@@ -32,7 +31,6 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   app.use(errorMiddleware(deps.logger))
   app.use(securityHeaders)
   app.use(unmatched)
-  app.use(requireJsonContentType())
   app.use(router.routes())
   app.use(router.allowedMethods())
   return app

@@ -28,6 +28,7 @@ export class MemoryRevocationStore implements RevocationStore {
   readonly #tokens = new Map<string, number>()
   readonly #families = new Map<string, number>()
   readonly #subjects = new Map<string, SubjectEntry>()
+  readonly #retired = new Map<string, { readonly at: number, readonly expiresAt: number }>()
   readonly #epoch: number
   #writes = 0
 
@@ -39,7 +40,7 @@ export class MemoryRevocationStore implements RevocationStore {
 
   /** How many entries are held, expired ones not yet swept included. */
   get size(): number {
-    return this.#tokens.size + this.#families.size + this.#subjects.size
+    return this.#tokens.size + this.#families.size + this.#subjects.size + this.#retired.size
   }
 
   revokeToken(jti: string, expiresAt: number): Promise<void> {
@@ -59,6 +60,15 @@ export class MemoryRevocationStore implements RevocationStore {
       expiresAt: Math.max(expiresAt, before?.expiresAt ?? 0),
     }))
     return Promise.resolve()
+  }
+
+  retire(jti: string, expiresAt: number): Promise<number | undefined> {
+    const now = this.#seconds()
+    const before = this.#retired.get(jti)
+    if (before !== undefined && before.expiresAt > now) return Promise.resolve(before.at)
+    // Check and mark in one synchronous step: of two concurrent uses, exactly one is first.
+    this.#write(() => this.#retired.set(jti, { at: now, expiresAt }))
+    return Promise.resolve(undefined)
   }
 
   isRevoked(query: RevocationQuery): Promise<boolean> {
@@ -81,6 +91,7 @@ export class MemoryRevocationStore implements RevocationStore {
     for (const [key, expiresAt] of this.#tokens) if (expiresAt <= now) this.#tokens.delete(key)
     for (const [key, expiresAt] of this.#families) if (expiresAt <= now) this.#families.delete(key)
     for (const [key, entry] of this.#subjects) if (entry.expiresAt <= now) this.#subjects.delete(key)
+    for (const [key, entry] of this.#retired) if (entry.expiresAt <= now) this.#retired.delete(key)
   }
 
   #seconds(): number {

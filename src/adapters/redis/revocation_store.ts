@@ -54,6 +54,15 @@ export class RedisRevocationStore implements RevocationStore {
     return this.#revoke(this.#keys.sub(sub), issuedUpTo, expiresAt)
   }
 
+  async retire(jti: string, expiresAt: number): Promise<number | undefined> {
+    const now = this.#clock.now() / 1000
+    const at = Math.max(Math.ceil(expiresAt), Math.ceil(now) + 1)
+    // SET NX GET: marks the first use and reads an earlier one in one atomic command.
+    const earlier = await this.#call(() =>
+      this.#client.call('SET', this.#keys.retired(jti), now.toFixed(3), 'EXAT', String(at), 'NX', 'GET'))
+    return typeof earlier === 'string' ? Number(earlier) : undefined
+  }
+
   async isRevoked(query: RevocationQuery): Promise<boolean> {
     const keys = this.#keys
     const [jti, fam, sub, epoch] = await this.#call(() =>
@@ -97,6 +106,7 @@ export function keyBuilder(prefix: string) {
     jti: (jti: string) => `${prefix}revoked:jti:${jti}`,
     fam: (fam: string) => `${prefix}revoked:fam:${fam}`,
     sub: (sub: string) => `${prefix}revoked:sub:${sub}`,
+    retired: (jti: string) => `${prefix}retired:jti:${jti}`,
     epoch: `${prefix}revoked:epoch`,
   }
 }

@@ -17,6 +17,12 @@ export interface RevocationStore {
   revokeFamily(fam: string, expiresAt: number): Promise<void>
   /** Blocks every token of `sub` issued at or before `issuedUpTo`, remembered until `expiresAt`. */
   revokeSubject(sub: string, issuedUpTo: number, expiresAt: number): Promise<void>
+  /**
+   * Marks a refresh token as used, atomically, until `expiresAt`. Answers `undefined` when
+   * this call was the first use, else the time (seconds) of the first use: the token was
+   * presented again.
+   */
+  retire(jti: string, expiresAt: number): Promise<number | undefined>
   /** Whether the token is blocked by its id, its family or its subject: one round trip. */
   isRevoked(query: RevocationQuery): Promise<boolean>
 }

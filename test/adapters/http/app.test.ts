@@ -1,0 +1,90 @@
+import { after, before, describe, it } from 'mocha'
+import { expect } from 'chai'
+import { call, expectError, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+
+describe('createHttpApp', () => {
+  let server: TestServer
+  let url: string
+
+  before(async () => {
+    server = await startTestServer()
+    url = server.url
+  })
+
+  after(() => server.close())
+
+  describe('routing', () => {
+    it('answers GET /healthz with 200', async () => {
+      const result = await call(url, '/healthz')
+      expect(result.status).to.equal(200)
+      expect(result.body).to.deep.equal({ status: 'ok' })
+    })
+
+    it('answers an unknown route with 404 not_found', async () => {
+      expectError(await call(url, '/no-such-route'), 404, 'not_found')
+    })
+
+    it('answers an unknown route under a known prefix with 404 not_found', async () => {
+      expectError(await call(url, '/users/someone/extra'), 404, 'not_found')
+    })
+
+    it('answers a wrong method on a GET route with 405 and an Allow header', async () => {
+      const result = await call(url, '/secret', { method: 'DELETE' })
+      expectError(result, 405, 'method_not_allowed')
+      expect(result.headers.get('allow')).to.include('GET')
+    })
+
+    it('answers GET on a POST route with 405 and Allow: POST', async () => {
+      const result = await call(url, '/registration')
+      expectError(result, 405, 'method_not_allowed')
+      expect(result.headers.get('allow')).to.equal('POST')
+    })
+
+    it('answers a bodyless PUT (Content-Length: 0) on a GET route with 405, not 415', async () => {
+      const result = await call(url, '/secret', { method: 'PUT' })
+      expectError(result, 405, 'method_not_allowed')
+      expect(result.headers.get('allow')).to.include('GET')
+    })
+
+    it('answers a JSON POST to a GET-only route with 405, not by running the GET handler', async () => {
+      const result = await call(url, '/secret', { json: {} })
+      expectError(result, 405, 'method_not_allowed')
+      expect(result.headers.get('allow')).to.include('GET')
+    })
+  })
+
+  describe('response hygiene', () => {
+    it('marks a token response no-store and nosniff', async () => {
+      const result = await call(url, '/registration', { json: { username: 'hygiene', password: 'hygiene-password' } })
+      expect(result.status).to.equal(201)
+      expect(result.headers.get('cache-control')).to.equal('no-store')
+      expect(result.headers.get('x-content-type-options')).to.equal('nosniff')
+    })
+
+    it('marks a login response no-store and nosniff', async () => {
+      await register(url, 'hygiene2', 'hygiene-password')
+      const result = await call(url, '/login', { json: { username: 'hygiene2', password: 'hygiene-password' } })
+      expect(result.status).to.equal(200)
+      expect(result.headers.get('cache-control')).to.equal('no-store')
+      expect(result.headers.get('x-content-type-options')).to.equal('nosniff')
+    })
+
+    it('marks a token error no-store and nosniff', async () => {
+      const result = await call(url, '/secret', { token: 'not-a-token' })
+      expectError(result, 401, 'invalid_token')
+      expect(result.headers.get('cache-control')).to.equal('no-store')
+      expect(result.headers.get('x-content-type-options')).to.equal('nosniff')
+    })
+
+    it('marks a 404 no-store and nosniff', async () => {
+      const result = await call(url, '/no-such-route')
+      expect(result.headers.get('cache-control')).to.equal('no-store')
+      expect(result.headers.get('x-content-type-options')).to.equal('nosniff')
+    })
+
+    it('answers every error as JSON', async () => {
+      const result = await call(url, '/secret')
+      expect(result.headers.get('content-type')).to.match(/^application\/json/)
+    })
+  })
+})

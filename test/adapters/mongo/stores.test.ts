@@ -1,0 +1,69 @@
+import { after, before, describe, it } from 'mocha'
+import { expect } from 'chai'
+import mongoose from 'mongoose'
+import { MongoItemRepository } from '../../../src/adapters/mongo/item_repository.ts'
+import { MongoConnection } from '../../../src/adapters/mongo/mongo_connection.ts'
+import { MongoUserRepository } from '../../../src/adapters/mongo/user_repository.ts'
+import type { Username } from '../../../src/domain/username.ts'
+import { itemRepositoryContract } from '../../contracts/item_repository.contract.ts'
+import { aUser, userRepositoryContract } from '../../contracts/user_repository.contract.ts'
+import { isolatedMongoUrl } from '../../support/http_harness.ts'
+import { acquireMongo, type MongoHandle } from '../../support/mongo_server.ts'
+
+describe('MongoDB stores', function () {
+  let mongo: MongoHandle
+  const connections: MongoConnection[] = []
+
+  // Each test gets a database of its own, dropped when the suite ends.
+  function connect(): MongoConnection {
+    const connection = new MongoConnection({ url: isolatedMongoUrl(mongo.url), timeoutMs: 5000 })
+    connections.push(connection)
+    return connection
+  }
+
+  before(async function () {
+    const found = await acquireMongo()
+    if (typeof found === 'string') {
+      console.log(`      skipped: MongoDB suites: ${found}`)
+      this.skip()
+    }
+    mongo = found as MongoHandle
+    console.log(`      MongoDB from ${mongo.source}`)
+  })
+
+  after(async () => {
+    for (const connection of connections) {
+      await (await connection.connection().catch(() => undefined))?.dropDatabase().catch(() => {})
+      await connection.close()
+    }
+    await mongo?.stop()
+  })
+
+  userRepositoryContract('mongodb', () => Promise.resolve(new MongoUserRepository(connect())))
+  itemRepositoryContract('mongodb', () => Promise.resolve(new MongoItemRepository(connect())))
+
+  it('creates the unique username index before the first write', async () => {
+    const connection = connect()
+    await new MongoUserRepository(connection).create(aUser('indexed'))
+    const indexes = await (await connection.connection()).collection('users').indexes()
+    const unique = indexes.find((index) => index.name === 'username_key_unique')
+    expect(unique?.unique).to.equal(true)
+    expect(unique?.key).to.deep.equal({ username_key: 1 })
+  })
+
+  it('sanitizes filters: an operator object in a query matches only itself', async () => {
+    const connection = connect()
+    await new MongoUserRepository(connection).create(aUser('victim'))
+    const model = (await connection.connection()).models.User!
+    expect(await model.findOne({ username_key: { $gt: '' } }).lean()).to.equal(null)
+    expect(await model.findOne({ username_key: 'victim' }).lean()).to.not.equal(null)
+  })
+
+  it('stores no mongoose document outside the adapter', async () => {
+    const users = new MongoUserRepository(connect())
+    await users.create(aUser('plain'))
+    const found = await users.findByUsername('plain' as Username)
+    expect(found).to.not.be.instanceOf(mongoose.Document)
+    expect(Object.keys(found!).sort()).to.deep.equal(['createdAt', 'id', 'isAdmin', 'passwordHash', 'username'])
+  })
+})

@@ -1,0 +1,101 @@
+import { beforeEach, describe, it } from 'mocha'
+import { expect } from 'chai'
+import type { TokenPair } from '../../src/application/token_minter.ts'
+import type { UsernameKey } from '../../src/domain/username.ts'
+import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
+
+describe('RefreshAccess', () => {
+  let core: Core
+  let session: TokenPair
+  beforeEach(async () => {
+    core = await createCore()
+    session = await core.registerUser.execute({ username: 'alice', password: PASSWORD })
+    core.clock.advance(60_000)
+  })
+
+  it('answers with a non-fresh access token and a refresh token of the same family', async () => {
+    const original = await core.verifier.verify(session.refreshToken, 'refresh')
+    const result = await core.refreshAccess.execute({ token: session.refreshToken })
+    const access = await core.checkClaims.execute({ token: result.accessToken, type: 'access' })
+    const refresh = await core.checkClaims.execute({ token: result.refreshToken, type: 'refresh' })
+    expect(access).to.include({ fresh: false, sub: original.sub, fam: original.fam })
+    expect(refresh).to.include({ sub: original.sub, fam: original.fam })
+    expect(refresh.jti).not.to.equal(original.jti)
+    await rejectsWith(core.checkClaims.execute({ token: result.accessToken, type: 'access', fresh: true }),
+      'fresh_token_required')
+  })
+
+  it('serves a used refresh token again within the grace window, for two tabs refreshing at once', async () => {
+    await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 - 1)
+    const second = await core.refreshAccess.execute({ token: session.refreshToken })
+    await core.checkClaims.execute({ token: second.accessToken, type: 'access' })
+  })
+
+  it('answers token_reused for a used refresh token after the grace window', async () => {
+    await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 + 1)
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_reused')
+  })
+
+  it('revokes the whole family on reuse, the rotated tokens included', async () => {
+    const rotated = await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 + 1)
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_reused')
+    await rejectsWith(core.refreshAccess.execute({ token: rotated.refreshToken }), 'token_revoked')
+    await rejectsWith(core.checkClaims.execute({ token: rotated.accessToken, type: 'access' }), 'token_revoked')
+    await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access' }), 'token_revoked')
+  })
+
+  it('keeps other sessions of the user alive when one family is revoked for reuse', async () => {
+    const other = await core.login.execute({ username: 'alice', password: PASSWORD })
+    await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 + 1)
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_reused')
+    await core.refreshAccess.execute({ token: other.refreshToken })
+  })
+
+  it('lets each rotated refresh token be used in turn', async () => {
+    const first = await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(60_000)
+    const second = await core.refreshAccess.execute({ token: first.refreshToken })
+    core.clock.advance(60_000)
+    await core.refreshAccess.execute({ token: second.refreshToken })
+  })
+
+  it('keeps the tokens of the session that were not presented', async () => {
+    await core.refreshAccess.execute({ token: session.refreshToken })
+    await core.checkClaims.execute({ token: session.accessToken, type: 'access', fresh: true })
+  })
+
+  it('refuses an access token with invalid_token', async () => {
+    await rejectsWith(core.refreshAccess.execute({ token: session.accessToken }), 'invalid_token')
+  })
+
+  it('requires a token', async () => {
+    await rejectsWith(core.refreshAccess.execute({ token: undefined }), 'authorization_required')
+  })
+
+  it('refuses an expired refresh token with token_expired', async () => {
+    core.clock.advance(core.policy.refreshTtlSeconds * 1000)
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_expired')
+  })
+
+  it('refuses a refresh token of a deleted user with token_revoked', async () => {
+    await core.deleteUser.execute({ username: 'alice' })
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_revoked')
+  })
+
+  it('refuses with token_revoked when the user is gone though no token was revoked', async () => {
+    await core.users.delete((await core.users.list())[0]!.username)
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_revoked')
+  })
+
+  it('reads the admin flag again, so a promotion takes effect at the next refresh', async () => {
+    core.adminKeys.add('alice' as UsernameKey)
+    const result = await core.refreshAccess.execute({ token: session.refreshToken })
+    await core.checkClaims.execute({ token: result.accessToken, type: 'access', admin: true })
+    await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),
+      'admin_required')
+  })
+})

@@ -1,0 +1,85 @@
+import { beforeEach, describe, it } from 'mocha'
+import { expect } from 'chai'
+import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
+
+describe('RegisterUser', () => {
+  let core: Core
+  beforeEach(async () => {
+    core = await createCore({ adminUsernames: ['root'] })
+  })
+
+  it('answers with the username and tokens the verifier accepts as access and refresh', async () => {
+    const result = await core.registerUser.execute({ username: 'Alice', password: PASSWORD })
+    const [stored] = await core.users.list()
+    const access = await core.verifier.verify(result.accessToken, 'access')
+    const refresh = await core.verifier.verify(result.refreshToken, 'refresh')
+    expect(result.username).to.equal('Alice')
+    expect(access.sub).to.equal(stored?.id)
+    expect(refresh.sub).to.equal(stored?.id)
+    expect(access.fresh).to.equal(true)
+    expect(refresh.fam).to.equal(access.fam)
+  })
+
+  it('stores an argon2id hash, never the password itself', async () => {
+    await core.registerUser.execute({ username: 'alice', password: PASSWORD })
+    const [stored] = await core.users.list()
+    expect(stored?.passwordHash).to.match(/^\$argon2id\$/)
+    expect(stored?.passwordHash).not.to.include(PASSWORD)
+    expect(await core.hasher.verify(stored!.passwordHash, PASSWORD)).to.equal(true)
+  })
+
+  it('stores a non-admin user created at the clock time', async () => {
+    await core.registerUser.execute({ username: 'alice', password: PASSWORD })
+    const [stored] = await core.users.list()
+    expect(stored?.isAdmin).to.equal(false)
+    expect(stored?.createdAt.getTime()).to.equal(core.clock.now())
+  })
+
+  it('gives a configured admin username the is_admin claim', async () => {
+    const result = await core.registerUser.execute({ username: 'Root', password: PASSWORD })
+    expect((await core.verifier.verify(result.accessToken, 'access')).isAdmin).to.equal(true)
+  })
+
+  it('rejects a letter-case variant of a taken name with username_taken', async () => {
+    await core.registerUser.execute({ username: 'Alice', password: PASSWORD })
+    await rejectsWith(core.registerUser.execute({ username: 'aLICE', password: PASSWORD }), 'username_taken')
+    expect(await core.users.list()).to.have.length(1)
+  })
+
+  it('never overwrites the stored password of a taken name', async () => {
+    await core.registerUser.execute({ username: 'alice', password: PASSWORD })
+    await rejectsWith(core.registerUser.execute({ username: 'Alice', password: 'attacker password' }), 'username_taken')
+    await rejectsWith(core.login.execute({ username: 'alice', password: 'attacker password' }), 'invalid_credentials')
+    expect((await core.login.execute({ username: 'alice', password: PASSWORD })).username).to.equal('alice')
+  })
+
+  it('lets exactly one of 50 concurrent registrations of one name win', async () => {
+    const attempts = Array.from({ length: 50 }, (_, i) =>
+      core.registerUser.execute({ username: i % 2 === 0 ? 'race' : 'RACE', password: `${PASSWORD} ${i}` }))
+    const outcomes = await Promise.allSettled(attempts)
+    const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled')
+    const codes = outcomes.flatMap((outcome) => outcome.status === 'rejected' ? [outcome.reason.code] : [])
+    expect(winners).to.have.length(1)
+    expect(codes).to.have.length(49)
+    expect(new Set(codes)).to.deep.equal(new Set(['username_taken']))
+    expect(await core.users.list()).to.have.length(1)
+  })
+
+  it('reports both bad fields with invalid_request and stores nothing', async () => {
+    const error = await rejectsWith(core.registerUser.execute({ username: '', password: 'short' }), 'invalid_request')
+    expect(error.fields).to.have.keys('username', 'password')
+    expect(await core.users.list()).to.deep.equal([])
+  })
+
+  it('never coerces numbers, arrays or operators into credentials', async () => {
+    const bodies = [
+      { username: 12345, password: 12345678 },
+      { username: ['alice'], password: [PASSWORD] },
+      { username: { $gt: '' }, password: PASSWORD },
+      [{ username: 'alice', password: PASSWORD }],
+      null,
+    ]
+    for (const body of bodies) await rejectsWith(core.registerUser.execute(body), 'invalid_request')
+    expect(await core.users.list()).to.deep.equal([])
+  })
+})
