@@ -1,7 +1,7 @@
 # hexauth — the two commands a fresh clone needs: `make start` and `make test`.
 # Both install dependencies first when node_modules is missing or older than the lockfile.
 
-.PHONY: start test check install clean
+.PHONY: start test check install clean up down test-integration
 
 STAMP := node_modules/.hexauth-installed
 
@@ -19,6 +19,17 @@ test: install
 
 check: install
 	npm run check
+
+# The compose stack (app + MongoDB + Redis); needs a Docker engine and JWT_SECRET set.
+up:
+	docker compose up -d --build --wait
+
+down:
+	docker compose down
+
+# The image suite: builds the image and starts it with MongoDB and Redis (testcontainers).
+test-integration: install
+	npx mocha 'test/integration/**/*.test.ts'
 
 clean:
 	rm -rf node_modules
