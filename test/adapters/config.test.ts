@@ -57,12 +57,25 @@ describe('loadConfig', () => {
     ['ACCESS_TOKEN_TTL', '15 minutes'], ['REFRESH_TOKEN_TTL', '-5'], ['JWT_LEEWAY', 'soon'],
     ['ADMIN_USERNAMES', 'ok_name,x'], ['ARGON2_MEMORY_KIB', '8'], ['ARGON2_TIME_COST', '0'],
     ['ARGON2_PARALLELISM', '1.5'], ['LOG_LEVEL', 'loud'], ['HOST', '  '],
+    ['REDIS_URL', 'localhost:6379'], ['REDIS_URL', 'http://redis:6379'], ['MONGO_URL', 'mongo:27017'],
+    ['MONGO_URL', 'postgres://db/x'], ['REDIS_KEY_PREFIX', 'has space'], ['REDIS_COMMAND_TIMEOUT_MS', '5'],
+    ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'],
   ]
   for (const [name, value] of bad) {
     it(`refuses ${name}=${JSON.stringify(value)} with a message naming ${name}`, () => {
       expect(() => loadConfig({ [name]: value })).to.throw(RangeError, new RegExp(`Invalid configuration: .*${name}`))
     })
   }
+
+  it('chooses memory stores without URLs and reads store URLs when given', () => {
+    expect(loadConfig({})).to.include({ mongoUrl: undefined, redisUrl: undefined, redisKeyPrefix: 'hexauth:' })
+    const config = loadConfig({ MONGO_URL: 'mongodb+srv://u:p@cluster0.example.net/hexauth', REDIS_URL: 'rediss://cache:6380/2' })
+    expect(config.mongoUrl).to.equal('mongodb+srv://u:p@cluster0.example.net/hexauth')
+    expect(config.redisUrl).to.equal('rediss://cache:6380/2')
+    expect(config.redisCommandTimeoutMs).to.equal(1000)
+    expect(config.mongoTimeoutMs).to.equal(2000)
+    expect(config.refreshReuseGraceSeconds).to.equal(10)
+  })
 
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', JWT_SECRET: 'secret' })).to.throw(RangeError, /PORT.*JWT_SECRET|JWT_SECRET.*PORT/)

@@ -1,12 +1,20 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
-import { createContainer, disposeContainer, HttpApp, SERVICE_IDS } from '../../src/adapters/container.ts'
+import {
+  createContainer, disposeContainer, HttpApp, Mongo, OPTIONAL_SERVICE_IDS, RedisClient, SERVICE_IDS,
+} from '../../src/adapters/container.ts'
+import { MongoItemRepository } from '../../src/adapters/mongo/item_repository.ts'
+import { MongoUserRepository } from '../../src/adapters/mongo/user_repository.ts'
+import { RedisRevocationStore } from '../../src/adapters/redis/revocation_store.ts'
+import { ItemRepository } from '../../src/application/ports/item_repository.ts'
+import { RevocationStore } from '../../src/application/ports/revocation_store.ts'
 import { createLogger } from '../../src/adapters/logger.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
 import { UserRepository } from '../../src/application/ports/user_repository.ts'
 import { Login } from '../../src/application/login.ts'
 import { TEST_ENV } from '../support/http_harness.ts'
+import { acquireRedis, type RedisHandle } from '../support/redis_server.ts'
 
 describe('createContainer', () => {
   const build = (overrides = {}) =>
@@ -38,5 +46,39 @@ describe('createContainer', () => {
     await container.getAsync(HttpApp)
     await disposeContainer(container)
     expect(container.isBound(Login)).to.equal(false)
+  })
+})
+
+describe('createContainer with real stores', () => {
+  it('binds the Redis store for REDIS_URL and closes its client on dispose', async function () {
+    const found = await acquireRedis()
+    if (typeof found === 'string') {
+      console.log(`      skipped: ${found}`)
+      this.skip()
+    }
+    const redis = found as RedisHandle
+    try {
+      const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
+      const container = createContainer(config, createLogger('silent'))
+      expect(await container.getAsync(RevocationStore)).to.be.instanceOf(RedisRevocationStore)
+      const client = await container.getAsync(RedisClient)
+      expect(client.status).to.equal('ready')
+      await disposeContainer(container)
+      expect(client.status).to.equal('end')
+    } finally {
+      await redis.stop()
+    }
+  })
+
+  it('binds the MongoDB repositories for MONGO_URL, connecting lazily, and closes on dispose', async () => {
+    const config = loadConfig({ ...TEST_ENV, MONGO_URL: 'mongodb://127.0.0.1:9/hexauth', MONGO_TIMEOUT_MS: '200' })
+    const container = createContainer(config, createLogger('silent'))
+    expect(await container.getAsync(UserRepository)).to.be.instanceOf(MongoUserRepository)
+    expect(await container.getAsync(ItemRepository)).to.be.instanceOf(MongoItemRepository)
+    for (const id of OPTIONAL_SERVICE_IDS.filter((id) => container.isBound(id))) {
+      expect(await container.getAsync(id)).to.not.equal(undefined)
+    }
+    await disposeContainer(container)
+    expect(container.isBound(Mongo)).to.equal(false)
   })
 })

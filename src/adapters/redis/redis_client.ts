@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { Redis } from 'ioredis'
 
 /** How hexauth talks to Redis. */
@@ -50,7 +51,9 @@ export async function waitUntilReady(client: Redis, ms: number): Promise<boolean
 export async function closeRedisClient(client: Redis): Promise<void> {
   try {
     if (client.status === 'ready') {
+      const ended = once(client, 'end')
       await client.quit()
+      await ended
       return
     }
   } catch {
