@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
+import type { Budget, LimitSettings } from './http/rate_limits.ts'
 
 /** Everything hexauth reads from its environment, validated. */
 export interface Config {
@@ -28,6 +29,12 @@ export interface Config {
   readonly redisKeyPrefix: string
   /** Longest wait for one Redis command, in milliseconds, before the request is a 503. */
   readonly redisCommandTimeoutMs: number
+  /** Brute-force budgets; `undefined` when `RATE_LIMIT=off` (benchmarks only). */
+  readonly rateLimits: LimitSettings | undefined
+  /** Whether `X-Forwarded-For` names the client (behind a trusted reverse proxy only). */
+  readonly trustProxy: boolean
+  /** Origins allowed to call from a browser; empty means CORS is off. */
+  readonly corsOrigins: readonly string[]
 }
 
 /** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
@@ -94,6 +101,36 @@ const storeUrl = (protocols: readonly string[], example: string) =>
     return raw.trim()
   })
 
+const budget = (fallback: string) =>
+  z.string().default(fallback).transform((raw, ctx): Budget => {
+    const match = /^(\d{1,6})\/(\d{1,6})([smhd])$/.exec(raw.trim())
+    const points = Number(match?.[1] ?? 0)
+    const durationSeconds = Number(match?.[2] ?? 0) * (UNITS[match?.[3] ?? ''] ?? 0)
+    if (points < 1 || durationSeconds < 1) {
+      ctx.addIssue({ code: 'custom', message: 'must be "<count>/<duration>" such as 10/15m or 100/1d' })
+    }
+    return { points, durationSeconds }
+  })
+
+const flag = (fallback: 'true' | 'false') =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).default(fallback)
+    .transform((raw) => ['true', '1', 'yes', 'on'].includes(raw))
+
+const origins = z.string().default('').transform((raw, ctx) => {
+  const list = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+  for (const origin of list) {
+    let ok = false
+    try {
+      const url = new URL(origin)
+      ok = (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin
+    } catch {
+      // reported below
+    }
+    if (!ok) ctx.addIssue({ code: 'custom', message: `holds "${origin}", which is not an origin such as https://app.example.com` })
+  }
+  return list
+})
+
 const schema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -114,6 +151,12 @@ const schema = z.object({
   REDIS_URL: storeUrl(['redis:', 'rediss:'], 'redis://redis:6379'),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"').default('hexauth:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(1000, 50, 60_000),
+  RATE_LIMIT: flag('true'),
+  RATE_LIMIT_IP: budget('100/1m'),
+  RATE_LIMIT_LOGIN_USER_IP: budget('10/15m'),
+  RATE_LIMIT_LOGIN_USER: budget('100/1d'),
+  TRUST_PROXY: flag('false'),
+  CORS_ORIGINS: origins,
 })
 
 /**
@@ -145,5 +188,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisUrl: c.REDIS_URL,
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     redisCommandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS,
+    rateLimits: c.RATE_LIMIT
+      ? { perIp: c.RATE_LIMIT_IP, loginFailsPerUserIp: c.RATE_LIMIT_LOGIN_USER_IP, loginFailsPerUser: c.RATE_LIMIT_LOGIN_USER }
+      : undefined,
+    trustProxy: c.TRUST_PROXY,
+    corsOrigins: c.CORS_ORIGINS,
   }
 }

@@ -35,6 +35,9 @@ import { MemoryUserRepository } from './memory/user_repository.ts'
 import { MongoItemRepository } from './mongo/item_repository.ts'
 import { MongoConnection } from './mongo/mongo_connection.ts'
 import { MongoUserRepository } from './mongo/user_repository.ts'
+import type { AuthLimits } from './http/rate_limits.ts'
+import { createMemoryLimits } from './memory/rate_limiters.ts'
+import { createRedisLimits } from './redis/rate_limiters.ts'
 import { closeRedisClient, createRedisClient, waitUntilReady } from './redis/redis_client.ts'
 import { RedisRevocationStore } from './redis/revocation_store.ts'
 import { SystemClock } from './system_clock.ts'
@@ -51,6 +54,8 @@ export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPol
 export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
 /** Injection token of the ioredis client (bound only with `REDIS_URL`). */
 export const RedisClient: ServiceIdentifier<ReturnType<typeof createRedisClient>> = Symbol('RedisClient')
+/** Injection token of the brute-force limiters (`undefined` with `RATE_LIMIT=off`). */
+export const Limits: ServiceIdentifier<AuthLimits | undefined> = Symbol('Limits')
 /** Injection token of the Koa app. */
 export const HttpApp: ServiceIdentifier<ReturnType<typeof createHttpApp>> = Symbol('HttpApp')
 
@@ -61,6 +66,7 @@ export interface ContainerOverrides {
   readonly items?: ItemRepository
   readonly revocations?: RevocationStore
   readonly hasher?: PasswordHasher
+  readonly limits?: AuthLimits
 }
 
 /** The application's one composition root: every binding is a singleton. */
@@ -81,6 +87,7 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   c.bind(Clock).toConstantValue(o.clock ?? new SystemClock())
   bindUserStores(c, config, o)
   bindRevocationStore(c, config, o)
+  bindLimits(c, config, o)
   c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2))
   c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
     // No secret configured: a random one, so tokens die with the process (main warns).
@@ -139,6 +146,18 @@ function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOver
   }
 }
 
+/** Brute-force limiters: in Redis with `REDIS_URL` (shared counts), else in memory. */
+function bindLimits(c: Container, config: ConfigValue, o: ContainerOverrides): void {
+  const settings = config.rateLimits
+  if (o.limits !== undefined) c.bind(Limits).toConstantValue(o.limits)
+  else if (settings === undefined) c.bind(Limits).toConstantValue(undefined)
+  else if (config.redisUrl === undefined) c.bind(Limits).toConstantValue(createMemoryLimits(settings))
+  else {
+    c.bind(Limits).toResolvedValue((client: ReturnType<typeof createRedisClient>) =>
+      createRedisLimits(client, config.redisKeyPrefix, settings), [RedisClient])
+  }
+}
+
 function bindUseCases(c: Container): void {
   c.bind(TokenMinter).toResolvedValue(
     (issuer: TokenIssuer, clock: Clock, policy: TokenPolicyValue) => new TokenMinter({ issuer, clock, policy }),
@@ -189,6 +208,8 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
   const id: ServiceIdentifier<HttpDeps> = Symbol('HttpDeps')
   c.bind(id).toResolvedValue(async () => ({
     logger: await c.getAsync(Logger),
+    options: { trustProxy: (await c.getAsync(Config)).trustProxy, corsOrigins: (await c.getAsync(Config)).corsOrigins },
+    limits: await c.getAsync(Limits),
     registerUser: await c.getAsync(RegisterUser),
     login: await c.getAsync(Login),
     freshLogin: await c.getAsync(FreshLogin),
@@ -211,7 +232,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   Config, Logger, Clock, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
   TokenIssuer, TokenVerifier, TokenPolicy, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, ListItems,
-  GetItem, CreateItem, DeleteItem, HttpApp,
+  GetItem, CreateItem, DeleteItem, Limits, HttpApp,
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */

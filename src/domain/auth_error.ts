@@ -30,6 +30,8 @@ export interface AuthErrorOptions {
   readonly fields?: FieldErrors
   /** What caused it (a driver error, say); never shown to a client. */
   readonly cause?: unknown
+  /** For `rate_limited`: when to try again, in seconds. */
+  readonly retryAfterSeconds?: number
 }
 
 /** The one error type the core throws; its `code` says what went wrong. */
@@ -37,11 +39,13 @@ export class AuthError extends Error {
   override readonly name = 'AuthError'
   readonly code: AuthErrorCode
   readonly fields: FieldErrors | undefined
+  readonly retryAfterSeconds: number | undefined
 
   constructor(code: AuthErrorCode, message: string, options: AuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.fields = options.fields
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 

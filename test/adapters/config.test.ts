@@ -59,7 +59,9 @@ describe('loadConfig', () => {
     ['ARGON2_PARALLELISM', '1.5'], ['LOG_LEVEL', 'loud'], ['HOST', '  '],
     ['REDIS_URL', 'localhost:6379'], ['REDIS_URL', 'http://redis:6379'], ['MONGO_URL', 'mongo:27017'],
     ['MONGO_URL', 'postgres://db/x'], ['REDIS_KEY_PREFIX', 'has space'], ['REDIS_COMMAND_TIMEOUT_MS', '5'],
-    ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'],
+    ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'], ['RATE_LIMIT', 'maybe'],
+    ['RATE_LIMIT_IP', '100'], ['RATE_LIMIT_LOGIN_USER_IP', '0/15m'], ['RATE_LIMIT_LOGIN_USER', '5/forever'],
+    ['TRUST_PROXY', 'sometimes'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
   ]
   for (const [name, value] of bad) {
     it(`refuses ${name}=${JSON.stringify(value)} with a message naming ${name}`, () => {
@@ -75,6 +77,25 @@ describe('loadConfig', () => {
     expect(config.redisCommandTimeoutMs).to.equal(1000)
     expect(config.mongoTimeoutMs).to.equal(2000)
     expect(config.refreshReuseGraceSeconds).to.equal(10)
+  })
+
+  it('turns brute-force limits on by default and reads their budgets', () => {
+    expect(loadConfig({}).rateLimits).to.deep.equal({
+      perIp: { points: 100, durationSeconds: 60 },
+      loginFailsPerUserIp: { points: 10, durationSeconds: 900 },
+      loginFailsPerUser: { points: 100, durationSeconds: 86400 },
+    })
+    expect(loadConfig({ RATE_LIMIT_LOGIN_USER_IP: '5/1h' }).rateLimits?.loginFailsPerUserIp)
+      .to.deep.equal({ points: 5, durationSeconds: 3600 })
+    expect(loadConfig({ RATE_LIMIT: 'off' }).rateLimits).to.equal(undefined)
+  })
+
+  it('keeps CORS off and the proxy untrusted unless told otherwise', () => {
+    expect(loadConfig({})).to.include({ trustProxy: false })
+    expect(loadConfig({}).corsOrigins).to.deep.equal([])
+    const config = loadConfig({ TRUST_PROXY: 'true', CORS_ORIGINS: 'https://a.example, http://localhost:5173' })
+    expect(config.trustProxy).to.equal(true)
+    expect(config.corsOrigins).to.deep.equal(['https://a.example', 'http://localhost:5173'])
   })
 
   it('names every bad variable at once', () => {

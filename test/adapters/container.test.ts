@@ -18,7 +18,7 @@ import { acquireRedis, type RedisHandle } from '../support/redis_server.ts'
 
 describe('createContainer', () => {
   const build = (overrides = {}) =>
-    createContainer(loadConfig(TEST_ENV), createLogger('silent'), overrides)
+    createContainer(loadConfig({ ...TEST_ENV, RATE_LIMIT: 'on' }), createLogger('silent'), overrides)
 
   it('resolves every binding it declares', async () => {
     const container = build()

@@ -4,9 +4,11 @@ import type { Login } from '../../application/login.ts'
 import type { RefreshAccess } from '../../application/refresh_access.ts'
 import type { RegisterUser } from '../../application/register_user.ts'
 import type { RevokeToken } from '../../application/revoke_token.ts'
+import type { Middleware } from 'koa'
 import type { AuthState } from './auth_middleware.ts'
 import { readBearerToken } from './bearer.ts'
 import { jsonBody } from './json_body.ts'
+import { type AuthLimits, limitLoginFailures, limitPerIp } from './rate_limits.ts'
 
 /** The use cases behind the account routes. */
 export interface AccountRoutesDeps {
@@ -15,11 +17,18 @@ export interface AccountRoutesDeps {
   readonly freshLogin: FreshLogin
   readonly refreshAccess: RefreshAccess
   readonly revokeToken: RevokeToken
+  /** Brute-force limits; `undefined` turns them off (benchmarks). */
+  readonly limits: AuthLimits | undefined
 }
+
+const pass: Middleware = (_ctx, next) => next()
 
 /** `/registration`, `/login`, `/fresh-login`, `/token/refresh` and `/logout/*`. */
 export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesDeps): void {
-  router.post('/registration', jsonBody, async (ctx) => {
+  const perIp = deps.limits === undefined ? pass : limitPerIp(deps.limits)
+  const failures = deps.limits === undefined ? pass : limitLoginFailures(deps.limits)
+
+  router.post('/registration', perIp, jsonBody, async (ctx) => {
     const result = await deps.registerUser.execute(ctx.request.body)
     ctx.status = 201
     ctx.body = {
@@ -29,7 +38,7 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
     }
   })
 
-  router.post('/login', jsonBody, async (ctx) => {
+  router.post('/login', perIp, jsonBody, failures, async (ctx) => {
     const result = await deps.login.execute(ctx.request.body)
     ctx.body = {
       message: `Logged in as ${result.username}`,
@@ -38,12 +47,12 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
     }
   })
 
-  router.post('/fresh-login', jsonBody, async (ctx) => {
+  router.post('/fresh-login', perIp, jsonBody, failures, async (ctx) => {
     const result = await deps.freshLogin.execute(ctx.request.body)
     ctx.body = { access_token: result.accessToken }
   })
 
-  router.post('/token/refresh', async (ctx) => {
+  router.post('/token/refresh', perIp, async (ctx) => {
     const token = readBearerToken(ctx.get('Authorization'))
     const pair = await deps.refreshAccess.execute({ token })
     ctx.body = { access_token: pair.accessToken, refresh_token: pair.refreshToken }

@@ -1,3 +1,4 @@
+import cors from '@koa/cors'
 import { Router } from '@koa/router'
 import Koa from 'koa'
 import { AuthError } from '../../domain/auth_error.ts'
@@ -8,15 +9,24 @@ import { errorMiddleware } from './error_middleware.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 
-/** Everything the HTTP adapter needs: resolved use cases and a logger. */
+/** How the app sits in its network. */
+export interface HttpOptions {
+  /** Take the client address from `X-Forwarded-For` (only behind a trusted proxy). @default false */
+  readonly trustProxy: boolean
+  /** Origins allowed to call from a browser; empty turns CORS off. @default [] */
+  readonly corsOrigins: readonly string[]
+}
+
+/** Everything the HTTP adapter needs: resolved use cases, limits, a logger and options. */
 export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps {
   readonly logger: Logger
+  readonly options: HttpOptions
 }
 
 /** Builds the Koa app; listening is the caller's business (only `main.ts` listens). */
 export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   const app = new Koa<AuthState>()
-  app.proxy = false
+  app.proxy = deps.options.trustProxy
   // Errors never reach Koa's default handler: errorMiddleware answers them all.
   app.silent = true
 
@@ -30,6 +40,7 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
 
   app.use(errorMiddleware(deps.logger))
   app.use(securityHeaders)
+  if (deps.options.corsOrigins.length > 0) app.use(corsFor(deps.options.corsOrigins))
   app.use(unmatched)
   app.use(router.routes())
   app.use(router.allowedMethods())
@@ -42,6 +53,18 @@ const securityHeaders: Koa.Middleware = async (ctx, next) => {
   ctx.set('X-Content-Type-Options', 'nosniff')
   ctx.set('Referrer-Policy', 'no-referrer')
   await next()
+}
+
+function corsFor(origins: readonly string[]): Koa.Middleware {
+  const allowed = new Set(origins)
+  return cors({
+    // Only listed origins are echoed back; any other gets no CORS headers at all.
+    origin: (ctx) => allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '',
+    allowMethods: ['GET', 'POST', 'DELETE'],
+    allowHeaders: ['Authorization', 'Content-Type'],
+    exposeHeaders: ['WWW-Authenticate', 'Retry-After'],
+    maxAge: 600,
+  })
 }
 
 const unmatched: Koa.Middleware = async (ctx, next) => {

@@ -63,6 +63,7 @@ export function errorMiddleware(logger: Logger): Middleware {
         : { error: error.code, message: error.message, fields: error.fields }
       const challenge = bearerChallenge(error)
       if (challenge !== undefined) ctx.set('WWW-Authenticate', challenge)
+      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds))
     }
   }
 }

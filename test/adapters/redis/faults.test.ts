@@ -28,6 +28,7 @@ async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<voi
 describe('Redis faults (real redis-server)', function () {
   let redis: LocalRedis
   let app: TestServer
+  let limited: TestServer
   let tokens: { accessToken: string, refreshToken: string }
 
   before(async function () {
@@ -38,6 +39,7 @@ describe('Redis faults (real redis-server)', function () {
     redis = new LocalRedis(await freePort())
     await redis.start({ persistent: true })
     app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' })
+    limited = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500', RATE_LIMIT: 'on' })
   })
 
   beforeEach(async () => {
@@ -50,6 +52,7 @@ describe('Redis faults (real redis-server)', function () {
 
   after(async () => {
     await app?.close()
+    await limited?.close()
     await redis?.stop()
   })
 
@@ -70,8 +73,12 @@ describe('Redis faults (real redis-server)', function () {
   }
 
   it('answers 503, never 200, while Redis is killed, and recovers by itself when it returns', async () => {
+    await register(limited.url, 'limited-user')
     await redis.kill()
     await expectAllUnavailable()
+    // Brute-force counters live in Redis too: login fails closed rather than uncounted.
+    const login = await callWithin(limited.url, '/login', { json: { username: 'limited-user', password: 'correct horse battery' } })
+    expect([login.status, login.body.error]).to.deep.equal([503, 'service_unavailable'])
     await redis.start({ persistent: true })
     await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200)
     const refreshed = await call(app.url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })

@@ -1,0 +1,22 @@
+import type { Redis } from 'ioredis'
+import { RateLimiterRedis } from 'rate-limiter-flexible'
+import type { AuthLimits, Budget, LimitSettings } from '../http/rate_limits.ts'
+
+/**
+ * Brute-force limiters in Redis, so every instance shares the counts. A Redis that is not
+ * ready rejects at once (`rejectIfRedisNotReady`), and the routes refuse: fail closed.
+ */
+export function createRedisLimits(client: Redis, prefix: string, settings: LimitSettings): AuthLimits {
+  const make = (name: string, budget: Budget) => new RateLimiterRedis({
+    storeClient: client,
+    keyPrefix: `${prefix}rl:${name}`,
+    points: budget.points,
+    duration: budget.durationSeconds,
+    rejectIfRedisNotReady: true,
+  })
+  return {
+    perIp: make('ip', settings.perIp),
+    loginFailsPerUserIp: make('login_fail_user_ip', settings.loginFailsPerUserIp),
+    loginFailsPerUser: make('login_fail_user', settings.loginFailsPerUser),
+  }
+}
