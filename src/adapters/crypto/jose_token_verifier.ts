@@ -1,8 +1,9 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
+import { base64url, errors, jwtVerify, type JWTPayload } from 'jose'
 import type { TokenVerifier } from '../../application/ports/token_verifier.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { TokenClaims, TokenType } from '../../domain/token_claims.ts'
 import type { UserId } from '../../domain/user.ts'
+import { hasDuplicateKeys } from './json_duplicates.ts'
 import { JWT_ALGORITHM, JWT_TYP, type JwtSettings } from './jwt_settings.ts'
 
 /** Longest token accepted, in characters: ours are well under 1 KiB. */
@@ -12,6 +13,9 @@ export const MAX_TOKEN_LENGTH = 8192
 // before the signature is looked at, so no key is ever taken from a token.
 const ALLOWED_HEADER = new Set(['alg', 'typ'])
 const REQUIRED_CLAIMS = ['sub', 'jti', 'iat', 'nbf', 'exp', 'iss', 'aud']
+// Compact JWS in unpadded base64url only (RFC 7515 §2): no padding, no '+' or '/'.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Verifies HS256 tokens with jose: exactly one algorithm, the expected `typ`, every claim. */
 export class JoseTokenVerifier implements TokenVerifier {
@@ -23,7 +27,8 @@ export class JoseTokenVerifier implements TokenVerifier {
 
   async verify(token: string, type: TokenType): Promise<TokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalid(`it is longer than ${MAX_TOKEN_LENGTH} characters`)
-    checkHeader(token)
+    if (!COMPACT_JWS.test(token)) throw invalid('it is not a compact JWS in base64url')
+    checkSegments(token)
     const { key, issuer, audience, leewaySeconds, clock } = this.#settings
     let payload: JWTPayload
     try {
@@ -43,15 +48,31 @@ export class JoseTokenVerifier implements TokenVerifier {
   }
 }
 
-function checkHeader(token: string): void {
-  let header: Record<string, unknown>
+/** Checks what jose does not: header parameters against the allowlist, and duplicate keys. */
+function checkSegments(token: string): void {
+  const [headerText, payloadText] = token.split('.', 2).map(decodeSegment)
+  let header: unknown
   try {
-    header = decodeProtectedHeader(token)
+    header = JSON.parse(headerText!)
   } catch {
     throw invalid('its header is not valid')
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid('its header is not valid')
   for (const name of Object.keys(header)) {
     if (!ALLOWED_HEADER.has(name)) throw invalid(`its header has the unsupported parameter "${name}"`)
+  }
+  try {
+    if (hasDuplicateKeys(headerText!) || hasDuplicateKeys(payloadText!)) throw invalid('it repeats a key')
+  } catch (error) {
+    throw error instanceof AuthError ? error : invalid('its payload is not valid')
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decoder.decode(base64url.decode(segment))
+  } catch {
+    throw invalid('it is not valid base64url')
   }
 }
 
