@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
 import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer, HttpApp } from '../../src/adapters/container.ts'
-import { createLogger } from '../../src/adapters/logger.ts'
+import { createLogger, type Logger } from '../../src/adapters/logger.ts'
 
 /** A fixed signing secret for tests (never used outside them). */
 export const TEST_SECRET = 'test-only-secret-0123456789-abcdefghijklmnopqrstuv'
@@ -40,11 +40,12 @@ export interface TestServer {
 export async function startTestServer(
   env: Readonly<Record<string, string>> = {},
   overrides: ContainerOverrides = {},
+  logger?: Logger,
 ): Promise<TestServer> {
   // A key prefix of its own, so servers sharing one Redis never see each other's keys.
   const mongo = process.env.MONGO_URL ? { MONGO_URL: isolatedMongoUrl(process.env.MONGO_URL) } : {}
   const config = loadConfig({ ...TEST_ENV, ...mongo, REDIS_KEY_PREFIX: `test:${crypto.randomUUID()}:`, ...env })
-  const container = createContainer(config, createLogger(config.logLevel), overrides)
+  const container = createContainer(config, logger ?? createLogger(config.logLevel), overrides)
   const app = await container.getAsync(HttpApp)
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
