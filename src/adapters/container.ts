@@ -36,6 +36,8 @@ import { MongoItemRepository } from './mongo/item_repository.ts'
 import { MongoConnection } from './mongo/mongo_connection.ts'
 import { MongoUserRepository } from './mongo/user_repository.ts'
 import type { AuthLimits } from './http/rate_limits.ts'
+import { Metrics as MetricsValue } from './http/metrics.ts'
+import type { ReadinessProbe } from './http/readiness.ts'
 import { createMemoryLimits } from './memory/rate_limiters.ts'
 import { createRedisLimits } from './redis/rate_limiters.ts'
 import { closeRedisClient, createRedisClient, waitUntilReady } from './redis/redis_client.ts'
@@ -56,6 +58,10 @@ export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
 export const RedisClient: ServiceIdentifier<ReturnType<typeof createRedisClient>> = Symbol('RedisClient')
 /** Injection token of the brute-force limiters (`undefined` with `RATE_LIMIT=off`). */
 export const Limits: ServiceIdentifier<AuthLimits | undefined> = Symbol('Limits')
+/** Injection token of the Prometheus metrics. */
+export const Metrics: ServiceIdentifier<MetricsValue> = Symbol('Metrics')
+/** Injection token of the readiness probes, one per configured store. */
+export const Probes: ServiceIdentifier<readonly ReadinessProbe[]> = Symbol('Probes')
 /** Injection token of the Koa app. */
 export const HttpApp: ServiceIdentifier<ReturnType<typeof createHttpApp>> = Symbol('HttpApp')
 
@@ -88,6 +94,11 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   bindUserStores(c, config, o)
   bindRevocationStore(c, config, o)
   bindLimits(c, config, o)
+  c.bind(Metrics).toResolvedValue(() => new MetricsValue())
+  c.bind(Probes).toResolvedValue(async () => [
+    ...c.isBound(Mongo) ? [{ name: 'mongodb', check: async () => (await c.getAsync(Mongo)).ping() }] : [],
+    ...c.isBound(RedisClient) ? [{ name: 'redis', check: async () => { await (await c.getAsync(RedisClient)).ping() } }] : [],
+  ])
   c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2))
   c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
     // No secret configured: a random one, so tokens die with the process (main warns).
@@ -210,6 +221,8 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
     logger: await c.getAsync(Logger),
     options: { trustProxy: (await c.getAsync(Config)).trustProxy, corsOrigins: (await c.getAsync(Config)).corsOrigins },
     limits: await c.getAsync(Limits),
+    metrics: await c.getAsync(Metrics),
+    probes: await c.getAsync(Probes),
     registerUser: await c.getAsync(RegisterUser),
     login: await c.getAsync(Login),
     freshLogin: await c.getAsync(FreshLogin),
@@ -232,7 +245,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   Config, Logger, Clock, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
   TokenIssuer, TokenVerifier, TokenPolicy, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, ListItems,
-  GetItem, CreateItem, DeleteItem, Limits, HttpApp,
+  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, HttpApp,
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */

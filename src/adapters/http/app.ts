@@ -7,6 +7,9 @@ import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
 import { errorMiddleware } from './error_middleware.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
+import type { Metrics } from './metrics.ts'
+import { observe } from './observe.ts'
+import { readiness, type ReadinessProbe } from './readiness.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 
 /** How the app sits in its network. */
@@ -21,6 +24,9 @@ export interface HttpOptions {
 export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps {
   readonly logger: Logger
   readonly options: HttpOptions
+  readonly metrics: Metrics
+  /** One per configured store, for `/readyz`. */
+  readonly probes: readonly ReadinessProbe[]
 }
 
 /** Builds the Koa app; listening is the caller's business (only `main.ts` listens). */
@@ -34,10 +40,16 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' }
   })
+  router.get('/readyz', readiness(deps.probes, 2000))
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType
+    ctx.body = await deps.metrics.registry.metrics()
+  })
   addAccountRoutes(router, deps)
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)
 
+  app.use(observe(deps.logger, deps.metrics))
   app.use(errorMiddleware(deps.logger))
   app.use(securityHeaders)
   if (deps.options.corsOrigins.length > 0) app.use(corsFor(deps.options.corsOrigins))

@@ -59,6 +59,12 @@ export class MongoConnection {
     }
   }
 
+  /** Resolves when MongoDB answers a ping, for readiness. */
+  async ping(): Promise<void> {
+    const connection = await this.connection()
+    await connection.db!.admin().ping()
+  }
+
   /** Closes the connection, for shutdown. */
   async close(): Promise<void> {
     this.#closed = true

@@ -1,0 +1,61 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+
+/** What each successful route issues and revokes, for the token counters. */
+const ROUTE_EFFECTS: Readonly<Record<string, { readonly issued?: readonly string[], readonly revoked?: string }>> = {
+  'POST /registration': { issued: ['access', 'refresh'] },
+  'POST /login': { issued: ['access', 'refresh'] },
+  'POST /fresh-login': { issued: ['access'] },
+  'POST /token/refresh': { issued: ['access', 'refresh'] },
+  'POST /logout/access': { revoked: 'token' },
+  'POST /logout/refresh': { revoked: 'session' },
+  'POST /logout/all': { revoked: 'user' },
+  'DELETE /users/:username': { revoked: 'user' },
+  'DELETE /users': { revoked: 'user' },
+}
+
+/**
+ * The service's Prometheus metrics, on a registry of its own. Labels are bounded: route
+ * patterns (never raw paths), status codes, fixed outcome and store names.
+ */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly #duration: Histogram<'method' | 'route' | 'status'>
+  readonly #logins: Counter<'outcome'>
+  readonly #issued: Counter<'type'>
+  readonly #revoked: Counter<'scope'>
+  readonly #storeErrors: Counter<'store'>
+
+  constructor() {
+    const registers = [this.registry]
+    collectDefaultMetrics({ register: this.registry, prefix: 'hexauth_' })
+    this.#duration = new Histogram({
+      name: 'hexauth_http_request_duration_seconds', help: 'HTTP request duration by route pattern and status',
+      labelNames: ['method', 'route', 'status'], registers,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    })
+    this.#logins = new Counter({ name: 'hexauth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'], registers })
+    this.#issued = new Counter({ name: 'hexauth_tokens_issued_total', help: 'Tokens issued by type', labelNames: ['type'], registers })
+    this.#revoked = new Counter({ name: 'hexauth_revocations_total', help: 'Revocations by scope', labelNames: ['scope'], registers })
+    this.#storeErrors = new Counter({
+      name: 'hexauth_store_errors_total', help: 'Requests failed because a store could not answer', labelNames: ['store'], registers,
+    })
+  }
+
+  /** Records one finished request: `route` is the matched pattern, `error` its error code if any. */
+  observe(method: string, route: string, status: number, seconds: number, error: string | undefined): void {
+    this.#duration.observe({ method, route, status: String(status) }, seconds)
+    const key = `${method} ${route}`
+    if (key === 'POST /login' || key === 'POST /fresh-login') {
+      this.#logins.inc({ outcome: status < 300 ? 'success' : error ?? 'error' })
+    }
+    if (status >= 300) return
+    const effects = ROUTE_EFFECTS[key]
+    for (const type of effects?.issued ?? []) this.#issued.inc({ type })
+    if (effects?.revoked !== undefined) this.#revoked.inc({ scope: effects.revoked })
+  }
+
+  /** Counts a request that failed because `store` could not answer. */
+  storeError(store: 'redis' | 'mongodb' | 'limiter' | 'unknown'): void {
+    this.#storeErrors.inc({ store })
+  }
+}
