@@ -11,7 +11,8 @@ export const USERNAME_MIN_LENGTH = 3
 /** Longest accepted username, in characters. */
 export const USERNAME_MAX_LENGTH = 64
 
-const USERNAME_PATTERN = /^[A-Za-z0-9_.-]+$/
+/** What a username may contain. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]+$/
 
 /**
  * Why `raw` is not a valid username, or `undefined` when it is.

@@ -9,6 +9,8 @@ import type { AuthState } from './auth_middleware.ts'
 import { readBearerToken } from './bearer.ts'
 import { jsonBody } from './json_body.ts'
 import { type AuthLimits, limitLoginFailures, limitPerIp } from './rate_limits.ts'
+import { CredentialsBody } from './schemas.ts'
+import { validateBody } from './validate.ts'
 
 /** The use cases behind the account routes. */
 export interface AccountRoutesDeps {
@@ -27,8 +29,9 @@ const pass: Middleware = (_ctx, next) => next()
 export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesDeps): void {
   const perIp = deps.limits === undefined ? pass : limitPerIp(deps.limits)
   const failures = deps.limits === undefined ? pass : limitLoginFailures(deps.limits)
+  const credentials = validateBody(CredentialsBody)
 
-  router.post('/registration', perIp, jsonBody, async (ctx) => {
+  router.post('/registration', perIp, jsonBody, credentials, async (ctx) => {
     const result = await deps.registerUser.execute(ctx.request.body)
     ctx.status = 201
     ctx.body = {
@@ -38,7 +41,7 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
     }
   })
 
-  router.post('/login', perIp, jsonBody, failures, async (ctx) => {
+  router.post('/login', perIp, jsonBody, failures, credentials, async (ctx) => {
     const result = await deps.login.execute(ctx.request.body)
     ctx.body = {
       message: `Logged in as ${result.username}`,
@@ -47,7 +50,7 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
     }
   })
 
-  router.post('/fresh-login', perIp, jsonBody, failures, async (ctx) => {
+  router.post('/fresh-login', perIp, jsonBody, failures, credentials, async (ctx) => {
     const result = await deps.freshLogin.execute(ctx.request.body)
     ctx.body = { access_token: result.accessToken }
   })

@@ -5,10 +5,12 @@ import { AuthError } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
+import { addDocsRoutes } from './docs.ts'
 import { errorMiddleware } from './error_middleware.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
 import type { Metrics } from './metrics.ts'
 import { observe } from './observe.ts'
+import { openApiDocument } from './openapi.ts'
 import { readiness, type ReadinessProbe } from './readiness.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 
@@ -45,6 +47,11 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
     ctx.type = deps.metrics.registry.contentType
     ctx.body = await deps.metrics.registry.metrics()
   })
+  const document = openApiDocument()
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document
+  })
+  addDocsRoutes(router)
   addAccountRoutes(router, deps)
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)

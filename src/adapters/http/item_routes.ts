@@ -6,6 +6,8 @@ import type { GetItem } from '../../application/get_item.ts'
 import type { ListItems } from '../../application/list_items.ts'
 import { type AuthState, optionalAccess, requireAccess } from './auth_middleware.ts'
 import { jsonBody } from './json_body.ts'
+import { PriceBody } from './schemas.ts'
+import { validateBody } from './validate.ts'
 
 /** The use cases behind the item routes. */
 export interface ItemRoutesDeps {
@@ -29,7 +31,7 @@ export function addItemRoutes(router: Router<AuthState>, deps: ItemRoutesDeps): 
     ctx.body = await deps.getItem.execute({ name: ctx.params.name })
   })
 
-  router.post('/item/:name', requireAccess(deps.checkClaims, { fresh: true }), jsonBody, async (ctx) => {
+  router.post('/item/:name', requireAccess(deps.checkClaims, { fresh: true }), jsonBody, validateBody(PriceBody), async (ctx) => {
     ctx.status = 201
     ctx.body = await deps.createItem.execute({ name: ctx.params.name, body: ctx.request.body })
   })

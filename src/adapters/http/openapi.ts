@@ -1,0 +1,94 @@
+import { z } from 'zod'
+import {
+  AccessOnly, CredentialsBody, Deleted, ErrorBody, Health, Item, ItemList, ItemName, Message, PriceBody, Rotated,
+  Secret, TokenPair, UserList,
+} from './schemas.ts'
+
+type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional'
+
+/** One operation of the HTTP contract, as documented. */
+export interface Operation {
+  readonly method: 'get' | 'post' | 'delete'
+  /** The router pattern, e.g. `/item/:name`. */
+  readonly path: string
+  readonly summary: string
+  readonly auth: Auth
+  readonly body?: z.ZodType
+  readonly ok: readonly [number, z.ZodType | 'text']
+  /** Error statuses this operation can answer with, beyond the auth ones. */
+  readonly errors?: readonly number[]
+}
+
+/** Every route the app serves. A test holds this table and the router to each other. */
+export const OPERATIONS: readonly Operation[] = [
+  { method: 'post', path: '/registration', summary: 'Create an account and sign in', auth: 'none', body: CredentialsBody, ok: [201, TokenPair], errors: [400, 409, 413, 415, 429] },
+  { method: 'post', path: '/login', summary: 'Sign in: a fresh access token and a refresh token', auth: 'none', body: CredentialsBody, ok: [200, TokenPair], errors: [400, 401, 413, 415, 429] },
+  { method: 'post', path: '/fresh-login', summary: 'Re-check the password for a fresh access token', auth: 'none', body: CredentialsBody, ok: [200, AccessOnly], errors: [400, 401, 413, 415, 429] },
+  { method: 'post', path: '/token/refresh', summary: 'Rotate a refresh token for a new pair (access not fresh)', auth: 'refresh', ok: [200, Rotated], errors: [429] },
+  { method: 'post', path: '/logout/access', summary: 'Revoke the presented access token', auth: 'access', ok: [200, Message] },
+  { method: 'post', path: '/logout/refresh', summary: 'Revoke the refresh token\'s whole session', auth: 'refresh', ok: [200, Message] },
+  { method: 'post', path: '/logout/all', summary: 'Revoke every token of the user issued up to now', auth: 'access', ok: [200, Message] },
+  { method: 'get', path: '/secret', summary: 'The answer, for any signed-in caller', auth: 'access', ok: [200, Secret] },
+  { method: 'get', path: '/users', summary: 'List users (no hashes)', auth: 'admin', ok: [200, UserList] },
+  { method: 'delete', path: '/users', summary: 'Delete every user and revoke their tokens', auth: 'admin', ok: [200, Deleted] },
+  { method: 'delete', path: '/users/:username', summary: 'Delete a user and revoke their tokens', auth: 'admin', ok: [200, Message], errors: [400, 404] },
+  { method: 'get', path: '/items', summary: 'Items: full for a signed-in caller, names otherwise', auth: 'optional', ok: [200, ItemList] },
+  { method: 'get', path: '/item/:name', summary: 'One item', auth: 'access', ok: [200, Item], errors: [400, 404] },
+  { method: 'post', path: '/item/:name', summary: 'Create an item (fresh token)', auth: 'fresh', body: PriceBody, ok: [201, Item], errors: [400, 409, 413, 415] },
+  { method: 'delete', path: '/item/:name', summary: 'Delete an item', auth: 'admin', ok: [200, Message], errors: [400, 404] },
+  { method: 'get', path: '/healthz', summary: 'Liveness', auth: 'none', ok: [200, Health] },
+  { method: 'get', path: '/readyz', summary: 'Readiness: MongoDB and Redis answer', auth: 'none', ok: [200, Health], errors: [503] },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none', ok: [200, 'text'] },
+  { method: 'get', path: '/openapi.json', summary: 'This document', auth: 'none', ok: [200, 'text'] },
+  { method: 'get', path: '/docs', summary: 'A page rendering this document', auth: 'none', ok: [200, 'text'] },
+]
+
+const AUTH_ERRORS: Readonly<Record<Auth, readonly number[]>> = {
+  none: [], optional: [401, 503], access: [401, 503], refresh: [401, 503], fresh: [401, 503], admin: [401, 403, 503],
+}
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Invalid request (`invalid_request`, with `fields`)',
+  401: 'Token or credential problem: `authorization_required`, `invalid_token`, `token_expired`, `token_revoked`, `token_reused`, `fresh_token_required`, `invalid_credentials`',
+  403: '`admin_required`', 404: '`not_found`', 409: '`username_taken` or `item_exists`', 413: '`payload_too_large`',
+  415: '`unsupported_media_type`', 429: '`rate_limited`, with `Retry-After`', 503: '`service_unavailable`: a store cannot answer',
+}
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>
+  return rest
+}
+
+function pathParameter(name: string): Record<string, unknown> {
+  const schema = name === 'username' ? CredentialsBody.shape.username : ItemName
+  return { name, in: 'path', required: true, schema: json(schema, 'input') }
+}
+
+/** The OpenAPI 3.1 document of {@linkcode OPERATIONS}, from the schemas that validate requests. */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const op of OPERATIONS) {
+    const path = op.path.replace(/:(\w+)/g, '{$1}')
+    const statuses = [...new Set([...op.errors ?? [], ...AUTH_ERRORS[op.auth]])].sort()
+    paths[path] ??= {}
+    paths[path][op.method] = {
+      summary: op.summary,
+      ...op.auth === 'none' ? { security: [] } : op.auth === 'optional' ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] },
+      ...op.auth === 'fresh' || op.auth === 'admin' ? { description: `Needs ${op.auth === 'fresh' ? 'a fresh access token' : 'the `is_admin` claim'}.` } : {},
+      ...path.includes('{') ? { parameters: [pathParameter(path.match(/\{(\w+)\}/)![1]!)] } : {},
+      ...op.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } } },
+      responses: {
+        [op.ok[0]]: { description: 'Success', ...op.ok[1] === 'text' ? {} : { content: { 'application/json': { schema: json(op.ok[1]) } } } },
+        ...Object.fromEntries(statuses.map((status) => [status, {
+          description: REASONS[status], content: { 'application/json': { schema: json(ErrorBody) } },
+        }])),
+      },
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'hexauth', version: '0.1.0', description: 'JWT authentication: accounts, access and refresh tokens, revocation, claims.' },
+    servers: [{ url: '/' }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    paths,
+  }
+}
