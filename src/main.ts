@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import type { Server } from 'node:http'
 import { loadConfig } from './adapters/config.ts'
 import { createContainer, disposeContainer, HttpApp } from './adapters/container.ts'
@@ -39,15 +40,29 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   logger.info({ host: config.host, port }, `hexauth listening on http://${config.host}:${port}`)
 
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'Shutting down')
-    server.close(() => {
-      void disposeContainer(container).finally(() => process.exit(0))
-    })
+  const stop = async (signal: string) => {
+    logger.info({ signal, timeout_s: config.shutdownTimeoutSeconds }, 'Shutting down: no new connections, finishing requests')
+    // A second signal does not wait. Armed on the next turn: Deno's node:process would call a
+    // listener added now for the very signal being handled, and exit at once.
+    setImmediate(() => process.once(signal, () => process.exit(130)))
+    const closed = once(server, 'close')
+    server.close()
+    // Keep-alive connections become idle as their requests finish: close each as it does.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    const deadline = setTimeout(() => {
+      logger.warn('Shutdown timeout reached: closing connections with requests still in flight')
+      server.closeAllConnections()
+    }, config.shutdownTimeoutSeconds * 1000)
     server.closeIdleConnections()
+    await closed
+    clearInterval(sweep)
+    clearTimeout(deadline)
+    await disposeContainer(container) // closes the MongoDB and Redis clients
+    logger.info('Stopped')
+    process.exit(0)
   }
-  process.once('SIGTERM', stop)
-  process.once('SIGINT', stop)
+  process.once('SIGTERM', (signal) => void stop(signal))
+  process.once('SIGINT', (signal) => void stop(signal))
 }
 
 await main()

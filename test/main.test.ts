@@ -66,3 +66,53 @@ describe('main', () => {
     expect(started.output()).to.not.match(/listening/)
   })
 })
+
+describe('main: graceful shutdown', () => {
+  it('finishes requests in flight on SIGTERM, refuses new connections, then exits 0', async function () {
+    this.timeout(30_000)
+    // Costly hashing makes each registration take a while: they are in flight at SIGTERM.
+    const started = startMain({ ARGON2_MEMORY_KIB: '131072', ARGON2_TIME_COST: '3', SHUTDOWN_TIMEOUT: '20s', RATE_LIMIT: 'off' })
+    try {
+      const [, port] = await waitFor(started, /listening on http:\/\/127\.0\.0\.1:(\d+)/)
+      const base = `http://127.0.0.1:${port}`
+      const inFlight = Array.from({ length: 4 }, (_, i) => fetch(`${base}/registration`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `slow-${i}`, password: 'correct horse battery' }),
+      }))
+      await new Promise((r) => setTimeout(r, 150))
+      started.child.kill('SIGTERM')
+      await waitFor(started, /Shutting down/)
+      const refused = await fetch(`${base}/healthz`).then(() => 'answered', () => 'refused')
+      const statuses = await Promise.all(inFlight.map(async (request) => (await request).status))
+      const [code] = await once(started.child, 'exit')
+      expect(statuses).to.deep.equal([201, 201, 201, 201])
+      expect(refused).to.equal('refused')
+      expect(code).to.equal(0)
+      expect(started.output()).to.match(/"msg":"Stopped"/)
+    } finally {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL')
+    }
+  })
+
+  it('closes connections still busy when SHUTDOWN_TIMEOUT runs out', async function () {
+    this.timeout(30_000)
+    const started = startMain({ ARGON2_MEMORY_KIB: '262144', ARGON2_TIME_COST: '8', SHUTDOWN_TIMEOUT: '0', RATE_LIMIT: 'off' })
+    try {
+      const [, port] = await waitFor(started, /listening on http:\/\/127\.0\.0\.1:(\d+)/)
+      const slow = fetch(`http://127.0.0.1:${port}/registration`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'very-slow', password: 'correct horse battery' }),
+      }).then((r) => r.status, () => 'dropped')
+      await new Promise((r) => setTimeout(r, 150))
+      started.child.kill('SIGTERM')
+      const [code] = await once(started.child, 'exit')
+      expect(await slow).to.equal('dropped')
+      expect(code).to.equal(0)
+      expect(started.output()).to.match(/Shutdown timeout reached/)
+    } finally {
+      if (started.child.exitCode === null) started.child.kill('SIGKILL')
+    }
+  })
+})

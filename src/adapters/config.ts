@@ -35,6 +35,8 @@ export interface Config {
   readonly trustProxy: boolean
   /** Origins allowed to call from a browser; empty means CORS is off. */
   readonly corsOrigins: readonly string[]
+  /** How long a shutdown waits for in-flight requests before closing their connections, in seconds. */
+  readonly shutdownTimeoutSeconds: number
 }
 
 /** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
@@ -157,7 +159,11 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_USER: budget('100/1d'),
   TRUST_PROXY: flag('false'),
   CORS_ORIGINS: origins,
+  SHUTDOWN_TIMEOUT: duration('10s', 0),
 })
+
+/** Every environment variable {@linkcode loadConfig} reads, and so all that hexauth's own code reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape)
 
 /**
  * Reads and validates the configuration. Throws a `RangeError` whose message names every bad
@@ -193,5 +199,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       : undefined,
     trustProxy: c.TRUST_PROXY,
     corsOrigins: c.CORS_ORIGINS,
+    shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT,
   }
 }

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     expect(config.jwtAudience).to.equal('hexauth')
     expect(config.adminUsernames).to.deep.equal([])
     expect(config.argon2).to.deep.equal({ memoryCost: 19456, timeCost: 2, parallelism: 1 })
+    expect(config.shutdownTimeoutSeconds).to.equal(10)
   })
 
   it('reads every variable it is given', () => {
@@ -61,7 +62,7 @@ describe('loadConfig', () => {
     ['MONGO_URL', 'postgres://db/x'], ['REDIS_KEY_PREFIX', 'has space'], ['REDIS_COMMAND_TIMEOUT_MS', '5'],
     ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'], ['RATE_LIMIT', 'maybe'],
     ['RATE_LIMIT_IP', '100'], ['RATE_LIMIT_LOGIN_USER_IP', '0/15m'], ['RATE_LIMIT_LOGIN_USER', '5/forever'],
-    ['TRUST_PROXY', 'sometimes'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
+    ['TRUST_PROXY', 'sometimes'], ['SHUTDOWN_TIMEOUT', 'later'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
   ]
   for (const [name, value] of bad) {
     it(`refuses ${name}=${JSON.stringify(value)} with a message naming ${name}`, () => {
@@ -100,5 +101,19 @@ describe('loadConfig', () => {
 
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', JWT_SECRET: 'secret' })).to.throw(RangeError, /PORT.*JWT_SECRET|JWT_SECRET.*PORT/)
+  })
+})
+
+describe('.env.example', () => {
+  it('lists every variable the configuration reads, and loads as it is', async () => {
+    const { readFileSync } = await import('node:fs')
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
+    const env = Object.fromEntries(text.split('\n')
+      .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+    const source = readFileSync(new URL('../../src/adapters/config.ts', import.meta.url), 'utf8')
+    const read = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): /gm)].map((match) => match[1])
+    expect(Object.keys(env).sort()).to.deep.equal([...read].sort())
+    expect(() => loadConfig(env)).to.not.throw()
   })
 })
