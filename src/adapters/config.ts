@@ -37,6 +37,8 @@ export interface Config {
   readonly corsOrigins: readonly string[]
   /** How long a shutdown waits for in-flight requests before closing their connections, in seconds. */
   readonly shutdownTimeoutSeconds: number
+  /** Verified tokens remembered (skipping the signature check on a repeat); 0 turns it off. */
+  readonly tokenCacheSize: number
 }
 
 /** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
@@ -160,6 +162,7 @@ const schema = z.object({
   TRUST_PROXY: flag('false'),
   CORS_ORIGINS: origins,
   SHUTDOWN_TIMEOUT: duration('10s', 0),
+  TOKEN_CACHE_SIZE: integer(10_000, 0, 1_000_000),
 })
 
 /** Every environment variable {@linkcode loadConfig} reads, and so all that hexauth's own code reads. */
@@ -200,5 +203,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustProxy: c.TRUST_PROXY,
     corsOrigins: c.CORS_ORIGINS,
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT,
+    tokenCacheSize: c.TOKEN_CACHE_SIZE,
   }
 }

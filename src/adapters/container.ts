@@ -20,11 +20,14 @@ import { UserRepository } from '../application/ports/user_repository.ts'
 import { RefreshAccess } from '../application/refresh_access.ts'
 import { RegisterUser } from '../application/register_user.ts'
 import { RevokeToken } from '../application/revoke_token.ts'
+import { RevokeUserTokens } from '../application/revoke_user_tokens.ts'
+import { SetAdmin } from '../application/set_admin.ts'
 import { TokenMinter, type TokenPolicy as TokenPolicyValue } from '../application/token_minter.ts'
 import type { UsernameKey } from '../domain/username.ts'
 import type { Config as ConfigValue } from './config.ts'
 import { Argon2Hasher } from './crypto/argon2_hasher.ts'
 import { JoseTokenIssuer } from './crypto/jose_token_issuer.ts'
+import { CachedTokenVerifier } from './crypto/cached_token_verifier.ts'
 import { JoseTokenVerifier } from './crypto/jose_token_verifier.ts'
 import { importHmacKey, type JwtSettings as JwtSettingsValue } from './crypto/jwt_settings.ts'
 import { createHttpApp, type HttpDeps } from './http/app.ts'
@@ -109,7 +112,11 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
     clock,
   }), [Clock])
   c.bind(TokenIssuer).toResolvedValue((s: JwtSettingsValue) => new JoseTokenIssuer(s), [JwtSettings])
-  c.bind(TokenVerifier).toResolvedValue((s: JwtSettingsValue) => new JoseTokenVerifier(s), [JwtSettings])
+  c.bind(TokenVerifier).toResolvedValue((s: JwtSettingsValue) => {
+    const jose = new JoseTokenVerifier(s)
+    const maxEntries = config.tokenCacheSize
+    return maxEntries === 0 ? jose : new CachedTokenVerifier({ inner: jose, clock: s.clock, maxEntries })
+  }, [JwtSettings])
   c.bind(TokenPolicy).toConstantValue({
     accessTtlSeconds: config.accessTokenTtlSeconds,
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
@@ -208,6 +215,14 @@ function bindUseCases(c: Container): void {
     (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new DeleteAllUsers({ users, revocations, clock, policy }),
     [UserRepository, ...revoking])
+  c.bind(SetAdmin).toResolvedValue(
+    (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new SetAdmin({ users, revocations, clock, policy }),
+    [UserRepository, ...revoking])
+  c.bind(RevokeUserTokens).toResolvedValue(
+    (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new RevokeUserTokens({ users, revocations, clock, policy }),
+    [UserRepository, ...revoking])
   c.bind(ListItems).toResolvedValue((items: ItemRepository) => new ListItems({ items }), [ItemRepository])
   c.bind(GetItem).toResolvedValue((items: ItemRepository) => new GetItem({ items }), [ItemRepository])
   c.bind(CreateItem).toResolvedValue((items: ItemRepository) => new CreateItem({ items }), [ItemRepository])
@@ -244,7 +259,8 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
 export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   Config, Logger, Clock, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
   TokenIssuer, TokenVerifier, TokenPolicy, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
-  Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, ListItems,
+  Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
+  RevokeUserTokens, ListItems,
   GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, HttpApp,
 ]
 

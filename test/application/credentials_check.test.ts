@@ -1,10 +1,10 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { Argon2Hasher } from '../../src/adapters/crypto/argon2_hasher.ts'
 import { CredentialsCheck } from '../../src/application/credentials_check.ts'
 import type { UserId } from '../../src/domain/user.ts'
 import type { Username } from '../../src/domain/username.ts'
 import { type Core, CountingHasher, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
+import { createStrongerTestHasher } from '../support/test_hasher.ts'
 
 describe('CredentialsCheck', () => {
   let core: Core
@@ -52,7 +52,7 @@ describe('CredentialsCheck', () => {
 
   it('never re-hashes on a wrong password, even when parameters changed', async () => {
     const stronger = new CredentialsCheck({
-      users: core.users, hasher: new Argon2Hasher({ memoryCost: 2048, timeCost: 1, parallelism: 1 }),
+      users: core.users, hasher: createStrongerTestHasher(),
     })
     const [before] = await core.users.list()
     await rejectsWith(stronger.execute({ username: 'alice', password: 'wrong password' }), 'invalid_credentials')

@@ -3,6 +3,7 @@ import { expect } from 'chai'
 import type { UserId } from '../../src/domain/user.ts'
 import type { Username } from '../../src/domain/username.ts'
 import { type Core, createCore, PASSWORD } from '../support/core_fixtures.ts'
+import { TEST_HASH_PREFIX } from '../support/test_hasher.ts'
 
 describe('ListUsers', () => {
   let core: Core
@@ -25,7 +26,7 @@ describe('ListUsers', () => {
       expect(user).to.have.all.keys('id', 'username', 'isAdmin', 'createdAt')
       expect(user).not.to.have.property('passwordHash')
     }
-    expect(JSON.stringify(listed)).not.to.include('$argon2')
+    expect(JSON.stringify(listed)).not.to.include(TEST_HASH_PREFIX)
   })
 
   it('shows the effective admin flag: policy names in any case and the stored flag', async () => {

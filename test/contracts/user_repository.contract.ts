@@ -71,6 +71,29 @@ export function userRepositoryContract(name: string, make: () => Promise<UserRep
       expect(await users.updatePasswordHash(crypto.randomUUID() as UserId, 'x')).to.equal(false)
     })
 
+    it('sets and clears the stored admin flag by username in any letter case, changing nothing else', async () => {
+      const grace = aUser('Grace')
+      await users.create(grace)
+      expect(await users.setAdmin('GRACE' as Username, true)).to.deep.equal({ ...grace, isAdmin: true })
+      expect(await users.findById(grace.id)).to.deep.equal({ ...grace, isAdmin: true })
+      expect(await users.setAdmin('grace' as Username, true)).to.deep.equal({ ...grace, isAdmin: true })
+      expect(await users.setAdmin('grace' as Username, false)).to.deep.equal(grace)
+      expect(await users.findByUsername('grace' as Username)).to.deep.equal(grace)
+    })
+
+    it('sets the admin flag of the named user only', async () => {
+      const heidi = aUser('heidi'); const ivan = aUser('ivan')
+      await users.create(heidi)
+      await users.create(ivan)
+      await users.setAdmin('heidi' as Username, true)
+      expect((await users.list()).map((u) => [u.username, u.isAdmin])).to.deep.equal([['heidi', true], ['ivan', false]])
+    })
+
+    it('answers undefined when setting the admin flag of an unknown user, and creates nobody', async () => {
+      expect(await users.setAdmin('nobody' as Username, true)).to.equal(undefined)
+      expect(await users.list()).to.deep.equal([])
+    })
+
     it('deletes one user by username in any letter case and frees the name', async () => {
       const dave = aUser('dave')
       await users.create(dave)

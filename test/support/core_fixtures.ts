@@ -1,5 +1,4 @@
 import { expect } from 'chai'
-import { Argon2Hasher, type Argon2Params } from '../../src/adapters/crypto/argon2_hasher.ts'
 import { JoseTokenIssuer } from '../../src/adapters/crypto/jose_token_issuer.ts'
 import { JoseTokenVerifier } from '../../src/adapters/crypto/jose_token_verifier.ts'
 import { importHmacKey, type JwtSettings } from '../../src/adapters/crypto/jwt_settings.ts'
@@ -21,13 +20,13 @@ import type { PasswordHasher } from '../../src/application/ports/password_hasher
 import { RefreshAccess } from '../../src/application/refresh_access.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'
 import { RevokeToken } from '../../src/application/revoke_token.ts'
+import { RevokeUserTokens } from '../../src/application/revoke_user_tokens.ts'
+import { SetAdmin } from '../../src/application/set_admin.ts'
 import { TokenMinter, type TokenPolicy } from '../../src/application/token_minter.ts'
 import { AuthError, type AuthErrorCode } from '../../src/domain/auth_error.ts'
 import type { UsernameKey } from '../../src/domain/username.ts'
 import { FakeClock } from './fake_clock.ts'
-
-/** Argon2 parameters cheap enough for unit tests. */
-export const CHEAP_ARGON2: Argon2Params = { memoryCost: 1024, timeCost: 1, parallelism: 1 }
+import { createTestHasher } from './test_hasher.ts'
 
 /** The signing secret of the core fixtures (43 bytes, test only). */
 const SECRET = new TextEncoder().encode('x'.repeat(16) + 'unit-test-secret-0123456789')
@@ -70,19 +69,24 @@ export interface Core {
   readonly listUsers: ListUsers
   readonly deleteUser: DeleteUser
   readonly deleteAllUsers: DeleteAllUsers
+  readonly setAdmin: SetAdmin
+  readonly revokeUserTokens: RevokeUserTokens
   readonly listItems: ListItems
   readonly getItem: GetItem
   readonly createItem: CreateItem
   readonly deleteItem: DeleteItem
 }
 
-/** Builds the core on in-memory stores, a {@linkcode FakeClock} and a cheap argon2 hasher. */
+/**
+ * Builds the core on in-memory stores, a {@linkcode FakeClock} and the cheap test hasher
+ * (argon2id on Node, PBKDF2 under Deno: see test_hasher.ts).
+ */
 export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const clock = new FakeClock()
   const users = new MemoryUserRepository()
   const items = new MemoryItemRepository()
   const revocations = new MemoryRevocationStore({ clock })
-  const hasher = options.hasher ?? new Argon2Hasher(CHEAP_ARGON2)
+  const hasher = options.hasher ?? createTestHasher()
   const settings: JwtSettings = {
     key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: options.leewaySeconds ?? 0, clock,
   }
@@ -109,6 +113,8 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     listUsers: new ListUsers({ users, policy }),
     deleteUser: new DeleteUser({ users, ...revoking }),
     deleteAllUsers: new DeleteAllUsers({ users, ...revoking }),
+    setAdmin: new SetAdmin({ users, ...revoking }),
+    revokeUserTokens: new RevokeUserTokens({ users, ...revoking }),
     listItems: new ListItems({ items }),
     getItem: new GetItem({ items }),
     createItem: new CreateItem({ items }),
@@ -122,7 +128,7 @@ export class CountingHasher implements PasswordHasher {
   hashes = 0
   verifies = 0
 
-  constructor(inner: PasswordHasher = new Argon2Hasher(CHEAP_ARGON2)) {
+  constructor(inner: PasswordHasher = createTestHasher()) {
     this.#inner = inner
   }
 

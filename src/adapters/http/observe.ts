@@ -34,9 +34,11 @@ export function observe(logger: Logger, metrics: Metrics): Middleware {
       const error = ctx.status >= 400 && typeof body?.error === 'string' ? body.error : undefined
       if (error === 'service_unavailable') metrics.storeError(storeOf(String(body?.message)))
       metrics.observe(ctx.method, pattern, ctx.status, seconds, error)
-      logger.info({
-        req_id: id, method: ctx.method, route: pattern, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, error,
-      }, 'request')
+      if (logger.isLevelEnabled('info')) { // no log object built when it would be dropped
+        logger.info({
+          req_id: id, method: ctx.method, route: pattern, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, error,
+        }, 'request')
+      }
     }
   }
 }

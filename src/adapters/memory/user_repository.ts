@@ -45,6 +45,15 @@ export class MemoryUserRepository implements UserRepository {
     return Promise.resolve(true)
   }
 
+  setAdmin(username: Username, isAdmin: boolean): Promise<User | undefined> {
+    const key = usernameKey(username)
+    const user = this.#byKey.get(key)
+    if (user === undefined) return Promise.resolve(undefined)
+    const updated: User = { ...user, isAdmin }
+    this.#byKey.set(key, updated)
+    return Promise.resolve(updated)
+  }
+
   delete(username: Username): Promise<User | undefined> {
     const key = usernameKey(username)
     const user = this.#byKey.get(key)

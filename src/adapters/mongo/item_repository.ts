@@ -1,4 +1,4 @@
-import { type Connection, type Model, Schema } from 'mongoose'
+import type { Connection, Model, Schema } from 'mongoose'
 import type { ItemRepository } from '../../application/ports/item_repository.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { Item } from '../../domain/item.ts'
@@ -9,11 +9,15 @@ interface ItemDocument {
   price: number
 }
 
-const itemSchema = new Schema<ItemDocument>({
-  name: { type: String, required: true },
-  price: { type: Number, required: true, min: 0 },
-}, { collection: 'items', versionKey: false, strict: 'throw', strictQuery: 'throw' })
-itemSchema.index({ name: 1 }, { unique: true, name: 'name_unique' })
+/** The collection's schema and indexes, on the connection's own mongoose (loaded lazily). */
+function schemaOf(connection: Connection): Schema<ItemDocument> {
+  const schema = new connection.base.Schema<ItemDocument>({
+    name: { type: String, required: true },
+    price: { type: Number, required: true, min: 0 },
+  }, { collection: 'items', versionKey: false, strict: 'throw', strictQuery: 'throw' })
+  schema.index({ name: 1 }, { unique: true, name: 'name_unique' })
+  return schema
+}
 
 function toDomain(doc: ItemDocument): Item {
   return { name: doc.name, price: doc.price }
@@ -70,7 +74,7 @@ export class MongoItemRepository implements ItemRepository {
 }
 
 async function prepare(connection: Connection): Promise<Model<ItemDocument>> {
-  const model = modelOf<ItemDocument>(connection, 'Item', itemSchema)
+  const model = modelOf<ItemDocument>(connection, 'Item', schemaOf(connection))
   await model.createIndexes()
   return model
 }

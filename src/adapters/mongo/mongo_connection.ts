@@ -1,4 +1,4 @@
-import mongoose, { type Connection, type Model, type Schema } from 'mongoose'
+import type { Connection, Model, Schema } from 'mongoose'
 import { AuthError } from '../../domain/auth_error.ts'
 
 /** Where MongoDB is and how long to wait for it. */
@@ -38,6 +38,8 @@ export class MongoConnection {
 
   async #open(): Promise<Connection> {
     const { url, timeoutMs } = this.#options
+    // Loaded on first use: mongoose and its driver cost ~30 MB, for deployments that use them.
+    const { default: mongoose } = await import('mongoose')
     const connection = mongoose.createConnection(url, {
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,

@@ -1,4 +1,4 @@
-import mongoose, { type Connection, type Model, Schema } from 'mongoose'
+import type { Connection, Model, Schema } from 'mongoose'
 import type { UserRepository } from '../../application/ports/user_repository.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { User, UserId } from '../../domain/user.ts'
@@ -15,17 +15,21 @@ interface UserDocument {
   created_at: Date
 }
 
-const userSchema = new Schema<UserDocument>({
-  _id: { type: String, required: true },
-  username: { type: String, required: true },
-  username_key: { type: String, required: true },
-  password_hash: { type: String, required: true },
-  is_admin: { type: Boolean, required: true, default: false },
-  created_at: { type: Date, required: true },
-}, { collection: 'users', versionKey: false, strict: 'throw', strictQuery: 'throw' })
-// Uniqueness lives here, not in a check-then-insert: concurrent sign-ups get one winner.
-userSchema.index({ username_key: 1 }, { unique: true, name: 'username_key_unique' })
-userSchema.index({ created_at: 1 }, { name: 'created_at' })
+/** The collection's schema and indexes, on the connection's own mongoose (loaded lazily). */
+function schemaOf(connection: Connection): Schema<UserDocument> {
+  const schema = new connection.base.Schema<UserDocument>({
+    _id: { type: String, required: true },
+    username: { type: String, required: true },
+    username_key: { type: String, required: true },
+    password_hash: { type: String, required: true },
+    is_admin: { type: Boolean, required: true, default: false },
+    created_at: { type: Date, required: true },
+  }, { collection: 'users', versionKey: false, strict: 'throw', strictQuery: 'throw' })
+  // Uniqueness lives here, not in a check-then-insert: concurrent sign-ups get one winner.
+  schema.index({ username_key: 1 }, { unique: true, name: 'username_key_unique' })
+  schema.index({ created_at: 1 }, { name: 'created_at' })
+  return schema
+}
 
 function toDomain(doc: UserDocument): User {
   return {
@@ -94,6 +98,17 @@ export class MongoUserRepository implements UserRepository {
     })
   }
 
+  setAdmin(username: Username, isAdmin: boolean): Promise<User | undefined> {
+    return guarded(async () => {
+      const doc = await (await this.#users()).findOneAndUpdate(
+        { username_key: String(usernameKey(username)) },
+        { $set: { is_admin: isAdmin === true } },
+        { returnDocument: 'after' },
+      ).lean<UserDocument>()
+      return doc === null ? undefined : toDomain(doc)
+    })
+  }
+
   delete(username: Username): Promise<User | undefined> {
     return guarded(async () => {
       const doc = await (await this.#users())
@@ -107,7 +122,7 @@ export class MongoUserRepository implements UserRepository {
       const model = await this.#users()
       const docs = await model.find().lean<UserDocument[]>()
       // Delete exactly those read, so a user registered meanwhile survives with its tokens.
-      await model.deleteMany({ _id: mongoose.trusted({ $in: docs.map((doc) => doc._id) }) })
+      await model.deleteMany({ _id: model.base.trusted({ $in: docs.map((doc) => doc._id) }) })
       return docs.map(toDomain)
     })
   }
@@ -129,7 +144,7 @@ export class MongoUserRepository implements UserRepository {
 }
 
 async function prepare(connection: Connection): Promise<Model<UserDocument>> {
-  const model = modelOf<UserDocument>(connection, 'User', userSchema)
+  const model = modelOf<UserDocument>(connection, 'User', schemaOf(connection))
   await model.createIndexes()
   return model
 }

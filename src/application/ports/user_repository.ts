@@ -11,6 +11,11 @@ export interface UserRepository {
   list(): Promise<readonly User[]>
   /** Replaces the password hash (re-hash on login); false when the user is gone. */
   updatePasswordHash(id: UserId, passwordHash: string): Promise<boolean>
+  /**
+   * Sets the stored admin flag of the user named `username` (any letter case); returns the
+   * updated user, or `undefined` when there is none.
+   */
+  setAdmin(username: Username, isAdmin: boolean): Promise<User | undefined>
   /** Deletes one user; returns it, or `undefined` when there was none. */
   delete(username: Username): Promise<User | undefined>
   /** Deletes every user; returns those deleted. */

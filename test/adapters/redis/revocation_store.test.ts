@@ -86,6 +86,7 @@ describe('RedisRevocationStore', function () {
     const untouched = { jti: 'other-jti', fam: 'fam-b', sub: 'user-b', iat: issued }
     await s.revokeToken(revoked.jti, Math.ceil(issued) + 600)
     expect(await s.isRevoked(revoked)).to.equal(true)
+    await new Promise((r) => setTimeout(r, 5)) // the wipe comes strictly after the tokens were issued
     // Wipe this store's keys (a flush, without touching other suites sharing this Redis).
     const keys = keyBuilder(prefix)
     await admin.del(keys.jti(revoked.jti), keys.epoch)

@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util'
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { readonly name: 'help' }
+  | { readonly name: 'register' | 'promote' | 'demote' | 'revoke-all'; readonly username: string }
+  | { readonly name: 'list-users'; readonly json: boolean }
+
+/** A command line that names no valid command: exit status 64 and the usage text. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** The help text, listing every command. */
+export const USAGE = `Usage: hexauth <command> [<username>] [--json]
+
+Manages hexauth accounts in the stores the service uses (MONGO_URL, REDIS_URL and the
+rest of its configuration, read from the environment).
+
+Commands:
+  register <username>     create an account; the password is read from a prompt that
+                          does not echo, or from standard input when it is not a terminal
+  promote <username>      set the stored admin flag (is_admin from the next login or refresh)
+  demote <username>       clear the stored admin flag and revoke every token of the user
+  revoke-all <username>   revoke every token of the user issued up to now
+  list-users [--json]     list the accounts, as a table or as JSON
+  help, --help, -h        show this text
+
+Passwords are never taken from the command line.
+Exit status: 0 done, 64 usage, 65 invalid username or password, 67 no such user,
+69 a store is unavailable, 73 username taken, 78 invalid configuration.
+`
+
+const PASSWORD_OPTIONS = new Set(['password', 'p', 'pass', 'passwd', 'pw'])
+
+/**
+ * Parses the arguments after `hexauth`.
+ * @throws {UsageError} for an unknown command or option, or a missing or extra argument
+ */
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  // Not strict: unknown options are reported here, by name, with the usage text.
+  const { values, positionals, tokens } = parseArgs({
+    args: [...argv],
+    options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  })
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    if (PASSWORD_OPTIONS.has(token.name)) {
+      throw new UsageError(`Cannot read option "${token.rawName}": passwords are never taken from the command line, type it at the prompt or pipe it on standard input`)
+    }
+    if (token.name !== 'help' && token.name !== 'json') throw new UsageError(`Cannot read option "${token.rawName}": unknown option`)
+    if (token.value !== undefined) throw new UsageError(`Cannot read option "${token.rawName}": it takes no value`)
+  }
+  const [name, ...rest] = positionals
+  if (values.help === true || name === 'help') return { name: 'help' }
+  if (name === undefined) throw new UsageError('Cannot run: no command given')
+  if (values.json === true && name !== 'list-users') {
+    throw new UsageError(`Cannot run ${name}: the --json option applies to list-users only`)
+  }
+  if (name === 'list-users') {
+    expectArguments(name, rest, 0)
+    return { name, json: values.json === true }
+  }
+  if (name === 'register' || name === 'promote' || name === 'demote' || name === 'revoke-all') {
+    expectArguments(name, rest, 1)
+    return { name, username: rest[0]! }
+  }
+  throw new UsageError(`Cannot run "${name}": unknown command`)
+}
+
+function expectArguments(name: string, rest: readonly string[], count: 0 | 1): void {
+  if (rest.length < count) throw new UsageError(`Cannot run ${name}: missing <username>`)
+  if (rest.length > count) throw new UsageError(`Cannot run ${name}: unexpected argument "${rest[count]}"`)
+}

@@ -1,0 +1,99 @@
+import type { Writable } from 'node:stream'
+import { ListUsers } from '../../application/list_users.ts'
+import { RegisterUser } from '../../application/register_user.ts'
+import { RevokeUserTokens } from '../../application/revoke_user_tokens.ts'
+import { SetAdmin } from '../../application/set_admin.ts'
+import { AuthError } from '../../domain/auth_error.ts'
+import { parseUsername } from '../../domain/username.ts'
+import type { AppContainer } from '../container.ts'
+import { type CliCommand, parseCommandLine, USAGE, UsageError } from './command_line.ts'
+import { EX_CONFIG, EX_INTERRUPTED, EX_OK, EX_SOFTWARE, EX_USAGE, EXIT_CODE } from './exit_codes.ts'
+import { formatUsers } from './format_users.ts'
+import { type PromptInput, PromptInterrupted, readPassword } from './password_prompt.ts'
+
+/** The standard streams the CLI uses: results on stdout, prompts and errors on stderr. */
+export interface CliIo {
+  readonly stdin: PromptInput
+  readonly stdout: Writable
+  readonly stderr: Writable
+}
+
+/**
+ * The container to run against: a built one (tests, embedders; the caller disposes it), or a
+ * factory called only once the command line is valid; a `RangeError` from it is a bad
+ * configuration (what `loadConfig` throws).
+ */
+export type ContainerSource = AppContainer | (() => AppContainer | Promise<AppContainer>)
+
+/**
+ * Runs one `hexauth` command over the same use cases as the HTTP transport and answers the
+ * exit status: 0, 64 for a bad command line, 78 for a bad configuration, 70 for a bug, and
+ * {@linkcode EXIT_CODE} for an {@linkcode AuthError}. Prints no password and no token.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, source: ContainerSource): Promise<number> {
+  let command: CliCommand
+  try {
+    command = parseCommandLine(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    io.stderr.write(`hexauth: ${error.message}\n\n${USAGE}`)
+    return EX_USAGE
+  }
+  if (command.name === 'help') {
+    io.stdout.write(USAGE)
+    return EX_OK
+  }
+  let container: AppContainer
+  try {
+    container = typeof source === 'function' ? await source() : source
+  } catch (error) {
+    io.stderr.write(`hexauth: ${(error as Error).message}\n`)
+    return error instanceof RangeError ? EX_CONFIG : EX_SOFTWARE
+  }
+  try {
+    io.stdout.write(await execute(command, io, container))
+    return EX_OK
+  } catch (error) {
+    return report(command, io.stderr, error)
+  }
+}
+
+/** Runs a valid command; answers what to print on stdout. */
+async function execute(command: Exclude<CliCommand, { name: 'help' }>, io: CliIo, c: AppContainer): Promise<string> {
+  switch (command.name) {
+    case 'register': {
+      // Check the name before asking for a password that would be refused with it.
+      const username = parseUsername(command.username)
+      const password = await readPassword(io, { confirm: true })
+      await (await c.getAsync(RegisterUser)).execute({ username, password })
+      return `User ${username} was created\n`
+    }
+    case 'promote':
+    case 'demote': {
+      const isAdmin = command.name === 'promote'
+      const { user } = await (await c.getAsync(SetAdmin)).execute({ username: command.username, isAdmin })
+      if (isAdmin) return `User ${user.username} is now an admin (from the next login or token refresh)\n`
+      if (user.isAdmin) io.stderr.write(`hexauth: warning: ${user.username} stays an admin: ADMIN_USERNAMES names it\n`)
+      return `User ${user.username} is no longer an admin; every token it held was revoked\n`
+    }
+    case 'revoke-all':
+      await (await c.getAsync(RevokeUserTokens)).execute({ username: command.username })
+      return `Revoked every token of user ${command.username} issued up to now\n`
+    case 'list-users':
+      return formatUsers(await (await c.getAsync(ListUsers)).execute(), command.json)
+  }
+}
+
+/** Prints why a command failed and answers its exit status. */
+function report(command: CliCommand, stderr: Writable, error: unknown): number {
+  if (error instanceof AuthError) {
+    stderr.write(`hexauth: ${error.message} (${error.code})\n`)
+    return EXIT_CODE[error.code]
+  }
+  if (error instanceof PromptInterrupted) {
+    stderr.write(`hexauth: ${error.message}\n`)
+    return EX_INTERRUPTED
+  }
+  stderr.write(`hexauth: Cannot run ${command.name}: unexpected error: ${(error as Error)?.message ?? String(error)}\n`)
+  return EX_SOFTWARE
+}
