@@ -39,6 +39,8 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number
   /** Verified tokens remembered (skipping the signature check on a repeat); 0 turns it off. */
   readonly tokenCacheSize: number
+  /** Keep the Redis blocklist in memory too, fed by pub/sub (checks without a round trip). */
+  readonly revocationCache: boolean
 }
 
 /** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
@@ -163,6 +165,7 @@ const schema = z.object({
   CORS_ORIGINS: origins,
   SHUTDOWN_TIMEOUT: duration('10s', 0),
   TOKEN_CACHE_SIZE: integer(10_000, 0, 1_000_000),
+  REVOCATION_CACHE: flag('false'),
 })
 
 /** Every environment variable {@linkcode loadConfig} reads, and so all that hexauth's own code reads. */
@@ -204,5 +207,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     corsOrigins: c.CORS_ORIGINS,
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT,
     tokenCacheSize: c.TOKEN_CACHE_SIZE,
+    revocationCache: c.REVOCATION_CACHE,
   }
 }

@@ -44,7 +44,9 @@ import type { ReadinessProbe } from './http/readiness.ts'
 import { createMemoryLimits } from './memory/rate_limiters.ts'
 import { createRedisLimits } from './redis/rate_limiters.ts'
 import { closeRedisClient, createRedisClient, waitUntilReady } from './redis/redis_client.ts'
-import { RedisRevocationStore } from './redis/revocation_store.ts'
+import { NearCachedRevocationStore } from './redis/near_cached_revocation_store.ts'
+import { RevocationFeed } from './redis/revocation_feed.ts'
+import { keyBuilder, RedisRevocationStore } from './redis/revocation_store.ts'
 import { SystemClock } from './system_clock.ts'
 
 /** Injection token of the validated {@linkcode ConfigValue | Config}. */
@@ -59,6 +61,10 @@ export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPol
 export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
 /** Injection token of the ioredis client (bound only with `REDIS_URL`). */
 export const RedisClient: ServiceIdentifier<ReturnType<typeof createRedisClient>> = Symbol('RedisClient')
+/** Injection token of the Redis blocklist itself (bound only with `REDIS_URL`). */
+export const RedisRevocations: ServiceIdentifier<RedisRevocationStore> = Symbol('RedisRevocations')
+/** Injection token of the revocation feed (bound only with `REVOCATION_CACHE=on`). */
+export const Feed: ServiceIdentifier<RevocationFeed> = Symbol('Feed')
 /** Injection token of the brute-force limiters (`undefined` with `RATE_LIMIT=off`). */
 export const Limits: ServiceIdentifier<AuthLimits | undefined> = Symbol('Limits')
 /** Injection token of the Prometheus metrics. */
@@ -155,12 +161,24 @@ function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOver
       await waitUntilReady(client, Math.max(2 * timeout, 2000))
       return client
     }).onDeactivation((client) => closeRedisClient(client))
-    c.bind(RevocationStore).toResolvedValue(async (client: ReturnType<typeof createRedisClient>, clock: Clock) => {
+    c.bind(RedisRevocations).toResolvedValue(async (client: ReturnType<typeof createRedisClient>, clock: Clock) => {
       const store = new RedisRevocationStore({ client, clock, prefix: config.redisKeyPrefix })
       // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
       await store.ensureEpoch().catch(() => {})
       return store
     }, [RedisClient, Clock])
+    if (!config.revocationCache) {
+      c.bind(RevocationStore).toResolvedValue((redis: RedisRevocationStore) => redis, [RedisRevocations])
+      return
+    }
+    c.bind(Feed).toResolvedValue((client: ReturnType<typeof createRedisClient>, clock: Clock) => {
+      const feed = new RevocationFeed({ subscriber: client.duplicate(), client, clock, keys: keyBuilder(config.redisKeyPrefix) })
+      feed.start()
+      return feed
+    }, [RedisClient, Clock]).onDeactivation((feed) => feed.close())
+    c.bind(RevocationStore).toResolvedValue(
+      (redis: RedisRevocationStore, feed: RevocationFeed) => new NearCachedRevocationStore({ redis, feed }),
+      [RedisRevocations, Feed])
   }
 }
 
@@ -265,7 +283,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */
-export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient]
+export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient, RedisRevocations, Feed]
 
 /** Closes every client the container opened (deactivation hooks), for a graceful shutdown. */
 export function disposeContainer(c: AppContainer): Promise<void> {

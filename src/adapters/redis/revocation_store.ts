@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import type { Clock } from '../../application/ports/clock.ts'
 import type { RevocationQuery, RevocationStore } from '../../application/ports/revocation_store.ts'
 import { AuthError } from '../../domain/auth_error.ts'
+import type { FeedEntry } from './revocation_feed.ts'
 
 /** Dependencies of {@linkcode RedisRevocationStore}. */
 export interface RedisRevocationStoreDeps {
@@ -12,7 +13,8 @@ export interface RedisRevocationStoreDeps {
 }
 
 // Sets KEYS[1] to ARGV[1] (a time, or 0) unless it holds a later one, and makes it live until
-// ARGV[2] unless it already lives longer: a revocation is never shortened or moved back.
+// ARGV[2] unless it already lives longer: a revocation is never shortened or moved back. Then
+// publishes ARGV[4] on channel ARGV[3] in the same atomic step, for the instances' near-caches.
 const REVOKE_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if not current then
@@ -21,6 +23,7 @@ else
   if tonumber(ARGV[1]) > tonumber(current) then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
   redis.call('EXPIREAT', KEYS[1], ARGV[2], 'GT')
 end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`
 
 /**
@@ -43,15 +46,15 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   revokeToken(jti: string, expiresAt: number): Promise<void> {
-    return this.#revoke(this.#keys.jti(jti), 0, expiresAt)
+    return this.revoke({ kind: 'jti', id: jti, value: 0, expiresAt })
   }
 
   revokeFamily(fam: string, expiresAt: number): Promise<void> {
-    return this.#revoke(this.#keys.fam(fam), 0, expiresAt)
+    return this.revoke({ kind: 'fam', id: fam, value: 0, expiresAt })
   }
 
   revokeSubject(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
-    return this.#revoke(this.#keys.sub(sub), issuedUpTo, expiresAt)
+    return this.revoke({ kind: 'sub', id: sub, value: issuedUpTo, expiresAt })
   }
 
   async retire(jti: string, expiresAt: number): Promise<number | undefined> {
@@ -85,10 +88,13 @@ export class RedisRevocationStore implements RevocationStore {
     return this.#startEpoch()
   }
 
-  async #revoke(key: string, value: number, expiresAt: number): Promise<void> {
-    const at = Math.ceil(expiresAt)
+  /** Writes one revocation and publishes it on the feed, atomically. */
+  async revoke(entry: FeedEntry): Promise<void> {
+    const at = Math.ceil(entry.expiresAt)
     if (at <= this.#clock.now() / 1000) return // already expired: nothing to block
-    await this.#call(() => this.#client.eval(REVOKE_SCRIPT, 1, key, value.toFixed(3), at))
+    const message = JSON.stringify({ ...entry, expiresAt: at })
+    const key = this.#keys[entry.kind](entry.id)
+    await this.#call(() => this.#client.eval(REVOKE_SCRIPT, 1, key, entry.value.toFixed(3), at, this.#keys.channel, message))
   }
 
   async #call<T>(command: () => Promise<T>): Promise<T> {
@@ -103,6 +109,9 @@ export class RedisRevocationStore implements RevocationStore {
 /** The one place Redis key names are made. */
 export function keyBuilder(prefix: string) {
   return {
+    prefix,
+    /** The pub/sub channel every revocation is published on. */
+    channel: `${prefix}revocations`,
     jti: (jti: string) => `${prefix}revoked:jti:${jti}`,
     fam: (fam: string) => `${prefix}revoked:fam:${fam}`,
     sub: (sub: string) => `${prefix}revoked:sub:${sub}`,

@@ -158,3 +158,39 @@ describe('Two instances on one Redis', function () {
     expect(refused.body.error).to.equal('token_revoked')
   })
 })
+
+describe('Two instances on one Redis, with the revocation near-cache', function () {
+  let redis: LocalRedis
+  let first: TestServer
+  let second: TestServer
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    redis = new LocalRedis(await freePort())
+    await redis.start()
+    const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared-nc:', REVOCATION_CACHE: 'on' }
+    first = await startTestServer(shared)
+    second = await startTestServer(shared)
+  })
+
+  after(async () => {
+    await first?.close()
+    await second?.close()
+    await redis?.stop()
+  })
+
+  it('refuses on one instance, within a second, a token revoked through the other, under load', async () => {
+    const tokens = await register(first.url, 'two-instances-nc')
+    // The second instance's feed goes live once it has subscribed and read the blocklist.
+    await eventually(async () => (await call(second.url, '/secret', { token: tokens.accessToken })).status === 200)
+    const load = Array.from({ length: 20 }, () => call(second.url, '/secret', { token: tokens.accessToken }))
+    expect((await call(first.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    await Promise.all(load)
+    const started = Date.now()
+    await eventually(async () => (await call(second.url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked', 1000)
+    expect(Date.now() - started).to.be.below(1000)
+  })
+})

@@ -1,0 +1,147 @@
+import { after, afterEach, before, describe, it } from 'mocha'
+import { expect } from 'chai'
+import { Redis } from 'ioredis'
+import { NearCachedRevocationStore } from '../../../src/adapters/redis/near_cached_revocation_store.ts'
+import { closeRedisClient, createRedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import { RevocationFeed } from '../../../src/adapters/redis/revocation_feed.ts'
+import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
+import { SystemClock } from '../../../src/adapters/system_clock.ts'
+import { isAuthError } from '../../../src/domain/auth_error.ts'
+import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
+import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_server.ts'
+
+// How long a revocation made on one instance may take to reach another's memory (pub/sub on
+// loopback takes about a millisecond; the bound leaves room for a loaded machine).
+const PROPAGATION_BOUND_MS = 1000
+const clock = new SystemClock()
+
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<number> {
+  const started = Date.now()
+  while (!await check()) {
+    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  return Date.now() - started
+}
+
+describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
+  let redis: LocalRedis
+  const opened: Array<() => Promise<void>> = []
+
+  /** An instance's store: its own client, subscriber and feed, on the shared prefix. */
+  async function instance(prefix: string, timing: { heartbeatMs?: number, staleAfterMs?: number } = {}) {
+    const client = createRedisClient({ url: redis.url, commandTimeoutMs: 300 })
+    await waitUntilReady(client, 2000)
+    const inner = new RedisRevocationStore({ client, clock, prefix })
+    await inner.ensureEpoch()
+    const feed = new RevocationFeed({ subscriber: client.duplicate(), client, clock, keys: keyBuilder(prefix), ...timing })
+    feed.start()
+    opened.push(async () => { await feed.close(); await closeRedisClient(client) })
+    await until(() => feed.live, 3000)
+    return { store: new NearCachedRevocationStore({ redis: inner, feed }), feed, client }
+  }
+
+  const query = () => ({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: clock.now() / 1000 })
+  const later = () => Math.ceil(clock.now() / 1000) + 600
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: the near-cache suite needs a redis-server binary on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    redis = new LocalRedis(await freePort())
+    await redis.start()
+  })
+
+  afterEach(async () => {
+    redis?.resume()
+    for (const close of opened.splice(0)) await close()
+  })
+
+  after(() => redis?.stop())
+
+  revocationStoreContract('redis with near-cache', async () => ({
+    store: (await instance(`nc:${crypto.randomUUID()}:`)).store,
+    advance: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+    now: () => clock.now() / 1000,
+  }))
+
+  it(`shows a revocation made on one instance to another within ${PROPAGATION_BOUND_MS} ms`, async () => {
+    const prefix = `nc:${crypto.randomUUID()}:`
+    const [a, b] = [await instance(prefix), await instance(prefix)]
+    for (const kind of ['token', 'family', 'subject'] as const) {
+      const q = query()
+      await new Promise((r) => setTimeout(r, 2))
+      if (kind === 'token') await a.store.revokeToken(q.jti, later())
+      if (kind === 'family') await a.store.revokeFamily(q.fam, later())
+      if (kind === 'subject') await a.store.revokeSubject(q.sub, clock.now() / 1000, later())
+      const took = await until(() => b.feed.live && b.feed.isRevoked(q), PROPAGATION_BOUND_MS)
+      expect(took, kind).to.be.below(PROPAGATION_BOUND_MS)
+    }
+  })
+
+  it('answers checks from memory, with no Redis round trip, while the feed is live', async () => {
+    const { store } = await instance(`nc:${crypto.randomUUID()}:`)
+    const admin = new Redis(redis.url)
+    const mgets = async () => Number(/cmdstat_mget:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
+    const before = await mgets()
+    for (let i = 0; i < 100; i++) expect(await store.isRevoked(query())).to.equal(false)
+    expect(await mgets()).to.equal(before)
+    await admin.quit()
+  })
+
+  it('falls back to Redis the moment its feed drops, so a revocation made meanwhile is still refused', async () => {
+    const prefix = `nc:${crypto.randomUUID()}:`
+    const [a, b] = [await instance(prefix), await instance(prefix)]
+    const admin = new Redis(redis.url)
+    // Drop every subscriber connection: b's feed is down, and misses what is published now.
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+    await until(() => !b.feed.live, 1000)
+    const q = query()
+    await a.store.revokeToken(q.jti, later())
+    expect(await b.store.isRevoked(q)).to.equal(true)
+    // Reconnected and resynced, it answers from memory again, revocation included.
+    await until(() => b.feed.live, 5000)
+    expect(b.feed.isRevoked(q)).to.equal(true)
+    await admin.quit()
+  })
+
+  it('never trusts a feed gone stale: a hung Redis makes checks fail closed, not answer from memory', async () => {
+    const { store, feed } = await instance(`nc:${crypto.randomUUID()}:`, { heartbeatMs: 50, staleAfterMs: 200 })
+    redis.pause()
+    await until(() => !feed.live, 2000)
+    const error = await store.isRevoked(query()).then(() => undefined, (e: unknown) => e)
+    expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
+    redis.resume()
+    await until(() => feed.live, 5000)
+  })
+
+  it('loads every existing revocation before answering, on a fresh instance', async () => {
+    const prefix = `nc:${crypto.randomUUID()}:`
+    const a = await instance(prefix)
+    const revoked = Array.from({ length: 2000 }, query)
+    await Promise.all(revoked.map((q) => a.store.revokeToken(q.jti, later())))
+    const fresh = await instance(prefix)
+    expect(revoked.filter((q) => !fresh.feed.isRevoked(q))).to.have.length(0)
+  })
+
+  it('keeps refusing a token revoked before Redis was flushed, and refuses tokens issued before it', async () => {
+    const prefix = `nc:${crypto.randomUUID()}:`
+    const { store, feed } = await instance(prefix, { heartbeatMs: 50 })
+    const revoked = query()
+    const untouched = query()
+    await store.revokeToken(revoked.jti, later())
+    await new Promise((r) => setTimeout(r, 5))
+    const admin = new Redis(redis.url)
+    await admin.flushall()
+    await until(() => !feed.live, 2000) // the missing epoch takes it out of service
+    expect(await store.isRevoked(revoked)).to.equal(true)
+    expect(await store.isRevoked(untouched)).to.equal(true)
+    await until(() => feed.live, 5000)
+    expect(await store.isRevoked(revoked)).to.equal(true)
+    expect(await store.isRevoked(untouched)).to.equal(true)
+    await new Promise((r) => setTimeout(r, 5))
+    expect(await store.isRevoked(query())).to.equal(false)
+    await admin.quit()
+  })
+})
