@@ -35,7 +35,7 @@ async function startHexauth(redisUrl: string, env: Record<string, string> = {}):
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: SECRET, REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: PREFIX, RATE_LIMIT: 'off', LOG_LEVEL: 'warn',
+      REDIS_KEY_PREFIX: PREFIX, RATE_LIMIT: 'off', LOG_LEVEL: 'warn', REVOCATION_CACHE: 'on',
       ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1', ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const redis = new LocalRedis(await freePort())
   await redis.start()
   const hex = await startHexauth(redis.url)
+  const plain = await startHexauth(redis.url, { REVOCATION_CACHE: 'off' }) // every check a Redis MGET
   const rssStart = rssMb(hex.child.pid!)
   console.log(`hexauth on ${hex.url} (pid ${hex.child.pid}), redis on ${redis.url}; peers starting`)
   peers('start')
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n== round ${round}/${ROUNDS}`)
     add('hexauth /secret', runTarget({ base: hex.url, token: hexToken }))
+    add('hexauth /secret, REVOCATION_CACHE=off', runTarget({ base: plain.url, token: hexToken }))
     add('fastify /secret', runTarget({ base: 'http://127.0.0.1:7002', token: peers('token', '7002') }))
     add('koa /hello', runTarget({ base: 'http://127.0.0.1:7001', path: '/hello' }))
   }
@@ -136,6 +138,7 @@ function report(results: Record<string, Measurement[]>, rss: { rssStart: number,
   const rows = [
     ['/secret req/s vs Fastify peer', `${hex.rps.toFixed(0)} vs ${fast.rps.toFixed(0)}`, (hex.rps / fast.rps).toFixed(2), '≥ 1.0', ok(hex.rps >= fast.rps)],
     ['/secret req/s vs bare Koa', `${hex.rps.toFixed(0)} vs ${koa.rps.toFixed(0)}`, (hex.rps / koa.rps).toFixed(2), '≥ 0.8', ok(hex.rps >= 0.8 * koa.rps)],
+    ['/secret req/s without the near-cache vs Fastify peer', `${m('hexauth /secret, REVOCATION_CACHE=off').rps.toFixed(0)} vs ${fast.rps.toFixed(0)}`, (m('hexauth /secret, REVOCATION_CACHE=off').rps / fast.rps).toFixed(2), '(info)', ''],
     ['/secret p99 vs Fastify peer (ms)', `${hex.p99} vs ${fast.p99}`, (hex.p99 / fast.p99).toFixed(2), '≤ 1.2', ok(hex.p99 <= 1.2 * fast.p99)],
     ['/login req/s vs raw argon2 bound', `${login.rps.toFixed(1)} vs ${bound.rps.toFixed(1)}`, (login.rps / bound.rps).toFixed(2), '≥ 0.9', ok(login.rps >= 0.9 * bound.rps)],
     ['/login req/s vs Fastify peer (OWASP)', `${login.rps.toFixed(1)} vs ${peerLogin.rps.toFixed(1)}`, (login.rps / peerLogin.rps).toFixed(2), '(info)', ''],
@@ -151,7 +154,7 @@ function report(results: Record<string, Measurement[]>, rss: { rssStart: number,
     '## Machine', '', ...machine().map((line) => `- ${line}`), '',
     '## Targets', '', '| target | figures | ratio | goal | |', '|---|---|---:|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`), '',
     '## Every round', '', '| target | req/s per round | p99 ms per round |', '|---|---|---|', ...raw, '',
-    'hexauth ran with `RATE_LIMIT=off`, `LOG_LEVEL=warn` (the Fastify peer logs nothing), Redis on loopback, argon2id m=19456 KiB t=2 p=1 (the peer on :7003 uses the same); the login storm is 8 connections of `POST /login` beside the measured `/secret` load.', '',
+    'hexauth ran with `REVOCATION_CACHE=on` (and a second instance with it off, on the same Redis), `TOKEN_CACHE_SIZE=10000` (the default), `RATE_LIMIT=off`, `LOG_LEVEL=warn` (the Fastify peer logs nothing), Redis on loopback, argon2id m=19456 KiB t=2 p=1 (the peer on :7003 uses the same); the login storm is 8 connections of `POST /login` beside the measured `/secret` load.', '',
   ].join('\n')
 }
 

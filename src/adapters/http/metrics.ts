@@ -24,6 +24,9 @@ export class Metrics {
   readonly #issued: Counter<'type'>
   readonly #revoked: Counter<'scope'>
   readonly #storeErrors: Counter<'store'>
+  // One histogram child per (method, route, status): prom-client hashes a label object on
+  // every observe otherwise, and the set is bounded (route patterns, never raw paths).
+  readonly #timers = new Map<string, { observe(value: number): void }>()
 
   constructor() {
     const registers = [this.registry]
@@ -43,8 +46,14 @@ export class Metrics {
 
   /** Records one finished request: `route` is the matched pattern, `error` its error code if any. */
   observe(method: string, route: string, status: number, seconds: number, error: string | undefined): void {
-    this.#duration.observe({ method, route, status: String(status) }, seconds)
     const key = `${method} ${route}`
+    const timerKey = `${key} ${status}`
+    let timer = this.#timers.get(timerKey)
+    if (timer === undefined) {
+      timer = this.#duration.labels({ method, route, status: String(status) })
+      this.#timers.set(timerKey, timer)
+    }
+    timer.observe(seconds)
     if (key === 'POST /login' || key === 'POST /fresh-login') {
       this.#logins.inc({ outcome: status < 300 ? 'success' : error ?? 'error' })
     }
