@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
 import type { Budget, LimitSettings } from './http/rate_limits.ts'
@@ -18,6 +19,8 @@ export interface Config {
   /** Usernames (any letter case) that are admins whatever the stored flag says. */
   readonly adminUsernames: readonly string[]
   readonly argon2: Argon2Params
+  /** Password hashes computed at once. */
+  readonly argon2Concurrency: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** MongoDB for users and items; `undefined` means memory stores. */
   readonly mongoUrl: string | undefined
@@ -151,6 +154,8 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: integer(19456, 1024, 4_194_304),
   ARGON2_TIME_COST: integer(2, 1, 100),
   ARGON2_PARALLELISM: integer(1, 1, 64),
+  // One core stays with the event loop: a login storm must not stall token checks.
+  ARGON2_CONCURRENCY: integer(Math.max(1, availableParallelism() - 1), 1, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGO_URL: storeUrl(['mongodb:', 'mongodb+srv:'], 'mongodb://mongo:27017/hexauth'),
   MONGO_TIMEOUT_MS: integer(2000, 100, 60_000),
@@ -176,7 +181,9 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape)
  * variable and what it allows, so a misconfigured service never starts.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const parsed = schema.safeParse(env)
+  // An empty variable means unset (compose's `${VAR:-}` gives one): its default applies.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''))
+  const parsed = schema.safeParse(given)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)
     throw new RangeError(`Invalid configuration: ${problems.join('; ')}`)
@@ -194,6 +201,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE,
     adminUsernames: c.ADMIN_USERNAMES,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
+    argon2Concurrency: c.ARGON2_CONCURRENCY,
     logLevel: c.LOG_LEVEL,
     mongoUrl: c.MONGO_URL,
     mongoTimeoutMs: c.MONGO_TIMEOUT_MS,

@@ -108,7 +108,7 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
     ...c.isBound(Mongo) ? [{ name: 'mongodb', check: async () => (await c.getAsync(Mongo)).ping() }] : [],
     ...c.isBound(RedisClient) ? [{ name: 'redis', check: async () => { await (await c.getAsync(RedisClient)).ping() } }] : [],
   ])
-  c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2))
+  c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2, config.argon2Concurrency))
   c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
     // No secret configured: a random one, so tokens die with the process (main warns).
     key: await importHmacKey(config.jwtSecret ?? crypto.getRandomValues(new Uint8Array(48))),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { KNOWN_DEFAULT_SECRETS, loadConfig } from '../../src/adapters/config.ts'
@@ -57,7 +58,7 @@ describe('loadConfig', () => {
     ['PORT', '70000'], ['PORT', 'http'], ['PORT', '-1'], ['ACCESS_TOKEN_TTL', '0'],
     ['ACCESS_TOKEN_TTL', '15 minutes'], ['REFRESH_TOKEN_TTL', '-5'], ['JWT_LEEWAY', 'soon'],
     ['ADMIN_USERNAMES', 'ok_name,x'], ['ARGON2_MEMORY_KIB', '8'], ['ARGON2_TIME_COST', '0'],
-    ['ARGON2_PARALLELISM', '1.5'], ['LOG_LEVEL', 'loud'], ['HOST', '  '],
+    ['ARGON2_PARALLELISM', '1.5'], ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'localhost:6379'], ['REDIS_URL', 'http://redis:6379'], ['MONGO_URL', 'mongo:27017'],
     ['MONGO_URL', 'postgres://db/x'], ['REDIS_KEY_PREFIX', 'has space'], ['REDIS_COMMAND_TIMEOUT_MS', '5'],
     ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'], ['RATE_LIMIT', 'maybe'],
