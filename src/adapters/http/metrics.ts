@@ -46,14 +46,15 @@ export class Metrics {
 
   /** Records one finished request: `route` is the matched pattern, `error` its error code if any. */
   observe(method: string, route: string, status: number, seconds: number, error: string | undefined): void {
-    const key = `${method} ${route}`
-    const timerKey = `${key} ${status}`
+    const timerKey = `${method} ${status} ${route}`
     let timer = this.#timers.get(timerKey)
     if (timer === undefined) {
       timer = this.#duration.labels({ method, route, status: String(status) })
       this.#timers.set(timerKey, timer)
     }
     timer.observe(seconds)
+    if (method === 'GET' || method === 'HEAD') return // no GET logs in, issues or revokes
+    const key = `${method} ${route}`
     if (key === 'POST /login' || key === 'POST /fresh-login') {
       this.#logins.inc({ outcome: status < 300 ? 'success' : error ?? 'error' })
     }

@@ -19,14 +19,14 @@ function storeOf(message: string): 'redis' | 'mongodb' | 'limiter' | 'unknown' {
  */
 export function observe(logger: Logger, metrics: Metrics): Middleware {
   return async (ctx, next) => {
-    const started = process.hrtime.bigint()
+    const started = performance.now()
     const given = ctx.get('X-Request-Id')
     const id = REQUEST_ID.test(given) ? given : crypto.randomUUID()
     ctx.set('X-Request-Id', id)
     try {
       await next()
     } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const seconds = (performance.now() - started) / 1000
       // @koa/router leaves the matched pattern here; anything else is one bounded label.
       const route = (ctx as { _matchedRoute?: unknown })._matchedRoute
       const pattern = typeof route === 'string' ? route : 'unmatched'
