@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import { loadConfig } from './adapters/config.ts'
 import { createContainer, disposeContainer, HttpApp } from './adapters/container.ts'
 import { createLogger } from './adapters/logger.ts'
+import { lowerWorkerThreadPriority } from './adapters/thread_priority.ts'
 
 /**
  * Starts hexauth: reads and validates the configuration, builds the container, listens, and
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
   }
   logger.info({ users: config.mongoUrl === undefined ? 'memory' : 'mongodb', revocations: config.redisUrl === undefined ? 'memory' : 'redis' }, 'Stores chosen')
 
+  if (config.workerNiceness > 0) {
+    const reniced = await lowerWorkerThreadPriority(config.workerNiceness)
+    logger.debug({ threads: reniced, niceness: config.workerNiceness }, 'Worker threads given a lower CPU priority than the event loop')
+  }
   const container = createContainer(config, logger)
   const app = await container.getAsync(HttpApp)
   const server: Server = app.listen(config.port, config.host)

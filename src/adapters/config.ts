@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
 import type { Budget, LimitSettings } from './http/rate_limits.ts'
+import { parseRedisUrl } from './redis/redis_url.ts'
 
 /** Everything hexauth reads from its environment, validated. */
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   readonly tokenCacheSize: number
   /** Keep the Redis blocklist in memory too, fed by pub/sub (checks without a round trip). */
   readonly revocationCache: boolean
+  /** Niceness given to every thread but the event loop's (hashing runs there); 0 leaves them. */
+  readonly workerNiceness: number
 }
 
 /** Secrets published in tutorials and framework defaults: never accepted, whatever their length. */
@@ -154,12 +157,20 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: integer(19456, 1024, 4_194_304),
   ARGON2_TIME_COST: integer(2, 1, 100),
   ARGON2_PARALLELISM: integer(1, 1, 64),
-  // One core stays with the event loop: a login storm must not stall token checks.
-  ARGON2_CONCURRENCY: integer(Math.max(1, availableParallelism() - 1), 1, 64),
+  // Every core may hash; WORKER_NICENESS keeps the event loop ahead of them under a storm.
+  ARGON2_CONCURRENCY: integer(availableParallelism(), 1, 64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGO_URL: storeUrl(['mongodb:', 'mongodb+srv:'], 'mongodb://mongo:27017/hexauth'),
   MONGO_TIMEOUT_MS: integer(2000, 100, 60_000),
-  REDIS_URL: storeUrl(['redis:', 'rediss:'], 'redis://redis:6379'),
+  REDIS_URL: z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return undefined
+    try {
+      parseRedisUrl(raw.trim())
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+    }
+    return raw.trim()
+  }),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"').default('hexauth:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(1000, 50, 60_000),
   RATE_LIMIT: flag('true'),
@@ -171,6 +182,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT: duration('10s', 0),
   TOKEN_CACHE_SIZE: integer(10_000, 0, 1_000_000),
   REVOCATION_CACHE: flag('false'),
+  WORKER_NICENESS: integer(10, 0, 19),
 })
 
 /** Every environment variable {@linkcode loadConfig} reads, and so all that hexauth's own code reads. */
@@ -216,5 +228,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT,
     tokenCacheSize: c.TOKEN_CACHE_SIZE,
     revocationCache: c.REVOCATION_CACHE,
+    workerNiceness: c.WORKER_NICENESS,
   }
 }

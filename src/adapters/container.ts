@@ -43,7 +43,8 @@ import { Metrics as MetricsValue } from './http/metrics.ts'
 import type { ReadinessProbe } from './http/readiness.ts'
 import { createMemoryLimits } from './memory/rate_limiters.ts'
 import { createRedisLimits } from './redis/rate_limiters.ts'
-import { closeRedisClient, createRedisClient, waitUntilReady } from './redis/redis_client.ts'
+import { closeRedisClient, createRedisClient, duplicateClient, type RedisClient as RedisClientValue, waitUntilReady } from './redis/redis_client.ts'
+import { keyPrefixFor, parseRedisUrl } from './redis/redis_url.ts'
 import { NearCachedRevocationStore } from './redis/near_cached_revocation_store.ts'
 import { RevocationFeed } from './redis/revocation_feed.ts'
 import { keyBuilder, RedisRevocationStore } from './redis/revocation_store.ts'
@@ -60,7 +61,7 @@ export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPol
 /** Injection token of the shared MongoDB connection (bound only with `MONGO_URL`). */
 export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
 /** Injection token of the ioredis client (bound only with `REDIS_URL`). */
-export const RedisClient: ServiceIdentifier<ReturnType<typeof createRedisClient>> = Symbol('RedisClient')
+export const RedisClient: ServiceIdentifier<RedisClientValue> = Symbol('RedisClient')
 /** Injection token of the Redis blocklist itself (bound only with `REDIS_URL`). */
 export const RedisRevocations: ServiceIdentifier<RedisRevocationStore> = Symbol('RedisRevocations')
 /** Injection token of the revocation feed (bound only with `REVOCATION_CACHE=on`). */
@@ -156,13 +157,14 @@ function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOver
     c.bind(RevocationStore).toResolvedValue((clock: Clock) => new MemoryRevocationStore({ clock }), [Clock])
   } else {
     const timeout = config.redisCommandTimeoutMs
+    const prefix = keyPrefixFor(parseRedisUrl(url), config.redisKeyPrefix)
     c.bind(RedisClient).toResolvedValue(async () => {
-      const client = createRedisClient({ url, commandTimeoutMs: timeout })
+      const client = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: timeout })
       await waitUntilReady(client, Math.max(2 * timeout, 2000))
       return client
     }).onDeactivation((client) => closeRedisClient(client))
-    c.bind(RedisRevocations).toResolvedValue(async (client: ReturnType<typeof createRedisClient>, clock: Clock) => {
-      const store = new RedisRevocationStore({ client, clock, prefix: config.redisKeyPrefix })
+    c.bind(RedisRevocations).toResolvedValue(async (client: RedisClientValue, clock: Clock) => {
+      const store = new RedisRevocationStore({ client, clock, prefix })
       // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
       await store.ensureEpoch().catch(() => {})
       return store
@@ -171,8 +173,8 @@ function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOver
       c.bind(RevocationStore).toResolvedValue((redis: RedisRevocationStore) => redis, [RedisRevocations])
       return
     }
-    c.bind(Feed).toResolvedValue((client: ReturnType<typeof createRedisClient>, clock: Clock) => {
-      const feed = new RevocationFeed({ subscriber: client.duplicate(), client, clock, keys: keyBuilder(config.redisKeyPrefix) })
+    c.bind(Feed).toResolvedValue((client: RedisClientValue, clock: Clock) => {
+      const feed = new RevocationFeed({ subscriber: duplicateClient(client), client, clock, keys: keyBuilder(prefix) })
       feed.start()
       return feed
     }, [RedisClient, Clock]).onDeactivation((feed) => feed.close())
@@ -189,8 +191,8 @@ function bindLimits(c: Container, config: ConfigValue, o: ContainerOverrides): v
   else if (settings === undefined) c.bind(Limits).toConstantValue(undefined)
   else if (config.redisUrl === undefined) c.bind(Limits).toConstantValue(createMemoryLimits(settings))
   else {
-    c.bind(Limits).toResolvedValue((client: ReturnType<typeof createRedisClient>) =>
-      createRedisLimits(client, config.redisKeyPrefix, settings), [RedisClient])
+    c.bind(Limits).toResolvedValue((client: RedisClientValue) =>
+      createRedisLimits(client, keyPrefixFor(parseRedisUrl(config.redisUrl!), config.redisKeyPrefix), settings), [RedisClient])
   }
 }
 

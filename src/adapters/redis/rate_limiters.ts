@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis_client.ts'
 import { RateLimiterRedis } from 'rate-limiter-flexible'
 import type { AuthLimits, Budget, LimitSettings } from '../http/rate_limits.ts'
 
@@ -6,7 +6,7 @@ import type { AuthLimits, Budget, LimitSettings } from '../http/rate_limits.ts'
  * Brute-force limiters in Redis, so every instance shares the counts. A Redis that is not
  * ready rejects at once (`rejectIfRedisNotReady`), and the routes refuse: fail closed.
  */
-export function createRedisLimits(client: Redis, prefix: string, settings: LimitSettings): AuthLimits {
+export function createRedisLimits(client: RedisClient, prefix: string, settings: LimitSettings): AuthLimits {
   const make = (name: string, budget: Budget) => new RateLimiterRedis({
     storeClient: client,
     keyPrefix: `${prefix}rl:${name}`,

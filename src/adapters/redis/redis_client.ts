@@ -1,9 +1,13 @@
 import { once } from 'node:events'
-import { Redis } from 'ioredis'
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import type { RedisTarget } from './redis_url.ts'
+
+/** A connection to Redis: one server (or a Sentinel-managed primary), or a Cluster. */
+export type RedisClient = Redis | Cluster
 
 /** How hexauth talks to Redis. */
 export interface RedisClientOptions {
-  readonly url: string
+  readonly target: RedisTarget
   /**
    * Longest wait for one command before the request fails with 503, in milliseconds.
    * @default 1000
@@ -17,8 +21,8 @@ export interface RedisClientOptions {
  * hung Redis is a 503, not a hang; reconnection with a capped back-off; auto-pipelining, so
  * concurrent requests share round trips.
  */
-export function createRedisClient(options: RedisClientOptions): Redis {
-  const client = new Redis(options.url, {
+export function createRedisClient(options: RedisClientOptions): RedisClient {
+  const tuning: RedisOptions = {
     enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -26,7 +30,23 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     connectTimeout: Math.max(options.commandTimeoutMs, 1000),
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     reconnectOnError: () => false,
-  })
+  }
+  const { target } = options
+  const auth = target.mode === 'single' ? {} : {
+    ...target.auth.username === undefined ? {} : { username: target.auth.username },
+    ...target.auth.password === undefined ? {} : { password: target.auth.password },
+    ...target.auth.tls ? { tls: {} } : {},
+  }
+  const client: RedisClient = target.mode === 'single'
+    ? new Redis(target.url, tuning)
+    : target.mode === 'sentinel'
+      ? new Redis({ ...tuning, ...auth, sentinels: [...target.sentinels], name: target.name, db: target.db })
+      : new Cluster([...target.nodes], {
+        enableAutoPipelining: true,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+        redisOptions: { ...tuning, ...auth },
+      })
   // Connection errors surface on the commands that fail; keep them off the process's
   // unhandled-error path (ioredis emits 'error' on every failed reconnect).
   client.on('error', () => {})
@@ -37,7 +57,7 @@ export function createRedisClient(options: RedisClientOptions): Redis {
  * Waits until `client` is ready, at most `ms` milliseconds; never throws. A Redis that is
  * down at start-up does not stop hexauth: requests needing it are 503s until it answers.
  */
-export async function waitUntilReady(client: Redis, ms: number): Promise<boolean> {
+export async function waitUntilReady(client: RedisClient, ms: number): Promise<boolean> {
   if (client.status === 'ready') return true
   let timer: NodeJS.Timeout | undefined
   const ready = new Promise<boolean>((resolve) => {
@@ -48,7 +68,7 @@ export async function waitUntilReady(client: Redis, ms: number): Promise<boolean
 }
 
 /** Closes `client`: a polite QUIT when connected, a hard disconnect otherwise. */
-export async function closeRedisClient(client: Redis): Promise<void> {
+export async function closeRedisClient(client: RedisClient): Promise<void> {
   try {
     if (client.status === 'ready') {
       const ended = once(client, 'end')
@@ -60,4 +80,9 @@ export async function closeRedisClient(client: Redis): Promise<void> {
     // fall through to a hard disconnect
   }
   client.disconnect()
+}
+
+/** A second connection like `client` (a subscriber needs one of its own). */
+export function duplicateClient(client: RedisClient): RedisClient {
+  return client instanceof Cluster ? client.duplicate() : client.duplicate()
 }

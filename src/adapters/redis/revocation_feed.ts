@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis_client.ts'
 import type { Clock } from '../../application/ports/clock.ts'
 import type { RevocationQuery } from '../../application/ports/revocation_store.ts'
 import type { keyBuilder } from './revocation_store.ts'
@@ -16,9 +17,9 @@ export interface FeedEntry {
 /** Options of {@linkcode RevocationFeed}. */
 export interface RevocationFeedDeps {
   /** A connection of its own: a subscribed connection can do nothing else. */
-  readonly subscriber: Redis
+  readonly subscriber: RedisClient
   /** The shared client, for the resync and the heartbeat. */
-  readonly client: Redis
+  readonly client: RedisClient
   readonly clock: Clock
   readonly keys: ReturnType<typeof keyBuilder>
   /** How often this instance publishes a heartbeat, in ms. @default 1000 */
@@ -123,24 +124,31 @@ export class RevocationFeed {
   /** Reads every revocation key (SCAN, never on a request path) and the epoch. */
   async #resync(): Promise<void> {
     const { client, keys } = this.#deps
-    let cursor = '0'
-    do {
-      const [next, found] = await client.scan(cursor, 'MATCH', `${keys.prefix}revoked:*`, 'COUNT', 1000)
-      cursor = next
-      if (found.length === 0) continue
-      const pipeline = client.pipeline()
-      for (const key of found) pipeline.get(key).expiretime(key)
-      const replies = (await pipeline.exec()) ?? []
-      found.forEach((key, i) => {
-        const value = replies[2 * i]?.[1] as string | null
-        const expiresAt = replies[2 * i + 1]?.[1] as number
-        const entry = parseKey(key, keys.prefix)
-        if (entry !== undefined && value !== null && expiresAt > 0) this.apply({ ...entry, value: Number(value), expiresAt })
-      })
-    } while (cursor !== '0')
+    // In a Cluster the keys share one hash tag, so one primary holds them: scan every primary.
+    const nodes = 'nodes' in client ? client.nodes('master') : [client]
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', `${keys.prefix}revoked:*`, 'COUNT', 1000)
+        cursor = next
+        if (found.length > 0) await this.#load(node, found)
+      } while (cursor !== '0')
+    }
     const epoch = await client.get(keys.epoch)
     this.#epoch = epoch === null ? undefined : Number(epoch)
     this.#sweep()
+  }
+
+  async #load(node: Redis, found: readonly string[]): Promise<void> {
+    const pipeline = node.pipeline()
+    for (const key of found) pipeline.get(key).expiretime(key)
+    const replies = (await pipeline.exec()) ?? []
+    found.forEach((key, i) => {
+      const value = replies[2 * i]?.[1] as string | null
+      const expiresAt = replies[2 * i + 1]?.[1] as number
+      const entry = parseKey(key, this.#deps.keys.prefix)
+      if (entry !== undefined && value !== null && expiresAt > 0) this.apply({ ...entry, value: Number(value), expiresAt })
+    })
   }
 
   async #beat(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis_client.ts'
 import type { Clock } from '../../application/ports/clock.ts'
 import type { RevocationQuery, RevocationStore } from '../../application/ports/revocation_store.ts'
 import { AuthError } from '../../domain/auth_error.ts'
@@ -6,7 +6,7 @@ import type { FeedEntry } from './revocation_feed.ts'
 
 /** Dependencies of {@linkcode RedisRevocationStore}. */
 export interface RedisRevocationStoreDeps {
-  readonly client: Redis
+  readonly client: RedisClient
   readonly clock: Clock
   /** Prepended to every key, so several services can share one Redis. @default "hexauth:" */
   readonly prefix: string
@@ -35,7 +35,7 @@ return 1`
  * is refused, so a lost revocation can never bring a token back.
  */
 export class RedisRevocationStore implements RevocationStore {
-  readonly #client: Redis
+  readonly #client: RedisClient
   readonly #clock: Clock
   readonly #keys: ReturnType<typeof keyBuilder>
 

@@ -2,7 +2,8 @@ import { after, afterEach, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { NearCachedRevocationStore } from '../../../src/adapters/redis/near_cached_revocation_store.ts'
-import { closeRedisClient, createRedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
+import { closeRedisClient, createRedisClient, duplicateClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
 import { RevocationFeed } from '../../../src/adapters/redis/revocation_feed.ts'
 import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
@@ -30,11 +31,11 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
 
   /** An instance's store: its own client, subscriber and feed, on the shared prefix. */
   async function instance(prefix: string, timing: { heartbeatMs?: number, staleAfterMs?: number } = {}) {
-    const client = createRedisClient({ url: redis.url, commandTimeoutMs: 300 })
+    const client = createRedisClient({ target: parseRedisUrl(redis.url), commandTimeoutMs: 300 })
     await waitUntilReady(client, 2000)
     const inner = new RedisRevocationStore({ client, clock, prefix })
     await inner.ensureEpoch()
-    const feed = new RevocationFeed({ subscriber: client.duplicate(), client, clock, keys: keyBuilder(prefix), ...timing })
+    const feed = new RevocationFeed({ subscriber: duplicateClient(client), client, clock, keys: keyBuilder(prefix), ...timing })
     feed.start()
     opened.push(async () => { await feed.close(); await closeRedisClient(client) })
     await until(() => feed.live, 3000)

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { Redis } from 'ioredis'
-import { closeRedisClient, createRedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
+import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
 import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
@@ -10,11 +11,11 @@ import { acquireRedis, freePort, type RedisHandle } from '../../support/redis_se
 
 describe('RedisRevocationStore', function () {
   let redis: RedisHandle
-  const clients: Redis[] = []
+  const clients: RedisClient[] = []
   const clock = new SystemClock()
 
-  async function client(url = redis.url): Promise<Redis> {
-    const made = createRedisClient({ url, commandTimeoutMs: 1000 })
+  async function client(url = redis.url): Promise<RedisClient> {
+    const made = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: 1000 })
     clients.push(made)
     await waitUntilReady(made, 2000)
     return made
@@ -109,7 +110,7 @@ describe('RedisRevocationStore', function () {
   })
 })
 
-async function commandCalls(client: Redis): Promise<Record<string, number>> {
+async function commandCalls(client: RedisClient): Promise<Record<string, number>> {
   const info = await client.info('commandstats')
   const calls: Record<string, number> = {}
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]!] = Number(match[2])

@@ -1,0 +1,84 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from './redis_server.ts'
+
+/** Local Redis processes a test owns, and how to stop them all. */
+export interface Topology {
+  /** The `REDIS_URL` that reaches it. */
+  readonly url: string
+  stop(): Promise<void>
+}
+
+/** A port whose cluster-bus port (port + 10000) is free too. */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort()
+    if (port < 55_000) return port
+  }
+}
+
+async function startServer(dir: string, args: readonly string[], ready: RegExp): Promise<ChildProcess> {
+  const child = spawn('redis-server', [...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (chunk) => { out += chunk })
+  for (let i = 0; i < 100 && !ready.test(out); i++) await new Promise((r) => setTimeout(r, 50))
+  if (!ready.test(out)) throw new Error(`redis-server ${args.join(' ')} did not start: ${out}`)
+  return child
+}
+
+async function stopAll(children: readonly ChildProcess[], dir: string): Promise<void> {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL')
+      await once(child, 'exit')
+    }
+  }
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** Three primaries in a Redis Cluster on loopback (no replicas). */
+export async function startRedisCluster(): Promise<Topology> {
+  const dir = mkdtempSync(join(tmpdir(), 'hexauth-cluster-'))
+  const ports = [await clusterPort(), await clusterPort(), await clusterPort()]
+  const children: ChildProcess[] = []
+  try {
+    for (const port of ports) {
+      children.push(await startServer(dir, [
+        '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+        '--save', '', '--appendonly', 'no',
+      ], /Ready to accept connections/))
+    }
+    execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' })
+    for (let i = 0; i < 100; i++) {
+      const info = execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' })
+      if (info.includes('cluster_state:ok')) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  } catch (error) {
+    await stopAll(children, dir)
+    throw error
+  }
+  return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, stop: () => stopAll(children, dir) }
+}
+
+/** A primary watched by one Sentinel (quorum 1), named `hexauth-primary`. */
+export async function startRedisSentinel(): Promise<Topology> {
+  const dir = mkdtempSync(join(tmpdir(), 'hexauth-sentinel-'))
+  const [primary, sentinel] = [await freePort(), await freePort()]
+  const children: ChildProcess[] = []
+  try {
+    children.push(await startServer(dir, ['--port', String(primary), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/))
+    writeFileSync(join(dir, 'sentinel.conf'), [
+      `port ${sentinel}`, 'bind 127.0.0.1', `dir ${dir}`,
+      `sentinel monitor hexauth-primary 127.0.0.1 ${primary} 1`, 'sentinel down-after-milliseconds hexauth-primary 5000',
+    ].join('\n') + '\n')
+    children.push(await startServer(dir, [join(dir, 'sentinel.conf'), '--sentinel'], /Sentinel ID is|monitor master/))
+  } catch (error) {
+    await stopAll(children, dir)
+    throw error
+  }
+  return { url: `redis+sentinel://127.0.0.1:${sentinel}/hexauth-primary`, stop: () => stopAll(children, dir) }
+}
