@@ -103,13 +103,15 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     add('hexauth /secret, 100k revoked', runTarget({ base: hex.url, token: hexToken }))
   }
-  const rssAfterLogins = rssMb(hex.child.pid!)
-  // The long run on an instance of its own: /secret only, from start to 1 000 000 requests.
-  const long = await startHexauth(redis.url)
+  const rssWithRevocations = rssMb(hex.child.pid!)
+  const rssAfterLogins = rssWithRevocations
+  // The long run on an instance of its own, on a prefix of its own (none of the 100 000
+  // revocations above, which the near-cache would load): /secret only, up to 1 000 000 requests.
+  const long = await startHexauth(redis.url, { REDIS_KEY_PREFIX: 'bench-long:' })
   const longStart = rssMb(long.child.pid!)
   const served = await loadUntil(long.url, await token(long.url), RSS_REQUESTS)
   const rssEnd = rssMb(long.child.pid!)
-  console.log(`RSS of the first instance after every phase, logins included: ${rssAfterLogins.toFixed(0)} MB (start ${rssStart.toFixed(0)} MB)`)
+  console.log(`RSS of the first instance after every phase, logins included: ${rssAfterLogins.toFixed(0)} MB (start ${rssStart.toFixed(0)} MB); with 100k revocations held: ${rssWithRevocations.toFixed(0)} MB`)
 
   const table = report(results, { rssStart: longStart, rssEnd, served, rssAfterLogins, firstStart: rssStart })
   console.log(`\n${table}`)
@@ -162,7 +164,7 @@ function report(results: Record<string, Measurement[]>, rss: RssFigures): string
     ['/secret p99 under login storm vs idle (ms)', `${storm.p99} vs ${idle.p99}`, (storm.p99 / idle.p99).toFixed(2), '≤ 2.0', ok(storm.p99 <= 2 * idle.p99)],
     ['/secret req/s, 100k revoked vs none', `${revoked.rps.toFixed(0)} vs ${idle.rps.toFixed(0)}`, (revoked.rps / idle.rps).toFixed(2), '≥ 0.9', ok(revoked.rps >= 0.9 * idle.rps)],
     [`RSS after ${rss.served} /secret requests vs start (MB)`, `${rss.rssEnd.toFixed(0)} vs ${rss.rssStart.toFixed(0)}`, (rss.rssEnd / rss.rssStart).toFixed(2), '≤ 150 MB', ok(rss.rssEnd <= 150)],
-    ['RSS after every phase, logins and storms included (MB)', `${rss.rssAfterLogins.toFixed(0)} vs ${rss.firstStart.toFixed(0)}`, (rss.rssAfterLogins / rss.firstStart).toFixed(2), '(info)', ''],
+    ['RSS of the first instance after every phase: logins, storms, 100k revocations in its near-cache (MB)', `${rss.rssAfterLogins.toFixed(0)} vs ${rss.firstStart.toFixed(0)}`, (rss.rssAfterLogins / rss.firstStart).toFixed(2), '(info)', ''],
   ]
   const raw = Object.entries(results).map(([name, runs]) =>
     `| ${name} | ${runs.map((r) => r.rps.toFixed(r.rps < 100 ? 1 : 0)).join(' / ')} | ${runs.map((r) => Number.isNaN(r.p99) ? '–' : r.p99).join(' / ')} |`)
