@@ -119,78 +119,63 @@ describe('Redis faults (real redis-server)', function () {
   })
 })
 
-describe('Two instances on one Redis', function () {
-  let redis: LocalRedis
-  let first: TestServer
-  let second: TestServer
+/** Two app instances sharing one Redis (and its key prefix), one per test of this file. */
+function twoInstances(name: string, env: Record<string, string>, tests: (pair: () => [TestServer, TestServer]) => void): void {
+  describe(name, function () {
+    let redis: LocalRedis
+    let first: TestServer
+    let second: TestServer
 
-  before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
-    redis = new LocalRedis(await freePort())
-    await redis.start()
-    const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared:' }
-    first = await startTestServer(shared)
-    second = await startTestServer(shared)
+    before(async function () {
+      if (!redisServerOnPath()) {
+        console.log('      skipped: two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
+        this.skip()
+      }
+      redis = new LocalRedis(await freePort())
+      await redis.start()
+      const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared:', ...env }
+      first = await startTestServer(shared)
+      second = await startTestServer(shared)
+    })
+
+    after(async () => {
+      await first?.close()
+      await second?.close()
+      await redis?.stop()
+    })
+
+    tests(() => [first, second])
   })
+}
 
-  after(async () => {
-    await first?.close()
-    await second?.close()
-    await redis?.stop()
-  })
-
+twoInstances('Two instances on one Redis', {}, (pair) => {
   it('refuses on one instance a token revoked through the other', async () => {
-    const tokens = await register(first.url, 'two-instances')
-    expect((await call(second.url, '/secret', { token: tokens.accessToken })).status).to.equal(200)
-    expect((await call(first.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
-    const refused = await call(second.url, '/secret', { token: tokens.accessToken })
+    const tokens = await register(pair()[0].url, 'two-instances')
+    expect((await call(pair()[1].url, '/secret', { token: tokens.accessToken })).status).to.equal(200)
+    expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    const refused = await call(pair()[1].url, '/secret', { token: tokens.accessToken })
     expect(refused.status).to.equal(401)
     expect(refused.body.error).to.equal('token_revoked')
   })
 
   it('refuses on one instance a refresh family logged out through the other', async () => {
-    const tokens = await register(first.url, 'two-instances-fam')
-    expect((await call(second.url, '/logout/refresh', { method: 'POST', token: tokens.refreshToken })).status).to.equal(200)
-    const refused = await call(first.url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
+    const tokens = await register(pair()[0].url, 'two-instances-fam')
+    expect((await call(pair()[1].url, '/logout/refresh', { method: 'POST', token: tokens.refreshToken })).status).to.equal(200)
+    const refused = await call(pair()[0].url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
     expect(refused.body.error).to.equal('token_revoked')
   })
 })
 
-describe('Two instances on one Redis, with the revocation near-cache', function () {
-  let redis: LocalRedis
-  let first: TestServer
-  let second: TestServer
-
-  before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
-    redis = new LocalRedis(await freePort())
-    await redis.start()
-    const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared-nc:', REVOCATION_CACHE: 'on' }
-    first = await startTestServer(shared)
-    second = await startTestServer(shared)
-  })
-
-  after(async () => {
-    await first?.close()
-    await second?.close()
-    await redis?.stop()
-  })
-
+twoInstances('Two instances on one Redis, with the revocation near-cache', { REVOCATION_CACHE: 'on' }, (pair) => {
   it('refuses on one instance, within a second, a token revoked through the other, under load', async () => {
-    const tokens = await register(first.url, 'two-instances-nc')
+    const tokens = await register(pair()[0].url, 'two-instances-nc')
     // The second instance's feed goes live once it has subscribed and read the blocklist.
-    await eventually(async () => (await call(second.url, '/secret', { token: tokens.accessToken })).status === 200)
-    const load = Array.from({ length: 20 }, () => call(second.url, '/secret', { token: tokens.accessToken }))
-    expect((await call(first.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    await eventually(async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).status === 200)
+    const load = Array.from({ length: 20 }, () => call(pair()[1].url, '/secret', { token: tokens.accessToken }))
+    expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
     await Promise.all(load)
     const started = Date.now()
-    await eventually(async () => (await call(second.url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked', 1000)
+    await eventually(async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked', 1000)
     expect(Date.now() - started).to.be.below(1000)
   })
 })
