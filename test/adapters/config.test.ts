@@ -18,6 +18,14 @@ describe('loadConfig', () => {
     expect(config.adminUsernames).to.deep.equal([])
     expect(config.argon2).to.deep.equal({ memoryCost: 19456, timeCost: 2, parallelism: 1 })
     expect(config.shutdownTimeoutSeconds).to.equal(10)
+    expect(config.tokenCacheSize).to.equal(10_000)
+    expect(config.revocationCache).to.equal(false)
+    expect(config.argon2Concurrency).to.equal(availableParallelism())
+    expect(config.workerNiceness).to.equal(10)
+  })
+
+  it('treats an empty variable as unset, as compose passes ${VAR:-}', () => {
+    expect(loadConfig({ PORT: '', ADMIN_USERNAMES: '', JWT_SECRET: '  ' })).to.include({ port: 3000, jwtSecret: undefined })
   })
 
   it('reads every variable it is given', () => {
@@ -63,7 +71,7 @@ describe('loadConfig', () => {
     ['MONGO_URL', 'postgres://db/x'], ['REDIS_KEY_PREFIX', 'has space'], ['REDIS_COMMAND_TIMEOUT_MS', '5'],
     ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'], ['RATE_LIMIT', 'maybe'],
     ['RATE_LIMIT_IP', '100'], ['RATE_LIMIT_LOGIN_USER_IP', '0/15m'], ['RATE_LIMIT_LOGIN_USER', '5/forever'],
-    ['TRUST_PROXY', 'sometimes'], ['SHUTDOWN_TIMEOUT', 'later'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
+    ['TRUST_PROXY', 'sometimes'], ['SHUTDOWN_TIMEOUT', 'later'], ['TOKEN_CACHE_SIZE', '-1'], ['REVOCATION_CACHE', 'sure'], ['ARGON2_CONCURRENCY', '0'], ['WORKER_NICENESS', '20'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
   ]
   for (const [name, value] of bad) {
     it(`refuses ${name}=${JSON.stringify(value)} with a message naming ${name}`, () => {

@@ -2,10 +2,11 @@ import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
 import {
-  createContainer, disposeContainer, HttpApp, Mongo, OPTIONAL_SERVICE_IDS, RedisClient, SERVICE_IDS,
+  createContainer, disposeContainer, Feed, HttpApp, Mongo, OPTIONAL_SERVICE_IDS, RedisClient, SERVICE_IDS,
 } from '../../src/adapters/container.ts'
 import { MongoItemRepository } from '../../src/adapters/mongo/item_repository.ts'
 import { MongoUserRepository } from '../../src/adapters/mongo/user_repository.ts'
+import { NearCachedRevocationStore } from '../../src/adapters/redis/near_cached_revocation_store.ts'
 import { RedisRevocationStore } from '../../src/adapters/redis/revocation_store.ts'
 import { ItemRepository } from '../../src/application/ports/item_repository.ts'
 import { RevocationStore } from '../../src/application/ports/revocation_store.ts'
@@ -14,7 +15,7 @@ import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.
 import { UserRepository } from '../../src/application/ports/user_repository.ts'
 import { Login } from '../../src/application/login.ts'
 import { TEST_ENV } from '../support/http_harness.ts'
-import { acquireRedis, type RedisHandle } from '../support/redis_server.ts'
+import { acquireRedisOrSkip, type RedisHandle } from '../support/redis_server.ts'
 
 describe('createContainer', () => {
   const build = (overrides = {}) =>
@@ -51,12 +52,7 @@ describe('createContainer', () => {
 
 describe('createContainer with real stores', () => {
   it('binds the Redis store for REDIS_URL and closes its client on dispose', async function () {
-    const found = await acquireRedis()
-    if (typeof found === 'string') {
-      console.log(`      skipped: ${found}`)
-      this.skip()
-    }
-    const redis = found as RedisHandle
+    const redis = await acquireRedisOrSkip(this)
     try {
       const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
       const container = createContainer(config, createLogger('silent'))
@@ -65,6 +61,20 @@ describe('createContainer with real stores', () => {
       expect(client.status).to.equal('ready')
       await disposeContainer(container)
       expect(client.status).to.equal('end')
+    } finally {
+      await redis.stop()
+    }
+  })
+
+  it('puts the near-cache in front of Redis with REVOCATION_CACHE=on, and stops its feed on dispose', async function () {
+    const redis = await acquireRedisOrSkip(this)
+    try {
+      const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REVOCATION_CACHE: 'on', REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
+      const container = createContainer(config, createLogger('silent'))
+      expect(await container.getAsync(RevocationStore)).to.be.instanceOf(NearCachedRevocationStore)
+      const feed = await container.getAsync(Feed)
+      await disposeContainer(container)
+      expect(feed.live).to.equal(false)
     } finally {
       await redis.stop()
     }

@@ -123,3 +123,16 @@ export async function acquireRedis(): Promise<RedisHandle | string> {
   }
   return 'no REDIS_URL, no container runtime and no redis-server on PATH (apt-get install redis-server)'
 }
+
+/**
+ * {@linkcode acquireRedis} for a mocha hook or test: skips it, with one line saying why,
+ * when there is no Redis to be had.
+ */
+export async function acquireRedisOrSkip(context: Mocha.Context, label = 'Redis suites'): Promise<RedisHandle> {
+  const found = await acquireRedis()
+  if (typeof found === 'string') {
+    console.log(`      skipped: ${label}: ${found}`)
+    context.skip()
+  }
+  return found as RedisHandle
+}

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { type CliRun, type SpawnOptions, spawnCli } from '../../support/cli_harness.ts'
-import { acquireRedis, freePort, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 
 const PASSWORD = 'correct horse battery'
 const MEMORY_WARNING = /^hexauth: warning: in-memory stores: users, revocations end with this command/
@@ -119,12 +119,7 @@ describe('hexauth command on a real Redis (as a process)', () => {
   let redis: RedisHandle | undefined
 
   before(async function () {
-    const found = await acquireRedis()
-    if (typeof found === 'string') {
-      console.log(`      skipped: ${found}`)
-      this.skip()
-    }
-    redis = found as RedisHandle
+    redis = await acquireRedisOrSkip(this)
   })
 
   after(async () => {

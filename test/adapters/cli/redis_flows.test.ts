@@ -9,7 +9,7 @@ import { memoryIo } from '../../support/cli_harness.ts'
 import {
   call, expectError, listUsernames, login, postWithToken, startTestServer, TEST_ENV, type TestServer,
 } from '../../support/http_harness.ts'
-import { acquireRedis, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
 
 const PASSWORD = 'correct horse battery'
 
@@ -21,12 +21,7 @@ describe('hexauth CLI and the HTTP app on one Redis', () => {
   let cliContainer: AppContainer | undefined
 
   before(async function () {
-    const found = await acquireRedis()
-    if (typeof found === 'string') {
-      console.log(`      skipped: ${found}`)
-      this.skip()
-    }
-    redis = found as RedisHandle
+    redis = await acquireRedisOrSkip(this)
     console.log(`      Redis from ${redis.source}`)
     const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `cli:${crypto.randomUUID()}:` }
     const users = new MemoryUserRepository()

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLogger } from '../../../src/adapters/logger.ts'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
-import { acquireRedis, freePort, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 
 describe('GET /readyz', () => {
   it('is ready on memory stores, with no store to check', async () => {
@@ -33,12 +33,7 @@ describe('GET /readyz', () => {
   describe('with Redis', function () {
     let redis: RedisHandle
     before(async function () {
-      const found = await acquireRedis()
-      if (typeof found === 'string') {
-        console.log(`      skipped: ${found}`)
-        this.skip()
-      }
-      redis = found as RedisHandle
+      redis = await acquireRedisOrSkip(this)
     })
     after(() => redis?.stop())
 

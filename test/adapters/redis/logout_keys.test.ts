@@ -3,7 +3,7 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { decodeJwt } from 'jose'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
-import { acquireRedis, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
 
 describe('Logout on Redis: keys and their lifetimes', function () {
   let redis: RedisHandle
@@ -12,12 +12,7 @@ describe('Logout on Redis: keys and their lifetimes', function () {
   const prefix = `logout-keys:${crypto.randomUUID()}:`
 
   before(async function () {
-    const found = await acquireRedis()
-    if (typeof found === 'string') {
-      console.log(`      skipped: Redis suites: ${found}`)
-      this.skip()
-    }
-    redis = found as RedisHandle
+    redis = await acquireRedisOrSkip(this)
     admin = new Redis(redis.url)
     app = await startTestServer({
       REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ACCESS_TOKEN_TTL: '2', JWT_LEEWAY: '0',

@@ -7,7 +7,7 @@ import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/re
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
 import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
-import { acquireRedis, freePort, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 
 describe('RedisRevocationStore', function () {
   let redis: RedisHandle
@@ -28,12 +28,7 @@ describe('RedisRevocationStore', function () {
   }
 
   before(async function () {
-    const found = await acquireRedis()
-    if (typeof found === 'string') {
-      console.log(`      skipped: Redis suites: ${found}`)
-      this.skip()
-    }
-    redis = found as RedisHandle
+    redis = await acquireRedisOrSkip(this)
     console.log(`      Redis from ${redis.source}: ${redis.url}`)
   })
 
