@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { call, listUsernames, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, listUsernames, register, startTestServer, type TestServer, registerAdmin } from '../../support/http_harness.ts'
 
 // `npm test` runs a few hundred cases per property; `npm run fuzz` sets FUZZ_RUNS=10000.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300)
@@ -58,7 +58,7 @@ describe('Fuzzing every route (fast-check)', () => {
 
   before(async () => {
     server = await startTestServer()
-    adminToken = (await register(server.url, 'admin')).accessToken
+    adminToken = (await registerAdmin(server)).accessToken
     ;({ accessToken: validToken, refreshToken } = await register(server.url, 'fuzz-user'))
   })
 
