@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import { loadConfig } from './adapters/config.ts'
 import { createContainer, disposeContainer, HttpApp, InFlight } from './adapters/container.ts'
+import { listen } from './adapters/http/listen.ts'
 import { shutDown } from './adapters/http/shutdown.ts'
 import { createLogger } from './adapters/logger.ts'
 import { resolveSecretFiles } from './adapters/secret_files.ts'
@@ -39,11 +40,7 @@ async function main(): Promise<void> {
   const container = createContainer(config, logger)
   const app = await container.getAsync(HttpApp)
   const inFlight = await container.getAsync(InFlight)
-  const server: Server = app.listen(config.port, config.host)
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', reject)
-  })
+  const server: Server = await listen(app.callback(), { port: config.port, host: config.host, keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000 })
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   logger.info({ host: config.host, port, pid: process.pid, threadpool: config.threadPoolSize, argon2_concurrency: config.argon2Concurrency },

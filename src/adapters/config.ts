@@ -42,6 +42,8 @@ export interface Config {
   readonly trustProxy: boolean
   /** Origins allowed to call from a browser; empty means CORS is off. */
   readonly corsOrigins: readonly string[]
+  /** How long an idle keep-alive connection stays open, in seconds: above the proxies' idle timeouts. */
+  readonly keepAliveTimeoutSeconds: number
   /** How long a shutdown waits for in-flight requests before closing their connections, in seconds. */
   readonly shutdownTimeoutSeconds: number
   /** Verified tokens remembered (skipping the signature check on a repeat); 0 turns it off. */
@@ -190,6 +192,9 @@ const schema = z.object({
   TRUST_PROXY: flag('false'),
   CORS_ORIGINS: origins,
   SHUTDOWN_TIMEOUT: duration('10s', 0, 3600),
+  // Above the idle timeouts of the proxies in front (nginx 75 s upstream default is the usual
+  // outlier: set proxies' keepalive_timeout below this one), never Node's 5 s default.
+  KEEP_ALIVE_TIMEOUT: duration('65s', 1, 3600),
   TOKEN_CACHE_SIZE: integer(10_000, 0, 1_000_000),
   REVOCATION_CACHE: flag('false'),
   WORKER_NICENESS: integer(10, 0, 19),
@@ -256,6 +261,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     trustProxy: c.TRUST_PROXY,
     corsOrigins: c.CORS_ORIGINS,
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT,
+    keepAliveTimeoutSeconds: c.KEEP_ALIVE_TIMEOUT,
     tokenCacheSize: c.TOKEN_CACHE_SIZE,
     revocationCache: c.REVOCATION_CACHE,
     workerNiceness: c.WORKER_NICENESS,
