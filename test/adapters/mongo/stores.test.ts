@@ -51,12 +51,17 @@ describe('MongoDB stores', function () {
     expect(unique?.key).to.deep.equal({ username_key: 1 })
   })
 
-  it('sanitizes filters: an operator object in a query matches only itself', async () => {
+  it('sanitizes filters: an operator object in a query is refused before it reaches MongoDB, never run as an operator', async () => {
     const connection = connect()
     await new MongoUserRepository(connection).create(aUser('victim'))
     const model = (await connection.connection()).models.User!
-    expect(await model.findOne({ username_key: { $gt: '' } }).lean()).to.equal(null)
+    // sanitizeFilter wraps the object in $eq, and mongoose then cannot cast it to the string
+    // path: a CastError, raised client-side (mongoose 9), whatever the server.
+    const injected = await model.findOne({ username_key: { $gt: '' } }).lean().then((doc) => doc, (error: unknown) => error)
+    expect(injected).to.be.instanceOf(mongoose.Error.CastError)
     expect(await model.findOne({ username_key: 'victim' }).lean()).to.not.equal(null)
+    // The control: the same operator, marked trusted, does run as one, and matches the victim.
+    expect(await model.findOne({ username_key: mongoose.trusted({ $gt: '' }) }).lean()).to.not.equal(null)
   })
 
   it('stores no mongoose document outside the adapter', async () => {
