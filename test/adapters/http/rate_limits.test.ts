@@ -336,6 +336,15 @@ describe('Brute-force limits, no lockout of the owner', () => {
     expect(Number(refused.headers.get('retry-after'))).to.be.within(1, 15 * 60)
   })
 
+  it('spends nothing of the username\'s budget from anywhere on attempts refused by the per-address one', async () => {
+    server = await startTestServer({ ...ATTACK, RATE_LIMIT_LOGIN_USER_IP: '3/15m', RATE_LIMIT_LOGIN_USER: '10/1d' })
+    await register(server.url, 'target', PASSWORD)
+    for (let i = 0; i < 3; i++) expectError(await tryLogin(server.url, 'wrong password', from('203.0.113.1')), 401, 'invalid_credentials')
+    // Refused without a hash, so cheap: were they counted, one address could lock the username.
+    for (let i = 0; i < 20; i++) expectError(await tryLogin(server.url, 'wrong password', from('203.0.113.1')), 429, 'rate_limited')
+    expect((await tryLogin(server.url, PASSWORD, from('198.51.100.99'))).status).to.equal(200)
+  })
+
   it('knows an IPv6 owner by their /64: a new privacy address of the same network still gets in', async () => {
     server = await startTestServer(ATTACK)
     await register(server.url, 'target', PASSWORD)
