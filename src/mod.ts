@@ -18,9 +18,9 @@
  * const revocations = new MemoryRevocationStore({ clock })
  * const key = await importHmacKey(secret) // at least 32 bytes
  * const settings = { key, issuer: 'me', audience: 'me', leewaySeconds: 5, clock }
- * const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), clock, policy })
+ * const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations, policy })
  * const checkClaims = new CheckClaims({ verifier: new JoseTokenVerifier(settings), revocations })
- * const login = new Login({ credentials: new CredentialsCheck({ users, hasher }), minter })
+ * const login = new Login({ credentials: new CredentialsCheck({ users, hasher }), minter, clock })
  * ```
  * @module
  */

@@ -47,16 +47,15 @@ async function embed() {
   const hasher = new WebCryptoHasher()
   const policy: TokenPolicy = {
     accessTtlSeconds: 900, refreshTtlSeconds: 86_400, refreshReuseGraceSeconds: 10, leewaySeconds: 5,
-    adminUsernames: new Set(['root' as UsernameKey]),
   }
   const key = await importHmacKey(new TextEncoder().encode('an embedder secret of at least 32 bytes'))
   const settings = { key, issuer: 'embedder', audience: 'embedder', leewaySeconds: policy.leewaySeconds, clock }
-  const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), clock, policy })
+  const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations, policy })
   const checkClaims = new CheckClaims({ verifier: new JoseTokenVerifier(settings), revocations })
   return {
     clock, users, checkClaims,
-    register: new RegisterUser({ users, hasher, minter, clock }),
-    login: new Login({ credentials: new CredentialsCheck({ users, hasher }), minter }),
+    register: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: new Set(['root' as UsernameKey]) }),
+    login: new Login({ credentials: new CredentialsCheck({ users, hasher }), minter, clock }),
     refresh: new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy }),
     revoke: new RevokeToken({ checkClaims, revocations, clock, policy }),
   }
@@ -85,8 +84,9 @@ describe('src/mod.ts, embedded', () => {
     expect(await codeOf(core.login.execute({ ...alice, password: 'wrong password' }))).to.equal('invalid_credentials')
   })
 
-  it('grants is_admin by policy', async () => {
-    const { accessToken } = await core.register.execute({ username: 'Root', password: alice.password })
+  it('refuses a reserved name to self-service, and makes the operator\'s account of it an admin', async () => {
+    expect(await codeOf(core.register.execute({ username: 'Root', password: alice.password }))).to.equal('username_taken')
+    const { accessToken } = await core.register.execute({ username: 'Root', password: alice.password }, { byOperator: true })
     expect((await core.checkClaims.execute({ token: accessToken, type: 'access', admin: true })).isAdmin).to.equal(true)
   })
 

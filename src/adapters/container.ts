@@ -56,8 +56,15 @@ export const Config: ServiceIdentifier<ConfigValue> = Symbol('Config')
 export const Logger: ServiceIdentifier<LoggerValue> = Symbol('Logger')
 /** Injection token of the imported signing key and JWT options. */
 export const JwtSettings: ServiceIdentifier<JwtSettingsValue> = Symbol('JwtSettings')
-/** Injection token of the token lifetimes and admin names. */
+/** Injection token of the token lifetimes. */
 export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPolicy')
+/** Injection token of the case-folded usernames only an operator may register (`ADMIN_USERNAMES`). */
+export const ReservedUsernames: ServiceIdentifier<ReadonlySet<UsernameKey>> = Symbol('ReservedUsernames')
+/**
+ * Injection token of whether the blocklist is the one the service instances share (Redis, or
+ * one given as an override): a revocation in a per-process memory store reaches no instance.
+ */
+export const SharedBlocklist: ServiceIdentifier<boolean> = Symbol('SharedBlocklist')
 /** Injection token of the shared MongoDB connection (bound only with `MONGO_URL`). */
 export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
 /** Injection token of the ioredis client (bound only with `REDIS_URL`). */
@@ -129,8 +136,9 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     leewaySeconds: config.jwtLeewaySeconds,
-    adminUsernames: new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)),
   })
+  c.bind(ReservedUsernames).toConstantValue(new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)))
+  c.bind(SharedBlocklist).toConstantValue(o.revocations !== undefined || config.redisUrl !== undefined)
 }
 
 /** `MONGO_URL` set: users and items in MongoDB; else in memory. */
@@ -198,8 +206,8 @@ function bindLimits(c: Container, config: ConfigValue, o: ContainerOverrides): v
 
 function bindUseCases(c: Container): void {
   c.bind(TokenMinter).toResolvedValue(
-    (issuer: TokenIssuer, clock: Clock, policy: TokenPolicyValue) => new TokenMinter({ issuer, clock, policy }),
-    [TokenIssuer, Clock, TokenPolicy])
+    (issuer: TokenIssuer, revocations: RevocationStore, policy: TokenPolicyValue) => new TokenMinter({ issuer, revocations, policy }),
+    [TokenIssuer, RevocationStore, TokenPolicy])
   c.bind(CredentialsCheck).toResolvedValue(
     (users: UserRepository, hasher: PasswordHasher) => new CredentialsCheck({ users, hasher }),
     [UserRepository, PasswordHasher])
@@ -207,15 +215,16 @@ function bindUseCases(c: Container): void {
     (verifier: TokenVerifier, revocations: RevocationStore) => new CheckClaims({ verifier, revocations }),
     [TokenVerifier, RevocationStore])
   c.bind(RegisterUser).toResolvedValue(
-    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock) =>
-      new RegisterUser({ users, hasher, minter, clock }),
-    [UserRepository, PasswordHasher, TokenMinter, Clock])
+    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock, reservedUsernames: ReadonlySet<UsernameKey>) =>
+      new RegisterUser({ users, hasher, minter, clock, reservedUsernames }),
+    [UserRepository, PasswordHasher, TokenMinter, Clock, ReservedUsernames])
   c.bind(Login).toResolvedValue(
-    (credentials: CredentialsCheck, minter: TokenMinter) => new Login({ credentials, minter }),
-    [CredentialsCheck, TokenMinter])
+    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock) => new Login({ credentials, minter, clock }),
+    [CredentialsCheck, TokenMinter, Clock])
   c.bind(FreshLogin).toResolvedValue(
-    (credentials: CredentialsCheck, minter: TokenMinter) => new FreshLogin({ credentials, minter }),
-    [CredentialsCheck, TokenMinter])
+    (credentials: CredentialsCheck, checkClaims: CheckClaims, minter: TokenMinter, clock: Clock) =>
+      new FreshLogin({ credentials, checkClaims, minter, clock }),
+    [CredentialsCheck, CheckClaims, TokenMinter, Clock])
   const revoking = [RevocationStore, Clock, TokenPolicy] as const
   c.bind(RefreshAccess).toResolvedValue(
     (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore,
@@ -225,8 +234,7 @@ function bindUseCases(c: Container): void {
     (checkClaims: CheckClaims, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeToken({ checkClaims, revocations, clock, policy }),
     [CheckClaims, ...revoking])
-  c.bind(ListUsers).toResolvedValue(
-    (users: UserRepository, policy: TokenPolicyValue) => new ListUsers({ users, policy }), [UserRepository, TokenPolicy])
+  c.bind(ListUsers).toResolvedValue((users: UserRepository) => new ListUsers({ users }), [UserRepository])
   c.bind(DeleteUser).toResolvedValue(
     (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new DeleteUser({ users, revocations, clock, policy }),
@@ -278,7 +286,7 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
 /** Every injection token bound by {@linkcode createContainer}, for tests and diagnostics. */
 export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   Config, Logger, Clock, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
-  TokenIssuer, TokenVerifier, TokenPolicy, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
+  TokenIssuer, TokenVerifier, TokenPolicy, ReservedUsernames, SharedBlocklist, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
   RevokeUserTokens, ListItems,
   GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, HttpApp,

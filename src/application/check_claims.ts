@@ -18,6 +18,11 @@ export interface CheckClaimsInput {
   readonly fresh?: boolean
   /** Needs the `is_admin` claim. */
   readonly admin?: boolean
+  /**
+   * Check revocation in the store of record, never a near-cache that may lag: for a token
+   * traded for new ones, which would outlive a revocation the cache had not seen yet.
+   */
+  readonly consistent?: boolean
 }
 
 /**
@@ -37,7 +42,7 @@ export class CheckClaims {
       throw new AuthError('authorization_required', `Cannot authorize: no ${input.type} token was sent`)
     }
     const claims = await this.#deps.verifier.verify(input.token, input.type)
-    if (await this.#deps.revocations.isRevoked(claims)) {
+    if (await this.#deps.revocations.isRevoked(claims, { consistent: input.consistent === true })) {
       throw new AuthError('token_revoked', `Cannot authorize: the ${input.type} token was revoked`)
     }
     if (input.fresh === true && !claims.fresh) {

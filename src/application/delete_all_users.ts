@@ -7,7 +7,8 @@ export interface DeleteAllUsersDeps extends UserRevocationDeps {
 }
 
 /**
- * Deletes every account (the seed system's `DELETE /users`) and revokes their tokens.
+ * Deletes every account (the seed system's `DELETE /users`) and revokes their tokens, before
+ * (so an interrupted delete leaves no live token) and after (for accounts read meanwhile).
  * Admin only: the caller checks that with {@linkcode CheckClaims} first.
  * Returns how many were deleted.
  */
@@ -19,7 +20,9 @@ export class DeleteAllUsers {
   }
 
   async execute(): Promise<number> {
-    const deleted = await this.#deps.users.deleteAll()
+    const { users } = this.#deps
+    await revokeUsersTokens(this.#deps, await users.list())
+    const deleted = await users.deleteAll()
     await revokeUsersTokens(this.#deps, deleted)
     return deleted.length
   }

@@ -15,7 +15,9 @@ export interface DeleteUserInput {
 
 /**
  * Deletes one account and revokes every token it holds. Admin only: the caller checks that
- * with {@linkcode CheckClaims} first.
+ * with {@linkcode CheckClaims} first. The tokens are revoked before the account goes, so an
+ * interrupted delete leaves an account with no live token (a retry finishes it), and again
+ * after, for a login that read the account in between.
  * @throws `invalid_request`, `not_found`, `service_unavailable`
  */
 export class DeleteUser {
@@ -27,10 +29,13 @@ export class DeleteUser {
 
   async execute(input: DeleteUserInput): Promise<void> {
     const username = parseUsername(input.username)
-    const deleted = await this.#deps.users.delete(username)
-    if (deleted === undefined) {
+    const { users } = this.#deps
+    const user = await users.findByUsername(username)
+    if (user === undefined) {
       throw new AuthError('not_found', `Cannot delete user "${username}": no such user`)
     }
-    await revokeUsersTokens(this.#deps, [deleted])
+    await revokeUsersTokens(this.#deps, [user])
+    const deleted = await users.delete(username)
+    await revokeUsersTokens(this.#deps, [deleted ?? user])
   }
 }

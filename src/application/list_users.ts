@@ -1,12 +1,10 @@
 import type { PublicUser } from '../domain/user.ts'
 import { toPublicUser } from '../domain/user.ts'
 import type { UserRepository } from './ports/user_repository.ts'
-import type { TokenPolicy } from './token_minter.ts'
 
 /** Dependencies of {@linkcode ListUsers}. */
 export interface ListUsersDeps {
   readonly users: UserRepository
-  readonly policy: TokenPolicy
 }
 
 /**
@@ -22,6 +20,6 @@ export class ListUsers {
 
   async execute(): Promise<readonly PublicUser[]> {
     const users = await this.#deps.users.list()
-    return users.map((user) => toPublicUser(user, this.#deps.policy.adminUsernames))
+    return users.map((user) => toPublicUser(user))
   }
 }

@@ -18,7 +18,6 @@ export interface SetAdminInput {
 
 /** The user as it now stands, and whether its tokens were revoked. */
 export interface SetAdminResult {
-  /** With the effective flag: `ADMIN_USERNAMES` still makes a demoted user an admin. */
   readonly user: PublicUser
   readonly tokensRevoked: boolean
 }
@@ -46,6 +45,6 @@ export class SetAdmin {
       throw new AuthError('not_found', `Cannot ${verb} user "${username}": no such user`)
     }
     if (!input.isAdmin) await revokeUsersTokens(this.#deps, [user])
-    return { user: toPublicUser(user, this.#deps.policy.adminUsernames), tokensRevoked: !input.isAdmin }
+    return { user: toPublicUser(user), tokensRevoked: !input.isAdmin }
   }
 }

@@ -1,12 +1,11 @@
+import { AuthError } from '../domain/auth_error.ts'
 import type { TokenClaims, TokenType } from '../domain/token_claims.ts'
 import { toNumericDate } from '../domain/token_claims.ts'
 import type { User } from '../domain/user.ts'
-import { isAdminUser } from '../domain/user.ts'
-import type { UsernameKey } from '../domain/username.ts'
-import type { Clock } from './ports/clock.ts'
+import type { RevocationStore } from './ports/revocation_store.ts'
 import type { TokenIssuer } from './ports/token_issuer.ts'
 
-/** Lifetimes and admin names the minter applies. */
+/** Lifetimes the minter applies and revocations must outlast. */
 export interface TokenPolicy {
   /** @default 900 (15 minutes) */
   readonly accessTtlSeconds: number
@@ -18,8 +17,6 @@ export interface TokenPolicy {
    * @default 10
    */
   readonly refreshReuseGraceSeconds: number
-  /** Case-folded usernames that get `is_admin` whatever the stored flag says. */
-  readonly adminUsernames: ReadonlySet<UsernameKey>
   /**
    * Clock skew the verifier tolerates past `exp`, in seconds: a revocation must outlive the
    * token by as much, or a revoked token would be accepted again for its last moments.
@@ -44,7 +41,7 @@ export function blockIssuedUpTo(now: number, policy: TokenPolicy): number {
 /** Dependencies of {@linkcode TokenMinter}. */
 export interface TokenMinterDeps {
   readonly issuer: TokenIssuer
-  readonly clock: Clock
+  readonly revocations: RevocationStore
   readonly policy: TokenPolicy
 }
 
@@ -54,14 +51,26 @@ export interface MintedToken {
   readonly claims: TokenClaims
 }
 
-/** Options of {@linkcode TokenMinter.mint}. */
+/** Options of {@linkcode TokenMinter.claims}. */
 export interface MintOptions {
   readonly fresh: boolean
   /** The login session the token belongs to. */
   readonly fam: string
+  /**
+   * When the work that earns the token began (ms since the epoch), read before the user or
+   * the token it rests on: it becomes `iat`, so a revocation of "everything issued up to now"
+   * that overlaps the minting catches the new token too.
+   */
+  readonly startedAt: number
 }
 
-/** Builds claims (ids, times, admin flag) for a user and has them signed. */
+/**
+ * Builds claims (ids, times, admin flag) for a user and has them signed. `iat` is the time
+ * the minting began, never the time of signing: a token whose minting overlapped a revocation
+ * of its user or family is covered by it. Before signing, the claims are checked against the
+ * blocklist of record, so a revocation that landed meanwhile is answered at once with
+ * `token_revoked` rather than with tokens that no longer work.
+ */
 export class TokenMinter {
   readonly #deps: TokenMinterDeps
 
@@ -74,12 +83,12 @@ export class TokenMinter {
     return crypto.randomUUID()
   }
 
-  /** Mints one token of `type` for `user`. Refresh tokens are never fresh. */
-  async mint(user: User, type: TokenType, options: MintOptions): Promise<MintedToken> {
-    const { issuer, clock, policy } = this.#deps
-    const iat = toNumericDate(clock.now())
+  /** The claims of one token of `type` for `user`; refresh tokens are never fresh. */
+  claims(user: User, type: TokenType, options: MintOptions): TokenClaims {
+    const { policy } = this.#deps
+    const iat = toNumericDate(options.startedAt)
     const ttl = type === 'access' ? policy.accessTtlSeconds : policy.refreshTtlSeconds
-    const claims: TokenClaims = {
+    return {
       sub: user.id,
       jti: crypto.randomUUID(),
       type,
@@ -87,20 +96,39 @@ export class TokenMinter {
       nbf: Math.floor(iat),
       exp: Math.floor(iat) + ttl,
       fresh: type === 'access' && options.fresh,
-      isAdmin: isAdminUser(user, policy.adminUsernames),
+      isAdmin: user.isAdmin,
       fam: options.fam,
     }
-    return { token: await issuer.sign(claims), claims }
+  }
+
+  /**
+   * Signs tokens of one user and session (claims from {@linkcode claims}), after checking
+   * that the blocklist of record does not already refuse them.
+   * @throws `token_revoked`, `service_unavailable`
+   */
+  async issue(claims: readonly TokenClaims[]): Promise<MintedToken[]> {
+    const { issuer, revocations } = this.#deps
+    // Tokens signed together share their user, family and iat: one check covers them all.
+    if (claims[0] !== undefined && await revocations.isRevoked(claims[0], { consistent: true })) {
+      throw new AuthError('token_revoked', 'Cannot issue tokens: the session or account was revoked while they were being issued, try again')
+    }
+    return Promise.all(claims.map(async (each) => ({ token: await issuer.sign(each), claims: each })))
+  }
+
+  /** Mints one token of `type` for `user`. */
+  async mint(user: User, type: TokenType, options: MintOptions): Promise<MintedToken> {
+    const [minted] = await this.issue([this.claims(user, type, options)])
+    return minted!
   }
 
   /** A fresh access token and a refresh token of a new family: what a password check earns. */
-  async mintPair(user: User): Promise<TokenPair> {
+  async mintPair(user: User, options: Pick<MintOptions, 'startedAt'>): Promise<TokenPair> {
     const fam = this.newFamily()
-    const [access, refresh] = await Promise.all([
-      this.mint(user, 'access', { fresh: true, fam }),
-      this.mint(user, 'refresh', { fresh: false, fam }),
+    const [access, refresh] = await this.issue([
+      this.claims(user, 'access', { fresh: true, fam, startedAt: options.startedAt }),
+      this.claims(user, 'refresh', { fresh: false, fam, startedAt: options.startedAt }),
     ])
-    return { accessToken: access.token, refreshToken: refresh.token }
+    return { accessToken: access!.token, refreshToken: refresh!.token }
   }
 }
 

@@ -1,5 +1,4 @@
-import type { Username, UsernameKey } from './username.ts'
-import { usernameKey } from './username.ts'
+import type { Username } from './username.ts'
 
 /** A user's stable id: what tokens carry as `sub`. */
 export type UserId = string & { readonly __brand: 'UserId' }
@@ -9,7 +8,10 @@ export interface User {
   readonly id: UserId
   readonly username: Username
   readonly passwordHash: string
-  /** The stored admin flag (set by the CLI); `ADMIN_USERNAMES` is applied on top. */
+  /**
+   * The stored admin flag: only an operator sets it (the CLI's `promote`, or its `register` of a
+   * reserved name). No self-service path leads to it.
+   */
   readonly isAdmin: boolean
   readonly createdAt: Date
 }
@@ -22,17 +24,12 @@ export interface PublicUser {
   readonly createdAt: Date
 }
 
-/** Whether `user` is an admin, by the stored flag or the configured admin usernames. */
-export function isAdminUser(user: User, adminUsernames: ReadonlySet<UsernameKey>): boolean {
-  return user.isAdmin || adminUsernames.has(usernameKey(user.username))
-}
-
-/** The public view of `user`, with its effective admin flag. */
-export function toPublicUser(user: User, adminUsernames: ReadonlySet<UsernameKey>): PublicUser {
+/** The public view of `user`: everything but the hash. */
+export function toPublicUser(user: User): PublicUser {
   return {
     id: user.id,
     username: user.username,
-    isAdmin: isAdminUser(user, adminUsernames),
+    isAdmin: user.isAdmin,
     createdAt: user.createdAt,
   }
 }

@@ -1,21 +1,10 @@
-import { Writable } from 'node:stream'
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLogger } from '../../src/adapters/logger.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
 import { call, register, startTestServer } from '../support/http_harness.ts'
+import { capturingLogger } from '../support/log_capture.ts'
 
-/** A logger at `trace` whose lines land in the returned array. */
-function capturingLogger() {
-  const lines: string[] = []
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk))
-      done()
-    },
-  })
-  return { logger: createLogger('trace', sink), lines }
-}
 
 describe('createLogger', () => {
   it('redacts passwords, tokens, the Authorization header and cookies wherever a caller puts them', () => {

@@ -3,7 +3,7 @@ import { expect } from 'chai'
 import { JoseTokenIssuer } from '../../src/adapters/crypto/jose_token_issuer.ts'
 import { importHmacKey } from '../../src/adapters/crypto/jwt_settings.ts'
 import { CheckClaims } from '../../src/application/check_claims.ts'
-import type { RevocationStore } from '../../src/application/ports/revocation_store.ts'
+import type { EarlierUse, RevocationStore } from '../../src/application/ports/revocation_store.ts'
 import { TokenMinter } from '../../src/application/token_minter.ts'
 import { AuthError } from '../../src/domain/auth_error.ts'
 import type { User } from '../../src/domain/user.ts'
@@ -17,7 +17,7 @@ class DownRevocationStore implements RevocationStore {
   revokeToken(): Promise<void> { return this.#down() }
   revokeFamily(): Promise<void> { return this.#down() }
   revokeSubject(): Promise<void> { return this.#down() }
-  retire(): Promise<number | undefined> { return this.#down() }
+  retire(): Promise<EarlierUse | undefined> { return this.#down() }
   isRevoked(): Promise<boolean> { return this.#down() }
 }
 
@@ -33,7 +33,7 @@ describe('CheckClaims', () => {
   let user: User
   let session: { accessToken: string; refreshToken: string }
   beforeEach(async () => {
-    core = await createCore({ adminUsernames: ['root'] })
+    core = await createCore()
     session = await core.registerUser.execute({ username: 'alice', password: PASSWORD })
     user = (await core.users.list())[0]!
   })
@@ -68,8 +68,8 @@ describe('CheckClaims', () => {
   it('rejects a token signed with another key or for another issuer', async () => {
     const otherKey = await importHmacKey(new TextEncoder().encode('another-secret-of-at-least-32-bytes!'))
     for (const settings of [{ ...core.settings, key: otherKey }, { ...core.settings, issuer: 'elsewhere' }]) {
-      const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), clock: core.clock, policy: core.policy })
-      const { token } = await minter.mint(user, 'access', { fresh: true, fam: minter.newFamily() })
+      const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations: core.revocations, policy: core.policy })
+      const { token } = await minter.mint(user, 'access', { fresh: true, fam: minter.newFamily(), startedAt: core.clock.now() })
       await rejectsWith(core.checkClaims.execute({ token, type: 'access' }), 'invalid_token')
     }
   })
@@ -111,8 +111,10 @@ describe('CheckClaims', () => {
       'admin_required')
   })
 
-  it('lets in a user whom the admin usernames policy makes an admin', async () => {
-    const root = await core.registerUser.execute({ username: 'ROOT', password: PASSWORD })
+  it('lets in a user whose stored admin flag is set', async () => {
+    await core.setAdmin.execute({ username: 'alice', isAdmin: true })
+    core.clock.advance(1)
+    const root = await core.login.execute({ username: 'alice', password: PASSWORD })
     const claims = await core.checkClaims.execute({ token: root.accessToken, type: 'access', admin: true })
     expect(claims.isAdmin).to.equal(true)
   })

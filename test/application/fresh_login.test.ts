@@ -32,6 +32,30 @@ describe('FreshLogin', () => {
     expect(new Set(fams).size).to.equal(3)
   })
 
+  it('joins the session of the refresh token presented, so logging that session out revokes the fresh token', async () => {
+    const session = await core.login.execute({ username: 'alice', password: PASSWORD })
+    const fresh = await core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken })
+    const claims = await core.checkClaims.execute({ token: fresh.accessToken, type: 'access', fresh: true })
+    expect(claims.fam).to.equal((await core.verifier.verify(session.refreshToken, 'refresh')).fam)
+    await core.revokeToken.execute({ token: session.refreshToken, type: 'refresh' })
+    await rejectsWith(core.checkClaims.execute({ token: fresh.accessToken, type: 'access', fresh: true }), 'token_revoked')
+  })
+
+  it('refuses a refresh token of another account with invalid_token', async () => {
+    const bob = await core.registerUser.execute({ username: 'bob', password: PASSWORD })
+    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: bob.refreshToken }),
+      'invalid_token')
+  })
+
+  it('refuses an access token where the session\'s refresh token is expected, and a revoked session', async () => {
+    const session = await core.login.execute({ username: 'alice', password: PASSWORD })
+    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.accessToken }),
+      'invalid_token')
+    await core.revokeToken.execute({ token: session.refreshToken, type: 'refresh' })
+    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken }),
+      'token_revoked')
+  })
+
   it('rejects a wrong password and an unknown user with invalid_credentials', async () => {
     await rejectsWith(core.freshLogin.execute({ username: 'alice', password: 'wrong password' }), 'invalid_credentials')
     await rejectsWith(core.freshLogin.execute({ username: 'mallory', password: PASSWORD }), 'invalid_credentials')

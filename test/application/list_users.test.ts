@@ -8,7 +8,7 @@ import { TEST_HASH_PREFIX } from '../support/test_hasher.ts'
 describe('ListUsers', () => {
   let core: Core
   beforeEach(async () => {
-    core = await createCore({ adminUsernames: ['ROOT'] })
+    core = await createCore({ reservedUsernames: ['ROOT'] })
   })
 
   it('answers an empty list when there are no users', async () => {
@@ -29,8 +29,8 @@ describe('ListUsers', () => {
     expect(JSON.stringify(listed)).not.to.include(TEST_HASH_PREFIX)
   })
 
-  it('shows the effective admin flag: policy names in any case and the stored flag', async () => {
-    await core.registerUser.execute({ username: 'root', password: PASSWORD })
+  it('shows the stored admin flag: set for a reserved name an operator registered, and by promotion', async () => {
+    await core.registerUser.execute({ username: 'root', password: PASSWORD }, { byOperator: true })
     await core.registerUser.execute({ username: 'alice', password: PASSWORD })
     await core.users.create({
       id: 'flagged-id' as UserId, username: 'ops' as Username, passwordHash: 'x', isAdmin: true,

@@ -63,7 +63,7 @@ describe('Login', () => {
 
   it('re-hashes a password made with older parameters, and the new hash still verifies', async () => {
     const stronger = createStrongerTestHasher()
-    const login = new Login({ credentials: new CredentialsCheck({ users: core.users, hasher: stronger }), minter: core.minter })
+    const login = new Login({ credentials: new CredentialsCheck({ users: core.users, hasher: stronger }), minter: core.minter, clock: core.clock })
     const [before] = await core.users.list()
     await login.execute({ username: 'alice', password: PASSWORD })
     const [after] = await core.users.list()

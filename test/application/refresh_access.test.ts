@@ -1,7 +1,6 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { TokenPair } from '../../src/application/token_minter.ts'
-import type { UsernameKey } from '../../src/domain/username.ts'
 import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
 
 describe('RefreshAccess', () => {
@@ -30,6 +29,31 @@ describe('RefreshAccess', () => {
     core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 - 1)
     const second = await core.refreshAccess.execute({ token: session.refreshToken })
     await core.checkClaims.execute({ token: second.accessToken, type: 'access' })
+  })
+
+  it('answers every use within the grace window with the same successor, so the family keeps one head', async () => {
+    const answers = await Promise.all(Array.from({ length: 5 }, () => core.refreshAccess.execute({ token: session.refreshToken })))
+    const jtis = async (type: 'access' | 'refresh') =>
+      new Set(await Promise.all(answers.map(async (pair) =>
+        (await core.verifier.verify(type === 'access' ? pair.accessToken : pair.refreshToken, type)).jti)))
+    expect((await jtis('refresh')).size).to.equal(1)
+    expect((await jtis('access')).size).to.equal(1)
+  })
+
+  it('serves a late tab the successor the first tab got, with the same times and claims', async () => {
+    const first = await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(2_000)
+    const second = await core.refreshAccess.execute({ token: session.refreshToken })
+    expect(await core.verifier.verify(second.refreshToken, 'refresh')).to.deep.equal(await core.verifier.verify(first.refreshToken, 'refresh'))
+    expect(await core.verifier.verify(second.accessToken, 'access')).to.deep.equal(await core.verifier.verify(first.accessToken, 'access'))
+  })
+
+  it('never forks a family: once the shared successor is rotated, any copy of it is a reuse', async () => {
+    const [tabA, tabB] = await Promise.all([1, 2].map(() => core.refreshAccess.execute({ token: session.refreshToken })))
+    const next = await core.refreshAccess.execute({ token: tabA!.refreshToken })
+    core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 + 1)
+    await rejectsWith(core.refreshAccess.execute({ token: tabB!.refreshToken }), 'token_reused')
+    await rejectsWith(core.refreshAccess.execute({ token: next.refreshToken }), 'token_revoked')
   })
 
   it('answers token_reused for a used refresh token after the grace window', async () => {
@@ -92,7 +116,7 @@ describe('RefreshAccess', () => {
   })
 
   it('reads the admin flag again, so a promotion takes effect at the next refresh', async () => {
-    core.adminKeys.add('alice' as UsernameKey)
+    await core.setAdmin.execute({ username: 'alice', isAdmin: true })
     const result = await core.refreshAccess.execute({ token: session.refreshToken })
     await core.checkClaims.execute({ token: result.accessToken, type: 'access', admin: true })
     await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),

@@ -1,12 +1,13 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
+import type { Username } from '../../src/domain/username.ts'
+import { type Core, CountingHasher, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
 import { TEST_HASH_PREFIX } from '../support/test_hasher.ts'
 
 describe('RegisterUser', () => {
   let core: Core
   beforeEach(async () => {
-    core = await createCore({ adminUsernames: ['root'] })
+    core = await createCore({ reservedUsernames: ['root'] })
   })
 
   it('answers with the username and tokens the verifier accepts as access and refresh', async () => {
@@ -36,9 +37,38 @@ describe('RegisterUser', () => {
     expect(stored?.createdAt.getTime()).to.equal(core.clock.now())
   })
 
-  it('gives a configured admin username the is_admin claim', async () => {
-    const result = await core.registerUser.execute({ username: 'Root', password: PASSWORD })
+  it('refuses a reserved name in any letter case as taken, storing nothing', async () => {
+    for (const username of ['root', 'ROOT', 'Root']) {
+      const error = await rejectsWith(core.registerUser.execute({ username, password: PASSWORD }), 'username_taken')
+      // The answer a taken name gets: the reserved (admin) names are not disclosed.
+      expect(error.message).to.equal(`Cannot register "${username}": the username is taken`)
+    }
+    expect(await core.users.list()).to.deep.equal([])
+  })
+
+  it('spends the hashing work of a taken name on a reserved one, so timing does not tell them apart', async () => {
+    const hasher = new CountingHasher()
+    const counted = await createCore({ reservedUsernames: ['root'], hasher })
+    await counted.registerUser.execute({ username: 'alice', password: PASSWORD })
+    hasher.hashes = 0
+    await rejectsWith(counted.registerUser.execute({ username: 'alice', password: PASSWORD }), 'username_taken')
+    await rejectsWith(counted.registerUser.execute({ username: 'root', password: PASSWORD }), 'username_taken')
+    expect(hasher.hashes).to.equal(2)
+  })
+
+  it('lets an operator register a reserved name, as an admin by the stored flag', async () => {
+    const result = await core.registerUser.execute({ username: 'Root', password: PASSWORD }, { byOperator: true })
+    expect(result.isAdmin).to.equal(true)
     expect((await core.verifier.verify(result.accessToken, 'access')).isAdmin).to.equal(true)
+    expect((await core.users.findByUsername(result.username as Username))?.isAdmin).to.equal(true)
+  })
+
+  it('makes no admin of a name that is not reserved, whoever registers it', async () => {
+    for (const [username, byOperator] of [['alice', false], ['bob', true]] as const) {
+      const result = await core.registerUser.execute({ username, password: PASSWORD }, { byOperator })
+      expect(result.isAdmin).to.equal(false)
+      expect((await core.verifier.verify(result.accessToken, 'access')).isAdmin).to.equal(false)
+    }
   })
 
   it('rejects a letter-case variant of a taken name with username_taken', async () => {

@@ -8,7 +8,7 @@ describe('SetAdmin', () => {
   let alice: TokenPair
   let bob: TokenPair
   beforeEach(async () => {
-    core = await createCore({ adminUsernames: ['root'] })
+    core = await createCore({ reservedUsernames: ['root'] })
     alice = await core.registerUser.execute({ username: 'Alice', password: PASSWORD })
     bob = await core.registerUser.execute({ username: 'bob', password: PASSWORD })
     core.clock.advance(250)
@@ -63,11 +63,13 @@ describe('SetAdmin', () => {
     await core.refreshAccess.execute({ token: bob.refreshToken })
   })
 
-  it('reports a user that ADMIN_USERNAMES keeps an admin after a demotion', async () => {
-    await core.registerUser.execute({ username: 'root', password: PASSWORD })
+  it('demotes an admin an operator registered under a reserved name, for good', async () => {
+    await core.registerUser.execute({ username: 'root', password: PASSWORD }, { byOperator: true })
     const { user } = await core.setAdmin.execute({ username: 'root', isAdmin: false })
-    expect(user.isAdmin).to.equal(true)
-    expect((await core.users.findByUsername(user.username))?.isAdmin).to.equal(false)
+    expect(user.isAdmin).to.equal(false)
+    core.clock.advance(1)
+    const session = await core.login.execute({ username: 'root', password: PASSWORD })
+    expect((await claimsOf(session.accessToken)).isAdmin).to.equal(false)
   })
 
   it('rejects an unknown username with not_found, revoking nothing', async () => {

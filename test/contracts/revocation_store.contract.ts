@@ -28,6 +28,12 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
       expect(await subject.store.isRevoked(query)).to.equal(false)
     })
 
+    it('answers a consistent check like any other', async () => {
+      await subject.store.revokeToken(query.jti, subject.now() + 60)
+      expect(await subject.store.isRevoked(query, { consistent: true })).to.equal(true)
+      expect(await subject.store.isRevoked({ ...query, jti: crypto.randomUUID() }, { consistent: true })).to.equal(false)
+    })
+
     it('refuses a token issued before the store started, as a wiped blocklist must', async () => {
       expect(await subject.store.isRevoked({ ...query, iat: subject.now() - 10 })).to.equal(true)
     })
@@ -71,29 +77,44 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
       expect(await subject.store.isRevoked({ ...query, iat: at - 0.5 })).to.equal(true)
     })
 
-    it('retires a refresh token once: the first use answers undefined, a later one the first use\'s time', async () => {
+    const rotation = (expiresAt: number, successor = 'successor-1', successorUntil = subject.now() + 10) =>
+      ({ expiresAt, successor, successorUntil })
+
+    it('retires a refresh token once: the first use answers undefined, a later one the first use and its successor', async () => {
       const first = subject.now()
-      expect(await subject.store.retire(query.jti, first + 60)).to.equal(undefined)
+      expect(await subject.store.retire(query.jti, rotation(first + 60, 'first answer'))).to.equal(undefined)
       await subject.advance(1)
-      const again = await subject.store.retire(query.jti, first + 60)
-      expect(again).to.be.a('number')
-      expect(again!).to.be.closeTo(first, 0.01)
-      expect(await subject.store.retire(crypto.randomUUID(), first + 60)).to.equal(undefined)
+      const again = await subject.store.retire(query.jti, rotation(first + 60, 'second answer'))
+      expect(again?.at).to.be.closeTo(first, 0.01)
+      expect(again?.successor).to.equal('first answer')
+      expect(await subject.store.retire(crypto.randomUUID(), rotation(first + 60))).to.equal(undefined)
     })
 
-    it('lets exactly one of many concurrent uses of a refresh token be the first', async () => {
-      const uses = await Promise.all(Array.from({ length: 20 }, () => subject.store.retire(query.jti, subject.now() + 60)))
-      expect(uses.filter((use) => use === undefined)).to.have.length(1)
+    it('keeps the successor only until its own end, the used mark until the token\'s', async () => {
+      const first = subject.now()
+      await subject.store.retire(query.jti, rotation(first + 60, 'first answer', first + 1))
+      await subject.advance(2.05)
+      const again = await subject.store.retire(query.jti, rotation(first + 60))
+      expect(again?.at).to.be.closeTo(first, 0.01)
+      expect(again?.successor).to.equal(undefined)
+    })
+
+    it('lets exactly one of many concurrent uses of a refresh token be the first, and tells every other its successor', async () => {
+      const uses = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        subject.store.retire(query.jti, rotation(subject.now() + 60, `answer ${i}`))))
+      const firsts = uses.flatMap((use, i) => use === undefined ? [i] : [])
+      expect(firsts).to.have.length(1)
+      for (const use of uses) if (use !== undefined) expect(use.successor).to.equal(`answer ${firsts[0]}`)
     })
 
     it('forgets a retired token once it has expired', async () => {
-      await subject.store.retire(query.jti, subject.now() + 1)
+      await subject.store.retire(query.jti, rotation(subject.now() + 1, 'x', subject.now() + 1))
       await subject.advance(2.05)
-      expect(await subject.store.retire(query.jti, subject.now() + 60)).to.equal(undefined)
+      expect(await subject.store.retire(query.jti, rotation(subject.now() + 60))).to.equal(undefined)
     })
 
     it('does not treat a retired refresh token as revoked', async () => {
-      await subject.store.retire(query.jti, subject.now() + 60)
+      await subject.store.retire(query.jti, rotation(subject.now() + 60))
       expect(await subject.store.isRevoked(query)).to.equal(false)
     })
 

@@ -1,8 +1,8 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
-import { isAdminUser, toPublicUser } from '../../src/domain/user.ts'
+import { toPublicUser } from '../../src/domain/user.ts'
 import type { User, UserId } from '../../src/domain/user.ts'
-import type { Username, UsernameKey } from '../../src/domain/username.ts'
+import type { Username } from '../../src/domain/username.ts'
 
 function user(username: string, isAdmin = false): User {
   return {
@@ -14,35 +14,17 @@ function user(username: string, isAdmin = false): User {
   }
 }
 
-const NO_ADMINS: ReadonlySet<UsernameKey> = new Set()
-
-describe('isAdminUser', () => {
-  it('honours the stored admin flag', () => {
-    expect(isAdminUser(user('root', true), NO_ADMINS)).to.equal(true)
-  })
-
-  it('makes a configured admin username an admin in any letter case', () => {
-    const admins = new Set(['root' as UsernameKey])
-    expect(isAdminUser(user('Root'), admins)).to.equal(true)
-    expect(isAdminUser(user('ROOT'), admins)).to.equal(true)
-  })
-
-  it('is false for anyone else', () => {
-    expect(isAdminUser(user('alice'), new Set(['root' as UsernameKey]))).to.equal(false)
-  })
-})
-
 describe('toPublicUser', () => {
   it('never includes the password hash', () => {
-    const shown = toPublicUser(user('alice'), NO_ADMINS)
+    const shown = toPublicUser(user('alice'))
     expect(shown).not.to.have.property('passwordHash')
     expect(JSON.stringify(shown)).not.to.include('argon2')
   })
 
-  it('keeps id, username and creation time, with the effective admin flag', () => {
-    const stored = user('Root')
-    expect(toPublicUser(stored, new Set(['root' as UsernameKey]))).to.deep.equal({
-      id: stored.id, username: 'Root', isAdmin: true, createdAt: stored.createdAt,
-    })
+  it('keeps id, username, creation time and the stored admin flag', () => {
+    for (const isAdmin of [true, false]) {
+      const stored = user('Root', isAdmin)
+      expect(toPublicUser(stored)).to.deep.equal({ id: stored.id, username: 'Root', isAdmin, createdAt: stored.createdAt })
+    }
   })
 })

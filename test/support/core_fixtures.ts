@@ -17,6 +17,8 @@ import { ListItems } from '../../src/application/list_items.ts'
 import { ListUsers } from '../../src/application/list_users.ts'
 import { Login } from '../../src/application/login.ts'
 import type { PasswordHasher } from '../../src/application/ports/password_hasher.ts'
+import type { RevocationStore } from '../../src/application/ports/revocation_store.ts'
+import type { TokenIssuer } from '../../src/application/ports/token_issuer.ts'
 import { RefreshAccess } from '../../src/application/refresh_access.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'
 import { RevokeToken } from '../../src/application/revoke_token.ts'
@@ -33,8 +35,8 @@ const SECRET = new TextEncoder().encode('x'.repeat(16) + 'unit-test-secret-01234
 
 /** What {@linkcode createCore} may change. */
 export interface CoreOptions {
-  /** Usernames (any case) that the policy makes admins. */
-  readonly adminUsernames?: readonly string[]
+  /** Usernames (any case) only an operator may register; its accounts of them are admins. */
+  readonly reservedUsernames?: readonly string[]
   readonly hasher?: PasswordHasher
   /** @default 900 */
   readonly accessTtlSeconds?: number
@@ -44,6 +46,12 @@ export interface CoreOptions {
   readonly refreshReuseGraceSeconds?: number
   /** Clock skew tolerated past `exp`, in seconds. @default 0 */
   readonly leewaySeconds?: number
+  /** The user store (a gated one, say). @default a new MemoryUserRepository */
+  readonly users?: MemoryUserRepository
+  /** Wraps the jose issuer the minter signs with (to gate it, say). */
+  readonly issuer?: (jose: TokenIssuer) => TokenIssuer
+  /** Wraps the memory blocklist the use cases see (a lagging cache, say); `revocations` stays the memory one. */
+  readonly blocklist?: (memory: MemoryRevocationStore) => RevocationStore
 }
 
 /** Every adapter and use case of the core, wired like the container does, on a fake clock. */
@@ -55,8 +63,7 @@ export interface Core {
   readonly hasher: PasswordHasher
   readonly settings: JwtSettings
   readonly verifier: JoseTokenVerifier
-  /** Mutable admin set, so a test can promote someone after the fact. */
-  readonly adminKeys: Set<UsernameKey>
+  readonly reservedKeys: ReadonlySet<UsernameKey>
   readonly policy: TokenPolicy
   readonly minter: TokenMinter
   readonly credentials: CredentialsCheck
@@ -83,34 +90,35 @@ export interface Core {
  */
 export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const clock = new FakeClock()
-  const users = new MemoryUserRepository()
+  const users = options.users ?? new MemoryUserRepository()
   const items = new MemoryItemRepository()
   const revocations = new MemoryRevocationStore({ clock })
+  const blocklist = options.blocklist?.(revocations) ?? revocations
   const hasher = options.hasher ?? createTestHasher()
   const settings: JwtSettings = {
     key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: options.leewaySeconds ?? 0, clock,
   }
   const verifier = new JoseTokenVerifier(settings)
-  const adminKeys = new Set((options.adminUsernames ?? []).map((name) => name.toLowerCase() as UsernameKey))
+  const reservedKeys = new Set((options.reservedUsernames ?? []).map((name) => name.toLowerCase() as UsernameKey))
   const policy: TokenPolicy = {
     accessTtlSeconds: options.accessTtlSeconds ?? 900,
     refreshTtlSeconds: options.refreshTtlSeconds ?? 2_592_000,
     refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 10,
-    adminUsernames: adminKeys,
     leewaySeconds: options.leewaySeconds ?? 0,
   }
-  const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), clock, policy })
+  const jose = new JoseTokenIssuer(settings)
+  const minter = new TokenMinter({ issuer: options.issuer?.(jose) ?? jose, revocations: blocklist, policy })
   const credentials = new CredentialsCheck({ users, hasher })
-  const checkClaims = new CheckClaims({ verifier, revocations })
-  const revoking = { revocations, clock, policy }
+  const checkClaims = new CheckClaims({ verifier, revocations: blocklist })
+  const revoking = { revocations: blocklist, clock, policy }
   return {
-    clock, users, items, revocations, hasher, settings, verifier, adminKeys, policy, minter, credentials, checkClaims,
-    registerUser: new RegisterUser({ users, hasher, minter, clock }),
-    login: new Login({ credentials, minter }),
-    freshLogin: new FreshLogin({ credentials, minter }),
+    clock, users, items, revocations, hasher, settings, verifier, reservedKeys, policy, minter, credentials, checkClaims,
+    registerUser: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: reservedKeys }),
+    login: new Login({ credentials, minter, clock }),
+    freshLogin: new FreshLogin({ credentials, checkClaims, minter, clock }),
     refreshAccess: new RefreshAccess({ checkClaims, users, minter, ...revoking }),
     revokeToken: new RevokeToken({ checkClaims, ...revoking }),
-    listUsers: new ListUsers({ users, policy }),
+    listUsers: new ListUsers({ users }),
     deleteUser: new DeleteUser({ users, ...revoking }),
     deleteAllUsers: new DeleteAllUsers({ users, ...revoking }),
     setAdmin: new SetAdmin({ users, ...revoking }),

@@ -4,6 +4,7 @@ import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
 import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer, HttpApp } from '../../src/adapters/container.ts'
 import { createLogger, type Logger } from '../../src/adapters/logger.ts'
+import { RegisterUser } from '../../src/application/register_user.ts'
 
 /** A fixed signing secret for tests (never used outside them). */
 export const TEST_SECRET = 'test-only-secret-0123456789-abcdefghijklmnopqrstuv'
@@ -114,6 +115,18 @@ export async function register(base: string, username: string, password = 'corre
   const result = await call(base, '/registration', { json: { username, password } })
   if (result.status !== 201) throw new Error(`registration of ${username} answered ${result.status}`)
   return { accessToken: result.body.access_token, refreshToken: result.body.refresh_token }
+}
+
+/**
+ * Creates an admin as an operator does (the CLI's `register` of an `ADMIN_USERNAMES` name:
+ * no HTTP route can), then logs it in over HTTP and returns its tokens.
+ */
+export async function registerAdmin(server: TestServer, username = 'admin', password = 'admin-password'): Promise<{
+  accessToken: string
+  refreshToken: string
+}> {
+  await (await server.container.getAsync(RegisterUser)).execute({ username, password }, { byOperator: true })
+  return login(server.url, username, password)
 }
 
 /** Logs `username` in and returns its tokens; throws unless the answer is 200. */

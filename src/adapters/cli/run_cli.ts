@@ -5,7 +5,7 @@ import { RevokeUserTokens } from '../../application/revoke_user_tokens.ts'
 import { SetAdmin } from '../../application/set_admin.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import { parseUsername } from '../../domain/username.ts'
-import type { AppContainer } from '../container.ts'
+import { type AppContainer, SharedBlocklist } from '../container.ts'
 import { type CliCommand, parseCommandLine, USAGE, UsageError } from './command_line.ts'
 import { EX_CONFIG, EX_INTERRUPTED, EX_OK, EX_SOFTWARE, EX_USAGE, EXIT_CODE } from './exit_codes.ts'
 import { formatUsers } from './format_users.ts'
@@ -65,23 +65,33 @@ async function execute(command: Exclude<CliCommand, { name: 'help' }>, io: CliIo
       // Check the name before asking for a password that would be refused with it.
       const username = parseUsername(command.username)
       const password = await readPassword(io, { confirm: true })
-      await (await c.getAsync(RegisterUser)).execute({ username, password })
-      return `User ${username} was created\n`
+      const { isAdmin } = await (await c.getAsync(RegisterUser)).execute({ username, password }, { byOperator: true })
+      return isAdmin ? `User ${username} was created, an admin (ADMIN_USERNAMES names it)\n` : `User ${username} was created\n`
     }
     case 'promote':
     case 'demote': {
       const isAdmin = command.name === 'promote'
+      if (!isAdmin) await requireSharedBlocklist(c, command.name)
       const { user } = await (await c.getAsync(SetAdmin)).execute({ username: command.username, isAdmin })
       if (isAdmin) return `User ${user.username} is now an admin (from the next login or token refresh)\n`
-      if (user.isAdmin) io.stderr.write(`hexauth: warning: ${user.username} stays an admin: ADMIN_USERNAMES names it\n`)
       return `User ${user.username} is no longer an admin; every token it held was revoked\n`
     }
     case 'revoke-all':
+      await requireSharedBlocklist(c, command.name)
       await (await c.getAsync(RevokeUserTokens)).execute({ username: command.username })
       return `Revoked every token of user ${command.username} issued up to now\n`
     case 'list-users':
       return formatUsers(await (await c.getAsync(ListUsers)).execute(), command.json)
   }
+}
+
+/**
+ * Refuses a command that revokes tokens when the blocklist is this process's memory: the
+ * revocation would reach no running instance, and reporting success would be a lie.
+ */
+async function requireSharedBlocklist(c: AppContainer, name: string): Promise<void> {
+  if (await c.getAsync(SharedBlocklist)) return
+  throw new AuthError('service_unavailable', `Cannot run ${name}: REDIS_URL is not set, so no revocation can reach the service's blocklist`)
 }
 
 /** Prints why a command failed and answers its exit status. */

@@ -52,7 +52,9 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
   })
 
   router.post('/fresh-login', perIp, jsonBody, credentials, failures, async (ctx) => {
-    const result = await deps.freshLogin.execute(ctx.request.body)
+    // Optional: the session's refresh token, so the fresh token belongs to that session.
+    const refreshToken = readBearerToken(ctx.get('Authorization'))
+    const result = await deps.freshLogin.execute(ctx.request.body, { refreshToken })
     ctx.body = { access_token: result.accessToken }
   })
 

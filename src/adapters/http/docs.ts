@@ -7,12 +7,14 @@ import type { AuthState } from './auth_middleware.ts'
 // Swagger UI from the swagger-ui-dist package, served from this origin: no CDN, so the page
 // works on a closed network, and "try it out" calls this same service.
 const DIST = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
-const ASSETS: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-}
+// A Map, not an object literal: a path segment such as "constructor" or "__proto__" must find
+// nothing, where a plain object would answer with what its prototype holds.
+const ASSETS: ReadonlyMap<string, string> = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+  ['swagger-ui-standalone-preset.js', 'text/javascript; charset=utf-8'],
+  ['favicon-32x32.png', 'image/png'],
+])
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -58,7 +60,7 @@ export function addDocsRoutes(router: Router<AuthState>): void {
     ctx.body = INIT
   })
   router.get('/docs/:asset', async (ctx, next) => {
-    const type = ASSETS[ctx.params.asset!]
+    const type = ASSETS.get(ctx.params.asset!)
     if (type === undefined) return next() // not an asset: a 404 from the app
     let content = cache.get(ctx.params.asset!)
     if (content === undefined) {

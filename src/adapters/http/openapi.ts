@@ -4,7 +4,7 @@ import {
   Secret, TokenPair, UserList,
 } from './schemas.ts'
 
-type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional'
+type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional' | 'optional-refresh'
 
 /** One operation of the HTTP contract, as documented. */
 export interface Operation {
@@ -23,7 +23,7 @@ export interface Operation {
 export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/registration', summary: 'Create an account and sign in', auth: 'none', body: CredentialsBody, ok: [201, TokenPair], errors: [400, 409, 413, 415, 429] },
   { method: 'post', path: '/login', summary: 'Sign in: a fresh access token and a refresh token', auth: 'none', body: CredentialsBody, ok: [200, TokenPair], errors: [400, 401, 413, 415, 429] },
-  { method: 'post', path: '/fresh-login', summary: 'Re-check the password for a fresh access token', auth: 'none', body: CredentialsBody, ok: [200, AccessOnly], errors: [400, 401, 413, 415, 429] },
+  { method: 'post', path: '/fresh-login', summary: 'Re-check the password for a fresh access token (with the session\'s refresh token: of that session)', auth: 'optional-refresh', body: CredentialsBody, ok: [200, AccessOnly], errors: [400, 401, 413, 415, 429] },
   { method: 'post', path: '/token/refresh', summary: 'Rotate a refresh token for a new pair (access not fresh)', auth: 'refresh', ok: [200, Rotated], errors: [429] },
   { method: 'post', path: '/logout/access', summary: 'Revoke the presented access token', auth: 'access', ok: [200, Message] },
   { method: 'post', path: '/logout/refresh', summary: 'Revoke the refresh token\'s whole session', auth: 'refresh', ok: [200, Message] },
@@ -44,7 +44,7 @@ export const OPERATIONS: readonly Operation[] = [
 ]
 
 const AUTH_ERRORS: Readonly<Record<Auth, readonly number[]>> = {
-  none: [], optional: [401, 503], access: [401, 503], refresh: [401, 503], fresh: [401, 503], admin: [401, 403, 503],
+  none: [], optional: [401, 503], 'optional-refresh': [401, 503], access: [401, 503], refresh: [401, 503], fresh: [401, 503], admin: [401, 403, 503],
 }
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Invalid request (`invalid_request`, with `fields`)',
@@ -72,7 +72,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths[path] ??= {}
     paths[path][op.method] = {
       summary: op.summary,
-      ...op.auth === 'none' ? { security: [] } : op.auth === 'optional' ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] },
+      ...op.auth === 'none' ? { security: [] } : op.auth.startsWith('optional') ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] },
       ...op.auth === 'fresh' || op.auth === 'admin' ? { description: `Needs ${op.auth === 'fresh' ? 'a fresh access token' : 'the `is_admin` claim'}.` } : {},
       ...path.includes('{') ? { parameters: [pathParameter(path.match(/\{(\w+)\}/)![1]!)] } : {},
       ...op.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } } },

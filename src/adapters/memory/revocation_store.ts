@@ -1,9 +1,13 @@
 import type { Clock } from '../../application/ports/clock.ts'
-import type { RevocationQuery, RevocationStore } from '../../application/ports/revocation_store.ts'
+import type { EarlierUse, RevocationQuery, RevocationStore, Rotation } from '../../application/ports/revocation_store.ts'
 
 interface SubjectEntry {
   readonly issuedUpTo: number
   readonly expiresAt: number
+}
+
+interface RetiredEntry extends Rotation {
+  readonly at: number
 }
 
 /** Options of {@linkcode MemoryRevocationStore}. */
@@ -28,7 +32,7 @@ export class MemoryRevocationStore implements RevocationStore {
   readonly #tokens = new Map<string, number>()
   readonly #families = new Map<string, number>()
   readonly #subjects = new Map<string, SubjectEntry>()
-  readonly #retired = new Map<string, { readonly at: number, readonly expiresAt: number }>()
+  readonly #retired = new Map<string, RetiredEntry>()
   readonly #epoch: number
   #writes = 0
 
@@ -62,12 +66,14 @@ export class MemoryRevocationStore implements RevocationStore {
     return Promise.resolve()
   }
 
-  retire(jti: string, expiresAt: number): Promise<number | undefined> {
+  retire(jti: string, rotation: Rotation): Promise<EarlierUse | undefined> {
     const now = this.#seconds()
     const before = this.#retired.get(jti)
-    if (before !== undefined && before.expiresAt > now) return Promise.resolve(before.at)
+    if (before !== undefined && before.expiresAt > now) {
+      return Promise.resolve({ at: before.at, successor: before.successorUntil > now ? before.successor : undefined })
+    }
     // Check and mark in one synchronous step: of two concurrent uses, exactly one is first.
-    this.#write(() => this.#retired.set(jti, { at: now, expiresAt }))
+    this.#write(() => this.#retired.set(jti, { ...rotation, at: now }))
     return Promise.resolve(undefined)
   }
 

@@ -1,6 +1,6 @@
 import type { RedisClient } from './redis_client.ts'
 import type { Clock } from '../../application/ports/clock.ts'
-import type { RevocationQuery, RevocationStore } from '../../application/ports/revocation_store.ts'
+import type { EarlierUse, RevocationCheckOptions, RevocationQuery, RevocationStore, Rotation } from '../../application/ports/revocation_store.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { FeedEntry } from './revocation_feed.ts'
 
@@ -25,6 +25,16 @@ else
 end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`
+
+// Marks refresh token KEYS[1] as used at ARGV[1] until ARGV[2] and keeps its successor ARGV[3]
+// in KEYS[2] until ARGV[4], unless it was used before: then answers the first use's time and
+// successor (nil once that expired). One atomic step: of concurrent uses exactly one is first.
+const RETIRE_SCRIPT = `
+local earlier = redis.call('GET', KEYS[1])
+if earlier then return {earlier, redis.call('GET', KEYS[2])} end
+redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3], 'EXAT', ARGV[4])
+return false`
 
 /**
  * The blocklist in Redis, shared by every instance. Keys `revoked:jti:<jti>`,
@@ -57,16 +67,19 @@ export class RedisRevocationStore implements RevocationStore {
     return this.revoke({ kind: 'sub', id: sub, value: issuedUpTo, expiresAt })
   }
 
-  async retire(jti: string, expiresAt: number): Promise<number | undefined> {
+  async retire(jti: string, rotation: Rotation): Promise<EarlierUse | undefined> {
     const now = this.#clock.now() / 1000
-    const at = Math.max(Math.ceil(expiresAt), Math.ceil(now) + 1)
-    // SET NX GET: marks the first use and reads an earlier one in one atomic command.
-    const earlier = await this.#call(() =>
-      this.#client.call('SET', this.#keys.retired(jti), now.toFixed(3), 'EXAT', String(at), 'NX', 'GET'))
-    return typeof earlier === 'string' ? Number(earlier) : undefined
+    // EXAT takes whole seconds in the future.
+    const until = (at: number) => String(Math.max(Math.ceil(at), Math.ceil(now) + 1))
+    const keys = this.#keys
+    const earlier = await this.#call(() => this.#client.eval(RETIRE_SCRIPT, 2, keys.retired(jti), keys.successor(jti),
+      now.toFixed(3), until(rotation.expiresAt), rotation.successor, until(rotation.successorUntil))) as unknown
+    if (!Array.isArray(earlier)) return undefined
+    const [at, successor] = earlier as [string, string | null | undefined]
+    return { at: Number(at), successor: typeof successor === 'string' ? successor : undefined }
   }
 
-  async isRevoked(query: RevocationQuery): Promise<boolean> {
+  async isRevoked(query: RevocationQuery, _options?: RevocationCheckOptions): Promise<boolean> {
     const keys = this.#keys
     const [jti, fam, sub, epoch] = await this.#call(() =>
       this.#client.mget(keys.jti(query.jti), keys.fam(query.fam), keys.sub(query.sub), keys.epoch))
@@ -116,6 +129,8 @@ export function keyBuilder(prefix: string) {
     fam: (fam: string) => `${prefix}revoked:fam:${fam}`,
     sub: (sub: string) => `${prefix}revoked:sub:${sub}`,
     retired: (jti: string) => `${prefix}retired:jti:${jti}`,
+    /** What a refresh token's first use answered, kept for the reuse grace window. */
+    successor: (jti: string) => `${prefix}successor:jti:${jti}`,
     epoch: `${prefix}revoked:epoch`,
   }
 }

@@ -84,13 +84,18 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     }
   })
 
-  it('exits 67 (not_found) for promote and revoke-all of an unknown user', async () => {
-    for (const name of ['promote unknown', 'revoke-all unknown']) {
-      const run = await result(name)
-      expect(run.code, name).to.equal(67)
-      expect(run.stderr, name).to.match(/"nobody": no such user \(not_found\)\n$/)
-      expect(run.stdout, name).to.equal('')
-    }
+  it('exits 67 (not_found) for promote of an unknown user', async () => {
+    const run = await result('promote unknown')
+    expect(run.code).to.equal(67)
+    expect(run.stderr).to.match(/"nobody": no such user \(not_found\)\n$/)
+    expect(run.stdout).to.equal('')
+  })
+
+  it('exits 69 naming REDIS_URL for revoke-all without it: a revocation in its memory would reach no instance', async () => {
+    const run = await result('revoke-all unknown')
+    expect(run.code).to.equal(69)
+    expect(run.stderr).to.match(/Cannot run revoke-all: REDIS_URL is not set.*\(service_unavailable\)\n$/)
+    expect(run.stdout).to.equal('')
   })
 
   it('lists users as a table (none: memory stores start empty)', async () => {

@@ -4,6 +4,7 @@ import { MongoConnection } from '../../../src/adapters/mongo/mongo_connection.ts
 import { spawnCli } from '../../support/cli_harness.ts'
 import { isolatedMongoUrl } from '../../support/http_harness.ts'
 import { acquireMongo, type MongoHandle } from '../../support/mongo_server.ts'
+import { acquireRedis, type RedisHandle } from '../../support/redis_server.ts'
 
 const PASSWORD = 'correct horse battery'
 
@@ -49,19 +50,37 @@ describe('hexauth command on MongoDB (one process per command)', () => {
     expect(await usersOf()).to.deep.equal({ erin: false })
   })
 
-  it('promotes, demotes and revokes in separate processes', async () => {
-    for (const [argv, out] of [
-      [['promote', 'erin'], 'User erin is now an admin (from the next login or token refresh)\n'],
-      [['revoke-all', 'erin'], 'Revoked every token of user erin issued up to now\n'],
-    ] as const) {
-      const run = await spawnCli(argv, { env })
-      expect(run.code, run.stderr).to.equal(0)
-      expect(run.stdout).to.equal(out)
+  it('refuses revoke-all and demote without REDIS_URL: exit 69 naming it, the stored flag unchanged', async () => {
+    const promoted = await spawnCli(['promote', 'erin'], { env })
+    expect(promoted.code, promoted.stderr).to.equal(0)
+    expect(promoted.stdout).to.equal('User erin is now an admin (from the next login or token refresh)\n')
+    for (const command of ['revoke-all', 'demote']) {
+      const run = await spawnCli([command, 'erin'], { env })
+      expect(run.code, command).to.equal(69)
+      expect(run.stderr, command).to.match(new RegExp(`Cannot run ${command}: REDIS_URL is not set.*\\(service_unavailable\\)\\n$`))
+      expect(run.stdout, command).to.equal('')
     }
     expect(await usersOf()).to.deep.equal({ erin: true })
-    const demoted = await spawnCli(['demote', 'erin'], { env })
-    expect(demoted.code, demoted.stderr).to.equal(0)
-    expect(await usersOf()).to.deep.equal({ erin: false })
+  })
+
+  it('demotes and revokes in separate processes, users in MongoDB and revocations in Redis', async function () {
+    const found = await acquireRedis()
+    if (typeof found === 'string') {
+      console.log(`      skipped: CLI on MongoDB and Redis: ${found}`)
+      this.skip()
+    }
+    const redis = found as RedisHandle
+    try {
+      const both = { ...env, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `cli:${crypto.randomUUID()}:` }
+      const revoked = await spawnCli(['revoke-all', 'erin'], { env: both })
+      expect(revoked.code, revoked.stderr).to.equal(0)
+      expect(revoked.stdout).to.equal('Revoked every token of user erin issued up to now\n')
+      const demoted = await spawnCli(['demote', 'erin'], { env: both })
+      expect(demoted.code, demoted.stderr).to.equal(0)
+      expect(await usersOf()).to.deep.equal({ erin: false })
+    } finally {
+      await redis.stop()
+    }
   })
 
   it('exits 67 (not_found) for a user no process registered', async () => {

@@ -4,7 +4,9 @@ import { runCli } from '../../../src/adapters/cli/run_cli.ts'
 import { loadConfig } from '../../../src/adapters/config.ts'
 import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer } from '../../../src/adapters/container.ts'
 import { createLogger } from '../../../src/adapters/logger.ts'
+import { MemoryRevocationStore } from '../../../src/adapters/memory/revocation_store.ts'
 import { MemoryUserRepository } from '../../../src/adapters/memory/user_repository.ts'
+import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { CheckClaims } from '../../../src/application/check_claims.ts'
 import { Login } from '../../../src/application/login.ts'
 import type { User } from '../../../src/domain/user.ts'
@@ -29,6 +31,8 @@ describe('runCli (in process)', () => {
     containers.push(container)
     return container
   }
+  /** A container whose blocklist stands for the service's shared one (as Redis would be). */
+  const buildShared = () => build({}, { revocations: new MemoryRevocationStore({ clock: new SystemClock() }) })
   afterEach(async () => {
     for (const container of containers.splice(0)) await disposeContainer(container)
   })
@@ -69,7 +73,7 @@ describe('runCli (in process)', () => {
   })
 
   it('promotes and demotes a user, as list-users shows', async () => {
-    const c = build()
+    const c = buildShared()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     const promoted = await cli(c, ['promote', 'ALICE'])
     expect(promoted).to.deep.equal({ code: 0, out: 'User alice is now an admin (from the next login or token refresh)\n', err: '' })
@@ -81,7 +85,7 @@ describe('runCli (in process)', () => {
   })
 
   it('revokes the tokens of a demoted user', async () => {
-    const c = build()
+    const c = buildShared()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     await cli(c, ['promote', 'alice'])
     const session = await (await c.getAsync(Login)).execute({ username: 'alice', password: PASSWORD })
@@ -92,7 +96,7 @@ describe('runCli (in process)', () => {
   })
 
   it('revokes every token of a user with revoke-all', async () => {
-    const c = build()
+    const c = buildShared()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     const session = await (await c.getAsync(Login)).execute({ username: 'alice', password: PASSWORD })
     expect(await cli(c, ['revoke-all', 'Alice'])).to.deep.equal({ code: 0, out: 'Revoked every token of user Alice issued up to now\n', err: '' })
@@ -102,7 +106,7 @@ describe('runCli (in process)', () => {
   })
 
   it('answers 67 (not_found) for promote, demote and revoke-all of an unknown user', async () => {
-    const c = build()
+    const c = buildShared()
     for (const command of ['promote', 'demote', 'revoke-all']) {
       const run = await cli(c, [command, 'nobody'])
       expect(run.code, command).to.equal(67)
@@ -110,12 +114,28 @@ describe('runCli (in process)', () => {
     }
   })
 
-  it('warns when ADMIN_USERNAMES keeps a demoted user an admin', async () => {
-    const c = build({ ADMIN_USERNAMES: 'root' })
-    await cli(c, ['register', 'root'], `${PASSWORD}\n`)
-    const demoted = await cli(c, ['demote', 'root'])
-    expect(demoted.code).to.equal(0)
-    expect(demoted.err).to.equal('hexauth: warning: root stays an admin: ADMIN_USERNAMES names it\n')
+  it('registers an ADMIN_USERNAMES name as an admin, saying so, and can demote it for good', async () => {
+    const c = build({ ADMIN_USERNAMES: 'root' }, { revocations: new MemoryRevocationStore({ clock: new SystemClock() }) })
+    expect(await cli(c, ['register', 'ROOT'], `${PASSWORD}\n`))
+      .to.deep.equal({ code: 0, out: 'User ROOT was created, an admin (ADMIN_USERNAMES names it)\n', err: '' })
+    const admin = await (await c.getAsync(Login)).execute({ username: 'root', password: PASSWORD })
+    expect((await (await c.getAsync(CheckClaims)).execute({ token: admin.accessToken, type: 'access', admin: true })).isAdmin).to.equal(true)
+    expect((await cli(c, ['demote', 'root'])).code).to.equal(0)
+    expect(JSON.parse((await cli(c, ['list-users', '--json'])).out).users[0].is_admin).to.equal(false)
+  })
+
+  it('refuses demote and revoke-all with 69 naming REDIS_URL when the blocklist is this process\'s memory, changing nothing', async () => {
+    const c = build()
+    await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
+    await cli(c, ['promote', 'alice'])
+    for (const command of ['demote', 'revoke-all']) {
+      const run = await cli(c, [command, 'alice'])
+      expect(run).to.deep.equal({
+        code: 69, out: '',
+        err: `hexauth: Cannot run ${command}: REDIS_URL is not set, so no revocation can reach the service's blocklist (service_unavailable)\n`,
+      })
+    }
+    expect(JSON.parse((await cli(c, ['list-users', '--json'])).out).users[0].is_admin).to.equal(true)
   })
 
   it('prints the usage and answers 64 for a bad command line, without building a container', async () => {

@@ -6,8 +6,7 @@ import {
   listUsernames,
   register,
   startTestServer,
-  type TestServer,
-} from '../../support/http_harness.ts'
+  type TestServer, registerAdmin } from '../../support/http_harness.ts'
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
@@ -19,7 +18,7 @@ describe('account routes: registration and login', () => {
   before(async () => {
     server = await startTestServer()
     url = server.url
-    adminToken = (await register(url, 'admin', 'admin-password')).accessToken
+    adminToken = (await registerAdmin(server)).accessToken
   })
 
   after(() => server.close())
@@ -55,6 +54,21 @@ describe('account routes: registration and login', () => {
         401, 'invalid_credentials')
       expect((await listUsernames(url, adminToken)).filter((name) => name.toLowerCase() === 'reg_case'))
         .to.deep.equal(['reg_case'])
+    })
+
+    it('refuses an ADMIN_USERNAMES name in any letter case as taken though no such account exists: no caller makes itself an admin', async () => {
+      const reserved = await startTestServer({ ADMIN_USERNAMES: 'admin,root' })
+      try {
+        for (const username of ['root', 'ROOT', 'Root']) {
+          expectError(await call(reserved.url, '/registration', { json: { username, password: 'root-password' } }), 409, 'username_taken')
+        }
+        expectError(await call(reserved.url, '/login', { json: { username: 'root', password: 'root-password' } }), 401, 'invalid_credentials')
+        // The operator's way in: the CLI's register, here through the same use case.
+        const root = await registerAdmin(reserved, 'root', 'root-password')
+        expect((await call(reserved.url, '/users', { token: root.accessToken })).status).to.equal(200)
+      } finally {
+        await reserved.close()
+      }
     })
 
     it('ignores an is_admin field in the body', async () => {
@@ -113,6 +127,31 @@ describe('account routes: registration and login', () => {
     it('answers a wrong password with 401 invalid_credentials', async () => {
       const result = await call(url, '/fresh-login', { json: { username: 'fresh_user', password: 'wrong-password' } })
       expectError(result, 401, 'invalid_credentials')
+    })
+
+    it('with the session\'s refresh token, joins that session: logging it out revokes the fresh token', async () => {
+      const session = await register(url, 'fresh_joined', 'fresh-password')
+      const fresh = await call(url, '/fresh-login', {
+        token: session.refreshToken, json: { username: 'fresh_joined', password: 'fresh-password' },
+      })
+      expect(fresh.status).to.equal(200)
+      expect((await call(url, '/logout/refresh', { method: 'POST', token: session.refreshToken, json: {} })).status).to.equal(200)
+      expectError(await call(url, '/item/fresh-joined-item', { token: fresh.body.access_token, json: { price: 1 } }), 401, 'token_revoked')
+    })
+
+    it('without a refresh token, stands alone: /logout/access with the fresh token itself revokes it', async () => {
+      await register(url, 'fresh_alone', 'fresh-password')
+      const fresh = await call(url, '/fresh-login', { json: { username: 'fresh_alone', password: 'fresh-password' } })
+      expect((await call(url, '/logout/access', { method: 'POST', token: fresh.body.access_token, json: {} })).status).to.equal(200)
+      expectError(await call(url, '/item/fresh-alone-item', { token: fresh.body.access_token, json: { price: 1 } }), 401, 'token_revoked')
+    })
+
+    it('refuses another account\'s refresh token, or a garbled one, with 401 and issues nothing', async () => {
+      const other = await register(url, 'fresh_other', 'fresh-password')
+      const body = { username: 'fresh_user', password: 'fresh-password' }
+      expectError(await call(url, '/fresh-login', { token: other.refreshToken, json: body }), 401, 'invalid_token')
+      expectError(await call(url, '/fresh-login', { token: 'not-a-token', json: body }), 401, 'invalid_token')
+      expectError(await call(url, '/fresh-login', { headers: { authorization: 'Basic abc' }, json: body }), 401, 'authorization_required')
     })
   })
 })

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, expectError, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { capturingLogger } from '../../support/log_capture.ts'
+import { PROTOTYPE_NAMES } from '../../support/hostile_input.ts'
 
 describe('createHttpApp', () => {
   let server: TestServer
@@ -22,6 +24,25 @@ describe('createHttpApp', () => {
 
     it('answers an unknown route with 404 not_found', async () => {
       expectError(await call(url, '/no-such-route'), 404, 'not_found')
+    })
+
+    it('answers prototype names in every path parameter like any other value, and logs no error', async () => {
+      const logs = capturingLogger('info')
+      const probe = await startTestServer({ LOG_LEVEL: 'info' }, {}, logs.logger)
+      try {
+        const { accessToken } = await registerAdmin(probe)
+        for (const name of PROTOTYPE_NAMES) {
+          for (const [method, path] of [['GET', `/docs/${name}`], ['GET', `/item/${name}`], ['DELETE', `/item/${name}`],
+            ['POST', `/item/${name}`], ['DELETE', `/users/${name}`]] as const) {
+            const answer = await call(probe.url, path, { method, token: accessToken, ...method === 'POST' ? { json: { price: 1 } } : {} })
+            expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).to.be.below(500)
+            if (method === 'POST') await call(probe.url, path, { method: 'DELETE', token: accessToken })
+          }
+        }
+        expect(logs.entries().filter((entry) => Number(entry.level) >= 50), logs.lines.join('')).to.deep.equal([])
+      } finally {
+        await probe.close()
+      }
     })
 
     it('answers an unknown route under a known prefix with 404 not_found', async () => {

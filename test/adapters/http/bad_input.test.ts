@@ -8,8 +8,7 @@ import {
   listUsernames,
   register,
   startTestServer,
-  type TestServer,
-} from '../../support/http_harness.ts'
+  type TestServer, registerAdmin } from '../../support/http_harness.ts'
 
 const VICTIM = 'victim'
 const VICTIM_PASSWORD = 'victim-password'
@@ -113,7 +112,7 @@ for (const path of ['/registration', '/login']) {
     before(async () => {
       server = await startTestServer()
       url = server.url
-      adminToken = (await register(url, 'admin', 'admin-password')).accessToken
+      adminToken = (await registerAdmin(server)).accessToken
       await register(url, VICTIM, VICTIM_PASSWORD)
       accounts = await listUsernames(url, adminToken)
     })

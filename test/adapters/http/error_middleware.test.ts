@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { ItemRepository } from '../../../src/application/ports/item_repository.ts'
-import type { RevocationQuery, RevocationStore } from '../../../src/application/ports/revocation_store.ts'
+import type { EarlierUse, RevocationQuery, RevocationStore } from '../../../src/application/ports/revocation_store.ts'
 import { AuthError } from '../../../src/domain/auth_error.ts'
 import type { Item } from '../../../src/domain/item.ts'
 import {
@@ -47,7 +47,7 @@ class UnreachableRevocationStore implements RevocationStore {
   revokeSubject(): Promise<void> {
     return Promise.reject(this.#error())
   }
-  retire(): Promise<number | undefined> {
+  retire(): Promise<EarlierUse | undefined> {
     return Promise.reject(this.#error())
   }
   isRevoked(_query: RevocationQuery): Promise<boolean> {
@@ -110,8 +110,11 @@ describe('errorMiddleware', () => {
   describe('when the blocklist cannot answer', () => {
     let unavailable: TestServer
     let crashing: TestServer
+    // Tokens come from a healthy instance: every test server signs with the same secret.
+    let healthy: TestServer
 
     before(async () => {
+      healthy = await startTestServer()
       unavailable = await startTestServer({}, {
         revocations: new UnreachableRevocationStore(() =>
           new AuthError('service_unavailable', 'Cannot check revocation: the store did not answer')),
@@ -122,20 +125,27 @@ describe('errorMiddleware', () => {
     after(async () => {
       await unavailable.close()
       await crashing.close()
+      await healthy.close()
     })
 
     it('fails closed with 503 service_unavailable on a protected route', async () => {
-      const { accessToken } = await register(unavailable.url, 'alice', 'alice-password')
+      const { accessToken } = await register(healthy.url, 'alice', 'alice-password')
       expectError(await call(unavailable.url, '/secret', { token: accessToken }), 503, 'service_unavailable')
     })
 
     it('fails closed with 503 service_unavailable on logout', async () => {
-      const { accessToken } = await register(unavailable.url, 'bob', 'bob-password')
+      const { accessToken } = await register(healthy.url, 'bob', 'bob-password')
       expectError(await postWithToken(unavailable.url, '/logout/access', accessToken), 503, 'service_unavailable')
     })
 
+    it('answers 503 to a registration or login, never tokens it cannot check', async () => {
+      const body = { username: 'carol', password: 'carol-password' }
+      expectError(await call(unavailable.url, '/registration', { json: body }), 503, 'service_unavailable')
+      expectError(await call(unavailable.url, '/login', { json: body }), 503, 'service_unavailable')
+    })
+
     it('fails closed with a 500, never a 200, when the store throws something unexpected', async () => {
-      const { accessToken } = await register(crashing.url, 'alice', 'alice-password')
+      const { accessToken } = await register(healthy.url, 'dave', 'dave-password')
       const result = await call(crashing.url, '/secret', { token: accessToken })
       expect(result.status).to.equal(500)
       expect(result.body).to.deep.equal({ error: 'internal_error', message: 'Internal server error' })

@@ -2,13 +2,14 @@ import { Agent, request } from 'node:http'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { call, listUsernames, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, listUsernames, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { PROTOTYPE_NAMES } from '../../support/hostile_input.ts'
 
 // `npm test` runs a few hundred cases per property; `npm run fuzz` sets FUZZ_RUNS=10000.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300)
 const ROUTES = [
   '/registration', '/login', '/fresh-login', '/token/refresh', '/logout/access', '/logout/refresh',
-  '/logout/all', '/secret', '/users', '/users/alice', '/items', '/item/piano', '/healthz', '/',
+  '/logout/all', '/secret', '/users', '/users/alice', '/items', '/item/piano', '/healthz', '/', '/docs', '/docs/init.js',
 ]
 
 interface Answer {
@@ -44,8 +45,8 @@ function send(base: string, method: string, path: string, headers: Record<string
 
 const printable = fc.string({ unit: fc.constantFrom(...'abcAZ09-._~%/!$&\'()*+,;=:@?[]{}"<>\\^`|'.split('')), maxLength: 40 })
 const hostile = fc.constantFrom(
-  '../../etc/passwd', '%2e%2e%2f', '%00', '%ZZ', '%', '//', '__proto__', 'constructor', '$where', '{"$gt":""}',
-  'a'.repeat(300), '\u0000', 'é', '\u202e', '\ud800',
+  '../../etc/passwd', '%2e%2e%2f', '%00', '%ZZ', '%', '//', '$where', '{"$gt":""}',
+  'a'.repeat(300), '\u0000', 'é', '\u202e', '\ud800', ...PROTOTYPE_NAMES,
 )
 
 describe('Fuzzing every route (fast-check)', () => {
@@ -58,7 +59,7 @@ describe('Fuzzing every route (fast-check)', () => {
 
   before(async () => {
     server = await startTestServer()
-    adminToken = (await register(server.url, 'admin')).accessToken
+    adminToken = (await registerAdmin(server)).accessToken
     ;({ accessToken: validToken, refreshToken } = await register(server.url, 'fuzz-user'))
   })
 
@@ -71,7 +72,8 @@ describe('Fuzzing every route (fast-check)', () => {
   const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'M-SEARCH')
   const path = fc.oneof(
     fc.constantFrom(...ROUTES),
-    fc.tuple(fc.constantFrom('/item/', '/users/', '/', '/logout/', '/token/'), fc.oneof(printable, hostile.map(encodeSegment)))
+    // Every route with a path parameter (item name, username, docs asset), and some prefixes.
+    fc.tuple(fc.constantFrom('/item/', '/users/', '/docs/', '/', '/logout/', '/token/'), fc.oneof(printable, hostile.map(encodeSegment)))
       .map(([prefix, rest]) => prefix + rest.replaceAll('#', '%23')),
     fc.tuple(fc.constantFrom(...ROUTES), printable).map(([route, query]) => `${route}?${query.replaceAll('#', '')}`),
   )

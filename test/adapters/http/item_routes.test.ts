@@ -6,8 +6,7 @@ import {
   postWithToken,
   register,
   startTestServer,
-  type TestServer,
-} from '../../support/http_harness.ts'
+  type TestServer, registerAdmin } from '../../support/http_harness.ts'
 
 describe('item routes', () => {
   let server: TestServer
@@ -23,7 +22,7 @@ describe('item routes', () => {
     const alice = await register(url, 'alice', 'alice-password')
     fresh = alice.accessToken
     stale = (await postWithToken(url, '/token/refresh', alice.refreshToken)).body.access_token
-    adminToken = (await register(url, 'admin', 'admin-password')).accessToken
+    adminToken = (await registerAdmin(server)).accessToken
     for (const [name, price] of [['chair', 15.5], ['piano', 900]] as const) {
       const created = await call(url, `/item/${name}`, { token: fresh, json: { price } })
       if (created.status !== 201) throw new Error(`creating ${name} answered ${created.status}`)

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, listUsernames, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, expectError, listUsernames, register, startTestServer, type TestServer, registerAdmin } from '../../support/http_harness.ts'
 
 const RACERS = 50
 
@@ -32,7 +32,7 @@ describe('POST /registration under concurrency', () => {
       if (result.status !== 200) expectError(result, 401, 'invalid_credentials')
     }
 
-    const admin = await register(server.url, 'admin', 'admin-password')
+    const admin = await registerAdmin(server)
     expect(await listUsernames(server.url, admin.accessToken)).to.have.members(['contested', 'admin'])
   })
 })

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, postWithToken, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, expectError, postWithToken, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
 
 // One scripted session, step by step: each `it` builds on the ones before it.
 describe('an end-to-end session', () => {
@@ -57,7 +57,7 @@ describe('an end-to-end session', () => {
 
   it('keeps the user list from bob and shows it to the admin', async () => {
     expectError(await call(url, '/users', { token: registered.access_token }), 403, 'admin_required')
-    adminAccess = (await call(url, '/registration', { json: admin })).body.access_token
+    adminAccess = (await registerAdmin(server, admin.username, admin.password)).accessToken
     const result = await call(url, '/users', { token: adminAccess })
     expect(result.status).to.equal(200)
     expect(result.body.users.map((user: { username: string }) => user.username)).to.have.members(['bob', 'admin'])

@@ -56,6 +56,18 @@ describe('account routes: refresh and logout', () => {
       expect((await postWithToken(url, '/token/refresh', first.body.refresh_token)).status).to.equal(200)
     })
 
+    it('answers five concurrent uses within the grace window with one successor: the family never forks', async () => {
+      const { refreshToken } = await register(url, 'refresh_tabs', 'refresh-password')
+      const answers = await Promise.all(Array.from({ length: 5 }, () => postWithToken(url, '/token/refresh', refreshToken)))
+      expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 200, 200, 200])
+      const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti
+      expect(new Set(answers.map((answer) => jtiOf(answer.body.refresh_token))).size).to.equal(1)
+      const next = await postWithToken(url, '/token/refresh', answers[0]!.body.refresh_token)
+      clock.advance(11_000)
+      expectError(await postWithToken(url, '/token/refresh', answers[4]!.body.refresh_token), 401, 'token_reused')
+      expectError(await postWithToken(url, '/token/refresh', next.body.refresh_token), 401, 'token_revoked')
+    })
+
     it('refuses the presented refresh token with token_reused once the grace window has passed', async () => {
       const { refreshToken } = await register(url, 'refresh_once', 'refresh-password')
       expect((await postWithToken(url, '/token/refresh', refreshToken)).status).to.equal(200)

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
+import { GatedHasher, Gates } from '../../support/gates.ts'
 import {
   call,
   expectError,
@@ -8,8 +9,7 @@ import {
   postWithToken,
   register,
   startTestServer,
-  type TestServer,
-} from '../../support/http_harness.ts'
+  type TestServer, registerAdmin } from '../../support/http_harness.ts'
 
 describe('user routes', () => {
   let server: TestServer
@@ -20,7 +20,7 @@ describe('user routes', () => {
   before(async () => {
     server = await startTestServer()
     url = server.url
-    adminToken = (await register(url, 'admin', 'admin-password')).accessToken
+    adminToken = (await registerAdmin(server)).accessToken
     aliceToken = (await register(url, 'alice', 'alice-password')).accessToken
   })
 
@@ -70,6 +70,23 @@ describe('user routes', () => {
   })
 
   describe('DELETE /users/:username', () => {
+    it('answers 401 token_revoked to a login of the user that was checking the password when the delete landed', async () => {
+      const hasher = new GatedHasher()
+      const gated = await startTestServer({}, { hasher })
+      try {
+        const admin = await registerAdmin(gated)
+        await register(gated.url, 'root_doomed', 'doomed-password')
+        hasher.gates = new Gates()
+        const login = call(gated.url, '/login', { json: { username: 'root_doomed', password: 'doomed-password' } })
+        await hasher.gates.at(0).reached
+        expect((await call(gated.url, '/users/root_doomed', { method: 'DELETE', token: admin.accessToken })).status).to.equal(200)
+        hasher.gates.openAll()
+        expectError(await login, 401, 'token_revoked')
+      } finally {
+        await gated.close()
+      }
+    })
+
     it('deletes the user and revokes every token it holds', async () => {
       const bob = await register(url, 'bob_deleted', 'bob-password')
       const result = await call(url, '/users/bob_deleted', { method: 'DELETE', token: adminToken })
@@ -118,7 +135,7 @@ describe('user routes', () => {
     after(() => wiped.close())
 
     it('answers a non-admin with 403 admin_required and deletes nothing', async () => {
-      const admin = await register(wiped.url, 'admin', 'admin-password')
+      const admin = await registerAdmin(wiped)
       const frank = await register(wiped.url, 'frank', 'frank-password')
       expectError(await call(wiped.url, '/users', { method: 'DELETE', token: frank.accessToken }), 403, 'admin_required')
       expect(await listUsernames(wiped.url, admin.accessToken)).to.have.members(['admin', 'frank'])
@@ -132,7 +149,9 @@ describe('user routes', () => {
       expect(result.body.deleted).to.equal(3)
       expectError(await call(wiped.url, '/secret', { token: grace.accessToken }), 401, 'token_revoked')
       expectError(await call(wiped.url, '/users', { token: admin.accessToken }), 401, 'token_revoked')
-      const newAdmin = await register(wiped.url, 'admin', 'admin-password-2')
+      // Gone with the rest, and no caller can take the name back: it is reserved.
+      expectError(await call(wiped.url, '/registration', { json: { username: 'admin', password: 'admin-password-2' } }), 409, 'username_taken')
+      const newAdmin = await registerAdmin(wiped, 'admin', 'admin-password-2')
       expect(await listUsernames(wiped.url, newAdmin.accessToken)).to.deep.equal(['admin'])
     })
   })
