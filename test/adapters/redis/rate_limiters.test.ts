@@ -3,9 +3,10 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { MemoryUserRepository } from '../../../src/adapters/memory/user_repository.ts'
 import { CountingHasher } from '../../support/core_fixtures.ts'
-import { GatedHasher, untilAnsweredOrHeld } from '../../support/gated_hasher.ts'
+import { GatedHasher, Gates } from '../../support/gates.ts'
 import { call, expectError, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
+import { untilAnsweredOrGated } from '../../support/until_answered_or_gated.ts'
 
 const PASSWORD = 'correct horse battery'
 const BUDGETS = {
@@ -46,12 +47,13 @@ describe('Brute-force limits on Redis', function () {
     const hasher = new GatedHasher()
     const server = await serve(`rl-burst-${crypto.randomUUID()}:`, { hasher })
     await register(server.url, 'target', PASSWORD)
-    hasher.close()
+    const gates = new Gates()
+    hasher.gates = gates
     const requests = Array.from({ length: 60 }, () => tryLogin(server.url, 'wrong password'))
-    await untilAnsweredOrHeld(requests, hasher)
-    hasher.open()
+    await untilAnsweredOrGated(requests, gates)
+    gates.openAll()
     const results = await Promise.all(requests)
-    expect(hasher.verifies).to.equal(10)
+    expect(gates.calls).to.equal(10)
     expect(results.filter((result) => result.status === 401)).to.have.length(10)
     const refused = results.filter((result) => result.status === 429)
     expect(refused).to.have.length(50)
