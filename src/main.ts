@@ -1,7 +1,7 @@
-import { once } from 'node:events'
 import type { Server } from 'node:http'
 import { loadConfig } from './adapters/config.ts'
-import { createContainer, disposeContainer, HttpApp } from './adapters/container.ts'
+import { createContainer, disposeContainer, HttpApp, InFlight } from './adapters/container.ts'
+import { shutDown } from './adapters/http/shutdown.ts'
 import { createLogger } from './adapters/logger.ts'
 import { lowerWorkerThreadPriority } from './adapters/thread_priority.ts'
 
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   }
   const container = createContainer(config, logger)
   const app = await container.getAsync(HttpApp)
+  const inFlight = await container.getAsync(InFlight)
   const server: Server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
@@ -43,26 +44,21 @@ async function main(): Promise<void> {
   })
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  logger.info({ host: config.host, port }, `hexauth listening on http://${config.host}:${port}`)
+  logger.info({ host: config.host, port, pid: process.pid, threadpool: config.threadPoolSize, argon2_concurrency: config.argon2Concurrency },
+    `hexauth listening on http://${config.host}:${port}`)
 
   const stop = async (signal: string) => {
     logger.info({ signal, timeout_s: config.shutdownTimeoutSeconds }, 'Shutting down: no new connections, finishing requests')
     // A second signal does not wait. Armed on the next turn: Deno's node:process would call a
     // listener added now for the very signal being handled, and exit at once.
     setImmediate(() => process.once(signal, () => process.exit(130)))
-    const closed = once(server, 'close')
-    server.close()
-    // Keep-alive connections become idle as their requests finish: close each as it does.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50)
-    const deadline = setTimeout(() => {
-      logger.warn('Shutdown timeout reached: closing connections with requests still in flight')
-      server.closeAllConnections()
-    }, config.shutdownTimeoutSeconds * 1000)
-    server.closeIdleConnections()
-    await closed
-    clearInterval(sweep)
-    clearTimeout(deadline)
-    await disposeContainer(container) // closes the MongoDB and Redis clients
+    await shutDown({
+      server, inFlight, logger,
+      timeoutMs: config.shutdownTimeoutSeconds * 1000,
+      // Enough for a store call of a cut-off handler to answer or time out.
+      drainMs: 2 * Math.max(config.redisCommandTimeoutMs, config.mongoTimeoutMs) + 1000,
+      dispose: () => disposeContainer(container), // closes the MongoDB and Redis clients
+    })
     logger.info('Stopped')
     process.exit(0)
   }

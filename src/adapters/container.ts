@@ -40,6 +40,7 @@ import { MongoConnection } from './mongo/mongo_connection.ts'
 import { MongoUserRepository } from './mongo/user_repository.ts'
 import type { AuthLimits } from './http/rate_limits.ts'
 import { Metrics as MetricsValue } from './http/metrics.ts'
+import { InFlightRequests } from './http/in_flight.ts'
 import type { ReadinessProbe } from './http/readiness.ts'
 import { createMemoryLimits } from './memory/rate_limiters.ts'
 import { createRedisLimits } from './redis/rate_limiters.ts'
@@ -79,6 +80,8 @@ export const Limits: ServiceIdentifier<AuthLimits | undefined> = Symbol('Limits'
 export const Metrics: ServiceIdentifier<MetricsValue> = Symbol('Metrics')
 /** Injection token of the readiness probes, one per configured store. */
 export const Probes: ServiceIdentifier<readonly ReadinessProbe[]> = Symbol('Probes')
+/** Injection token of the in-flight request counter, which shutdown waits on. */
+export const InFlight: ServiceIdentifier<InFlightRequests> = Symbol('InFlight')
 /** Injection token of the Koa app. */
 export const HttpApp: ServiceIdentifier<ReturnType<typeof createHttpApp>> = Symbol('HttpApp')
 
@@ -112,6 +115,7 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   bindRevocationStore(c, config, o)
   bindLimits(c, config, o)
   c.bind(Metrics).toResolvedValue(() => new MetricsValue())
+  c.bind(InFlight).toConstantValue(new InFlightRequests())
   c.bind(Probes).toResolvedValue(async () => [
     ...c.isBound(Mongo) ? [{ name: 'mongodb', check: async () => (await c.getAsync(Mongo)).ping() }] : [],
     ...c.isBound(RedisClient) ? [{ name: 'redis', check: async () => { await (await c.getAsync(RedisClient)).ping() } }] : [],
@@ -265,6 +269,7 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
     options: { trustProxy: (await c.getAsync(Config)).trustProxy, corsOrigins: (await c.getAsync(Config)).corsOrigins },
     limits: await c.getAsync(Limits),
     metrics: await c.getAsync(Metrics),
+    inFlight: await c.getAsync(InFlight),
     probes: await c.getAsync(Probes),
     registerUser: await c.getAsync(RegisterUser),
     login: await c.getAsync(Login),
@@ -289,7 +294,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   TokenIssuer, TokenVerifier, TokenPolicy, ReservedUsernames, SharedBlocklist, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
   RevokeUserTokens, ListItems,
-  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, HttpApp,
+  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, InFlight, HttpApp,
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */

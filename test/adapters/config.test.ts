@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
-import { KNOWN_DEFAULT_SECRETS, loadConfig } from '../../src/adapters/config.ts'
+import { loadConfig } from '../../src/adapters/config.ts'
+import { KNOWN_DEFAULT_SECRETS } from '../../src/adapters/secret_strength.ts'
 
 const SECRET = 'a-perfectly-random-looking-secret-Zq8xW2pL0vN7'
 
@@ -20,7 +21,8 @@ describe('loadConfig', () => {
     expect(config.shutdownTimeoutSeconds).to.equal(10)
     expect(config.tokenCacheSize).to.equal(10_000)
     expect(config.revocationCache).to.equal(false)
-    expect(config.argon2Concurrency).to.equal(availableParallelism())
+    expect(config.threadPoolSize).to.equal(4) // libuv's own default
+    expect(config.argon2Concurrency).to.equal(Math.max(1, Math.min(availableParallelism(), 2)))
     expect(config.workerNiceness).to.equal(10)
   })
 
@@ -60,6 +62,73 @@ describe('loadConfig', () => {
 
   it('refuses a long but repetitive JWT_SECRET', () => {
     expect(() => loadConfig({ JWT_SECRET: 'ab'.repeat(32) })).to.throw(RangeError, /JWT_SECRET.*repetitive/)
+  })
+
+  // Each a way to weaken the service by configuration that loadConfig used to accept.
+  const unbounded: ReadonlyArray<readonly [Record<string, string>, RegExp]> = [
+    [{ JWT_LEEWAY: '30d' }, /JWT_LEEWAY must be a duration from 0s to 5m/],
+    [{ JWT_LEEWAY: '301' }, /JWT_LEEWAY/],
+    [{ REFRESH_REUSE_GRACE: '365d' }, /REFRESH_REUSE_GRACE must be a duration from 0s to 1m/],
+    [{ REFRESH_REUSE_GRACE: '61s' }, /REFRESH_REUSE_GRACE/],
+    [{ ACCESS_TOKEN_TTL: '2d', REFRESH_TOKEN_TTL: '30d' }, /ACCESS_TOKEN_TTL must be a duration from 1s to 1d/],
+    [{ REFRESH_TOKEN_TTL: '366d' }, /REFRESH_TOKEN_TTL must be a duration from 1s to 365d/],
+    [{ ACCESS_TOKEN_TTL: '1h', REFRESH_TOKEN_TTL: '30m' }, /ACCESS_TOKEN_TTL must not be longer than REFRESH_TOKEN_TTL \(30m\)/],
+    [{ ACCESS_TOKEN_TTL: '5s', JWT_LEEWAY: '5s' }, /JWT_LEEWAY must be shorter than ACCESS_TOKEN_TTL \(5s\)/],
+    [{ SHUTDOWN_TIMEOUT: '2h' }, /SHUTDOWN_TIMEOUT/],
+  ]
+  for (const [env, message] of unbounded) {
+    it(`refuses ${JSON.stringify(env)}, naming the variable and its bound`, () => {
+      expect(() => loadConfig(env)).to.throw(RangeError, message)
+    })
+  }
+
+  it('accepts the bounds themselves', () => {
+    const config = loadConfig({ JWT_LEEWAY: '5m', REFRESH_REUSE_GRACE: '60', ACCESS_TOKEN_TTL: '1d', REFRESH_TOKEN_TTL: '1d' })
+    expect(config).to.include({ jwtLeewaySeconds: 300, refreshReuseGraceSeconds: 60, accessTokenTtlSeconds: 86_400, refreshTokenTtlSeconds: 86_400 })
+  })
+
+  const weakSecrets: ReadonlyArray<readonly [string, RegExp]> = [
+    ['a-test-secret-of-at-least-32-bytes-long', /published default/],
+    ['abcdefghabcdefghabcdefghabcdefgh', /short pattern repeated/],
+    ['Zq8xW2pL0vN7Zq8xW2pL0vN7Zq8xW2pL0vN7-tail', /short pattern repeated/],
+    ['abcdefghijklmnopqrstuvwxyz0123456789', /consecutive characters/],
+    ['Zq8x-abcdefghijklm-W2pL0vN7xQ5tYu', /consecutive characters/], ['Zq8x-zyxwvutsrqpon-W2pL0vN7xQr5tY', /consecutive characters/],
+  ]
+  for (const [secret, why] of weakSecrets) {
+    it(`refuses the weak JWT_SECRET ${JSON.stringify(secret)}`, () => {
+      expect(() => loadConfig({ JWT_SECRET: secret })).to.throw(RangeError, new RegExp(`JWT_SECRET .*${why.source}`))
+    })
+  }
+
+  it('accepts secrets as openssl generates them', async () => {
+    const { randomBytes } = await import('node:crypto')
+    for (let i = 0; i < 200; i++) {
+      for (const secret of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex'), randomBytes(32).toString('base64url')]) {
+        expect(() => loadConfig({ JWT_SECRET: secret }), secret).to.not.throw()
+      }
+    }
+  })
+
+  it('refuses every example secret the README and .env.example show', async () => {
+    const { readFileSync } = await import('node:fs')
+    const docs = ['../../README.md', '../../.env.example'].map((path) => readFileSync(new URL(path, import.meta.url), 'utf8')).join('\n')
+    // `JWT_SECRET: '…'` in code, `JWT_SECRET=…` in env files; `$(openssl …)` is no example.
+    const examples = [...docs.matchAll(/JWT_SECRET["']?\s*:\s*["']([^"']{8,})["']|^JWT_SECRET=([^\s$]\S{7,})$/gm)]
+      .map((match) => match[1] ?? match[2]!)
+    for (const example of examples) expect(() => loadConfig({ JWT_SECRET: example }), example).to.throw(RangeError, /JWT_SECRET/)
+  })
+
+  it('sizes hashing below the thread pool: by default the CPU count, at most UV_THREADPOOL_SIZE - 2', () => {
+    expect(loadConfig({ UV_THREADPOOL_SIZE: '16' })).to.include({ threadPoolSize: 16, argon2Concurrency: Math.min(availableParallelism(), 14) })
+    expect(loadConfig({ UV_THREADPOOL_SIZE: '3' }).argon2Concurrency).to.equal(1)
+    expect(loadConfig({ UV_THREADPOOL_SIZE: '16', ARGON2_CONCURRENCY: '14' }).argon2Concurrency).to.equal(14)
+  })
+
+  it('refuses an ARGON2_CONCURRENCY that would leave token signing fewer than 2 pool threads, naming both variables', () => {
+    expect(() => loadConfig({ ARGON2_CONCURRENCY: '4' }))
+      .to.throw(RangeError, /ARGON2_CONCURRENCY must leave 2 of the UV_THREADPOOL_SIZE threads \(4\) to token signing: at most 2/)
+    expect(() => loadConfig({ ARGON2_CONCURRENCY: '15', UV_THREADPOOL_SIZE: '16' })).to.throw(RangeError, /ARGON2_CONCURRENCY/)
+    expect(() => loadConfig({ UV_THREADPOOL_SIZE: '2' })).to.throw(RangeError, /UV_THREADPOOL_SIZE/)
   })
 
   const bad: ReadonlyArray<readonly [string, string]> = [

@@ -1,7 +1,22 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { TokenPair } from '../../src/application/token_minter.ts'
+import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
+import { AuthError } from '../../src/domain/auth_error.ts'
+import type { User } from '../../src/domain/user.ts'
+import type { Username } from '../../src/domain/username.ts'
 import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
+import { Gate, GatedUsers } from '../support/gates.ts'
+
+/** Users whose deletes fail while `failing` is set, as a store that goes away mid-request. */
+class FailingDeletes extends MemoryUserRepository {
+  failing = false
+
+  override delete(username: Username): Promise<User | undefined> {
+    if (this.failing) return Promise.reject(new AuthError('service_unavailable', 'Cannot reach the user store: gone'))
+    return super.delete(username)
+  }
+}
 
 describe('DeleteUser', () => {
   let core: Core
@@ -17,6 +32,33 @@ describe('DeleteUser', () => {
     await core.deleteUser.execute({ username: 'ALICE' })
     expect((await core.users.list()).map((user) => user.username)).to.deep.equal(['bob'])
     await rejectsWith(core.login.execute({ username: 'Alice', password: PASSWORD }), 'invalid_credentials')
+  })
+
+  it('revokes the tokens before the account goes: a delete interrupted there leaves no live token, and a retry finishes it', async () => {
+    const users = new FailingDeletes()
+    const interrupted = await createCore({ users })
+    const carol = await interrupted.registerUser.execute({ username: 'carol', password: PASSWORD })
+    users.failing = true
+    await rejectsWith(interrupted.deleteUser.execute({ username: 'carol' }), 'service_unavailable')
+    await rejectsWith(interrupted.checkClaims.execute({ token: carol.accessToken, type: 'access' }), 'token_revoked')
+    users.failing = false
+    await interrupted.deleteUser.execute({ username: 'carol' })
+    expect(await interrupted.users.list()).to.deep.equal([])
+  })
+
+  it('revokes again after the delete, for a login that read the account in between', async () => {
+    const users = new GatedUsers()
+    const racing = await createCore({ users })
+    await racing.registerUser.execute({ username: 'carol', password: PASSWORD })
+    racing.clock.advance(10)
+    users.deleteGate = new Gate()
+    const deletion = racing.deleteUser.execute({ username: 'carol' })
+    await users.deleteGate.reached // the first revocation is written, the account is still there
+    racing.clock.advance(10)
+    const login = await racing.login.execute({ username: 'carol', password: PASSWORD })
+    users.deleteGate.open()
+    await deletion
+    await rejectsWith(racing.checkClaims.execute({ token: login.accessToken, type: 'access' }), 'token_revoked')
   })
 
   it('rejects an unknown username with not_found', async () => {

@@ -101,6 +101,14 @@ export class GatedUsers extends MemoryUserRepository {
     await this.gates?.pass()
     return user
   }
+
+  /** When set, `delete` stops at it before deleting. */
+  deleteGate: Gate | undefined
+
+  override async delete(username: Username): Promise<User | undefined> {
+    await this.deleteGate?.pass()
+    return super.delete(username)
+  }
 }
 
 /** A token issuer whose `sign` stops at a gate first, when gates are set. */

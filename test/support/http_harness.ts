@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../../src/adapters/logger.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'
 
 /** A fixed signing secret for tests (never used outside them). */
-export const TEST_SECRET = 'test-only-secret-0123456789-abcdefghijklmnopqrstuv'
+export const TEST_SECRET = 'test-only-secret-Qm4vT9xK2pW7nL0sR5bH8cJ3fY6dG1z'
 
 /** Cheap argon2 parameters and a fixed secret: what most tests run with. */
 export const TEST_ENV: Readonly<Record<string, string>> = {

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
     const [{ loadConfig }, { createContainer }, { createLogger }] = await Promise.all([
       import('../config.ts'), import('../container.ts'), import('../logger.ts'),
     ])
-    const config = loadConfig(process.env)
+    // One command hashes one password: one hash at a time, whatever the service's setting, so
+    // the pool (libuv's 4 threads unless UV_THREADPOOL_SIZE says more) always has room left.
+    const config = loadConfig({ ...process.env, ARGON2_CONCURRENCY: '1' })
     const memory = [
       ...config.mongoUrl === undefined ? ['users'] : [],
       ...config.redisUrl === undefined ? ['revocations'] : [],

@@ -7,6 +7,7 @@ import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
 import { addDocsRoutes } from './docs.ts'
 import { errorMiddleware } from './error_middleware.ts'
+import type { InFlightRequests } from './in_flight.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
 import type { Metrics } from './metrics.ts'
 import { observe } from './observe.ts'
@@ -30,6 +31,8 @@ export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesD
   readonly logger: Logger
   readonly options: HttpOptions
   readonly metrics: Metrics
+  /** Counts running handlers, for a shutdown that waits on them. */
+  readonly inFlight: InFlightRequests
   /** One per configured store, for `/readyz`. */
   readonly probes: readonly ReadinessProbe[]
 }
@@ -61,6 +64,7 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)
 
+  app.use(deps.inFlight.middleware)
   app.use(observe(deps.logger, deps.metrics))
   app.use(errorMiddleware(deps.logger))
   app.use(securityHeaders)

@@ -34,7 +34,10 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     start('register mongo down', ['register', 'alice'], { stdin: `${PASSWORD}\n`, env: mongoDown })
     start('bad secret', ['list-users'], { env: { JWT_SECRET: 'jwt-secret-string' } })
     start('bin', ['list-users', '--json'], { command: [process.execPath, 'bin/hexauth.js'] })
+    // The service's hashing setting, with no UV_THREADPOOL_SIZE: the CLI hashes one at a time.
+    start('service hashing', ['register', 'alice'], { stdin: `${PASSWORD}\n`, env: { ARGON2_CONCURRENCY: '8' } })
   })
+
 
   it('prints the usage on stdout for --help and exits 0', async () => {
     const run = await result('help')
@@ -117,6 +120,12 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     const run = await result('bin')
     expect(run.code, run.stderr).to.equal(0)
     expect(run.stdout).to.equal('{"users":[]}\n')
+  })
+
+  it('runs with the service\'s ARGON2_CONCURRENCY though no UV_THREADPOOL_SIZE fits it: one hash at a time', async () => {
+    const run = await result('service hashing')
+    expect(run.code, run.stderr).to.equal(0)
+    expect(run.stdout).to.equal('User alice was created\n')
   })
 })
 
