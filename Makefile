@@ -1,7 +1,7 @@
 # hexauth — the two commands a fresh clone needs: `make start` and `make test`.
 # Both install dependencies first when node_modules is missing or older than the lockfile.
 
-.PHONY: start test check install clean up down test-integration
+.PHONY: start test check install clean secrets up down test-integration
 
 STAMP := node_modules/.hexauth-installed
 
@@ -20,8 +20,12 @@ test: install
 check: install
 	npm run check
 
-# The compose stack (app + MongoDB + Redis); needs a Docker engine and JWT_SECRET set.
-up:
+# The compose stack's secrets in ./secrets (never committed): each written only when missing.
+secrets:
+	sh deploy/make_secrets.sh secrets
+
+# The compose stack (app + MongoDB + Redis); needs a Docker engine.
+up: secrets
 	docker compose up -d --build --wait
 
 down:

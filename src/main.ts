@@ -3,16 +3,18 @@ import { loadConfig } from './adapters/config.ts'
 import { createContainer, disposeContainer, HttpApp, InFlight } from './adapters/container.ts'
 import { shutDown } from './adapters/http/shutdown.ts'
 import { createLogger } from './adapters/logger.ts'
+import { resolveSecretFiles } from './adapters/secret_files.ts'
 import { lowerWorkerThreadPriority } from './adapters/thread_priority.ts'
 
 /**
- * Starts hexauth: reads and validates the configuration, builds the container, listens, and
- * shuts down on SIGTERM/SIGINT. A bad configuration stops it with a message naming the variable.
+ * Starts hexauth: reads and validates the configuration (secrets from `<NAME>_FILE` too), builds
+ * the container, listens, and shuts down on SIGTERM/SIGINT. A bad configuration stops it with a
+ * message naming the variable.
  */
 async function main(): Promise<void> {
   let config
   try {
-    config = loadConfig(process.env)
+    config = loadConfig(resolveSecretFiles(process.env))
   } catch (error) {
     process.stderr.write(`hexauth: ${(error as Error).message}\n`)
     process.exit(78) // EX_CONFIG

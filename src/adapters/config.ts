@@ -26,11 +26,11 @@ export interface Config {
   /** Threads of libuv's pool (`UV_THREADPOOL_SIZE`), where hashing and WebCrypto signing both run. */
   readonly threadPoolSize: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-  /** MongoDB for users and items; `undefined` means memory stores. */
+  /** MongoDB for users and items, with `MONGO_PASSWORD` applied; `undefined` means memory stores. */
   readonly mongoUrl: string | undefined
   /** Server-selection and connect timeout, in milliseconds: how long a down MongoDB takes to become a 503. */
   readonly mongoTimeoutMs: number
-  /** Redis for the blocklist; `undefined` means a memory store. */
+  /** Redis for the blocklist, with `REDIS_PASSWORD` applied; `undefined` means a memory store. */
   readonly redisUrl: string | undefined
   /** Prefix of every Redis key. */
   readonly redisKeyPrefix: string
@@ -182,6 +182,7 @@ const schema = z.object({
   UV_THREADPOOL_SIZE: integer(4, 3, 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGO_URL: storeUrl(['mongodb:', 'mongodb+srv:'], 'mongodb://mongo:27017/hexauth'),
+  MONGO_PASSWORD: z.string().optional(),
   MONGO_TIMEOUT_MS: integer(2000, 100, 60_000),
   REDIS_URL: z.string().optional().transform((raw, ctx) => {
     if (raw === undefined) return undefined
@@ -192,6 +193,7 @@ const schema = z.object({
     }
     return raw.trim()
   }),
+  REDIS_PASSWORD: z.string().optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"').default('hexauth:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(1000, 50, 60_000),
   RATE_LIMIT: flag('true'),
@@ -222,7 +224,10 @@ function lifetimesAgree(c: z.output<typeof schema>, ctx: z.core.$RefinementCtx):
   }
 }
 
-/** Every environment variable {@linkcode loadConfig} reads, and so all that hexauth's own code reads. */
+/**
+ * Every environment variable {@linkcode loadConfig} reads: with the `<NAME>_FILE` variables of
+ * `secret_files.ts`, all that hexauth's own code reads.
+ */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape)
 
 /**
@@ -253,9 +258,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     argon2Concurrency: c.ARGON2_CONCURRENCY ?? Math.max(1, Math.min(availableParallelism(), c.UV_THREADPOOL_SIZE - THREADS_LEFT)),
     threadPoolSize: c.UV_THREADPOOL_SIZE,
     logLevel: c.LOG_LEVEL,
-    mongoUrl: c.MONGO_URL,
+    mongoUrl: withPassword('MONGO', c.MONGO_URL, c.MONGO_PASSWORD),
     mongoTimeoutMs: c.MONGO_TIMEOUT_MS,
-    redisUrl: c.REDIS_URL,
+    redisUrl: withPassword('REDIS', c.REDIS_URL, c.REDIS_PASSWORD),
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     redisCommandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS,
     rateLimits: c.RATE_LIMIT
@@ -271,4 +276,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     revocationCache: c.REVOCATION_CACHE,
     workerNiceness: c.WORKER_NICENESS,
   }
+}
+
+// scheme://[user[:password]@]rest, for every URL form hexauth takes (several hosts included).
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)(?:([^:@/?#]*)(?::([^@/?#]*))?@)?(.*)$/is
+
+/**
+ * `<store>_URL` with `<store>_PASSWORD` as its password, percent-encoded (a Docker secret
+ * then never has to be written into the URL). Refuses a password given twice, one without a
+ * URL, and, for MongoDB, one without a user.
+ */
+function withPassword(store: 'MONGO' | 'REDIS', url: string | undefined, password: string | undefined): string | undefined {
+  if (password === undefined) return url
+  const fail = (why: string) => new RangeError(`Invalid configuration: ${store}_PASSWORD ${why}`)
+  if (url === undefined) throw fail(`is set but ${store}_URL is not`)
+  const [, scheme, user = '', given, rest] = USERINFO.exec(url)!
+  if (given) throw fail(`is set and ${store}_URL has a password too; give it in one place`)
+  if (store === 'MONGO' && user === '') throw fail('needs a user in MONGO_URL, such as mongodb://hexauth@mongo:27017/hexauth')
+  return `${scheme}${user}:${encodeURIComponent(password)}@${rest}`
 }

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
-import { loadConfig } from '../../src/adapters/config.ts'
+import { CONFIG_VARIABLES, loadConfig } from '../../src/adapters/config.ts'
+import { resolveSecretFiles, SECRET_FILE_VARIABLES } from '../../src/adapters/secret_files.ts'
 import { KNOWN_DEFAULT_SECRETS } from '../../src/adapters/secret_strength.ts'
 
 const SECRET = 'a-perfectly-random-looking-secret-Zq8xW2pL0vN7'
@@ -191,8 +192,77 @@ describe('loadConfig', () => {
   })
 })
 
+describe('loadConfig: store passwords', () => {
+  const PASSWORD = 'p@ss:w/rd%41 #?&é'
+  const ENCODED = encodeURIComponent(PASSWORD)
+
+  it('applies REDIS_PASSWORD to the user of REDIS_URL, percent-encoded', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://hexauth@redis:6379', REDIS_PASSWORD: PASSWORD })
+    expect(config.redisUrl).to.equal(`redis://hexauth:${ENCODED}@redis:6379`)
+    expect(decodeURIComponent(new URL(config.redisUrl!).password)).to.equal(PASSWORD)
+  })
+
+  const redisForms: ReadonlyArray<readonly [string, string]> = [
+    ['rediss://hexauth@cache:6380/2', `rediss://hexauth:${ENCODED}@cache:6380/2`],
+    ['redis://redis:6379', `redis://:${ENCODED}@redis:6379`],
+    ['redis+sentinel://hexauth@s1:26379,s2:26379/primary', `redis+sentinel://hexauth:${ENCODED}@s1:26379,s2:26379/primary`],
+    ['redis+cluster://hexauth@n1:6379,n2:6379', `redis+cluster://hexauth:${ENCODED}@n1:6379,n2:6379`],
+  ]
+  for (const [url, expected] of redisForms) {
+    it(`applies REDIS_PASSWORD to ${url}`, () => {
+      expect(loadConfig({ REDIS_URL: url, REDIS_PASSWORD: PASSWORD }).redisUrl).to.equal(expected)
+    })
+  }
+
+  it('gives Sentinel and Cluster URLs the password as it was, once decoded', async () => {
+    const { parseRedisUrl } = await import('../../src/adapters/redis/redis_url.ts')
+    const config = loadConfig({ REDIS_URL: 'redis+cluster://hexauth@n1:6379,n2:6379', REDIS_PASSWORD: PASSWORD })
+    expect(parseRedisUrl(config.redisUrl!)).to.deep.include({ auth: { username: 'hexauth', password: PASSWORD, tls: false } })
+  })
+
+  it('applies MONGO_PASSWORD to the user of MONGO_URL, keeping the rest of the URL', () => {
+    const config = loadConfig({ MONGO_URL: 'mongodb://hexauth@mongo:27017/hexauth?authSource=hexauth', MONGO_PASSWORD: PASSWORD })
+    expect(config.mongoUrl).to.equal(`mongodb://hexauth:${ENCODED}@mongo:27017/hexauth?authSource=hexauth`)
+    const several = loadConfig({ MONGO_URL: 'mongodb://hexauth@h1,h2,h3/hexauth?replicaSet=rs0', MONGO_PASSWORD: 'pw' })
+    expect(several.mongoUrl).to.equal('mongodb://hexauth:pw@h1,h2,h3/hexauth?replicaSet=rs0')
+  })
+
+  it('leaves the URLs as they are without a password variable', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://u:inline@redis:6379', MONGO_URL: 'mongodb://u:inline@mongo/db' }))
+      .to.include({ redisUrl: 'redis://u:inline@redis:6379', mongoUrl: 'mongodb://u:inline@mongo/db' })
+  })
+
+  for (const [store, url] of [['REDIS', 'redis://hexauth:inline@redis:6379'], ['REDIS', 'redis://:inline@redis:6379'],
+    ['REDIS', 'redis+sentinel://u:inline@s1:26379/primary'], ['MONGO', 'mongodb://hexauth:inline@mongo/hexauth']] as const) {
+    it(`refuses ${store}_PASSWORD with ${url}, which has a password already, naming both`, () => {
+      expect(() => loadConfig({ [`${store}_URL`]: url, [`${store}_PASSWORD`]: 'pw' }))
+        .to.throw(RangeError, new RegExp(`^Invalid configuration: ${store}_PASSWORD .*${store}_URL has a password`))
+    })
+  }
+
+  for (const store of ['REDIS', 'MONGO']) {
+    it(`refuses ${store}_PASSWORD without ${store}_URL`, () => {
+      expect(() => loadConfig({ [`${store}_PASSWORD`]: 'pw' }))
+        .to.throw(RangeError, `Invalid configuration: ${store}_PASSWORD is set but ${store}_URL is not`)
+    })
+  }
+
+  it('refuses MONGO_PASSWORD with a MONGO_URL that names no user', () => {
+    expect(() => loadConfig({ MONGO_URL: 'mongodb://mongo:27017/hexauth', MONGO_PASSWORD: 'pw' }))
+      .to.throw(RangeError, /^Invalid configuration: MONGO_PASSWORD needs a user in MONGO_URL/)
+  })
+
+  it('never puts a password into its error', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://u:first-secret@redis', REDIS_PASSWORD: 'second-secret' }))
+      .to.throw(RangeError).that.satisfies((e: Error) => !/first-secret|second-secret/.test(e.message))
+  })
+})
+
+/** The variables hexauth reads: the configuration's, and `<NAME>_FILE` for each secret. */
+const DOCUMENTED = [...CONFIG_VARIABLES, ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`)].sort()
+
 describe('.env.example', () => {
-  it('lists every variable the configuration reads, and loads as it is', async () => {
+  it('lists every variable hexauth reads, the _FILE variant of each secret too, and loads as it is', async () => {
     const { readFileSync } = await import('node:fs')
     const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
     const env = Object.fromEntries(text.split('\n')
@@ -200,7 +270,18 @@ describe('.env.example', () => {
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
     const source = readFileSync(new URL('../../src/adapters/config.ts', import.meta.url), 'utf8')
     const read = [...source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): /gm)].map((match) => match[1])
-    expect(Object.keys(env).sort()).to.deep.equal([...read].sort())
-    expect(() => loadConfig(env)).to.not.throw()
+    const files = SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`)
+    expect(Object.keys(env).sort()).to.deep.equal([...read, ...files].sort())
+    expect(() => loadConfig(resolveSecretFiles(env))).to.not.throw()
+  })
+})
+
+describe('README configuration table', () => {
+  it('lists every variable hexauth reads, _FILE variants included, and no other', async () => {
+    const { readFileSync } = await import('node:fs')
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## API'))
+    const names = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1]!)
+    expect(names.sort()).to.deep.equal(DOCUMENTED)
   })
 })

@@ -21,6 +21,15 @@ describe('createLogger', () => {
     }
     expect(text).to.contain('[redacted]')
   })
+
+  it('redacts the store URLs of the configuration, which carry REDIS_PASSWORD and MONGO_PASSWORD', () => {
+    const { logger, lines } = capturingLogger()
+    const config = { redisUrl: 'redis://hexauth:redis-pw-1@redis:6379', mongoUrl: 'mongodb://hexauth:mongo-pw-2@mongo/hexauth' }
+    logger.debug({ config, ...config }, 'configuration')
+    const text = lines.join('')
+    expect(text).to.contain('configuration')
+    for (const secret of ['redis-pw-1', 'mongo-pw-2']) expect(text).to.not.contain(secret)
+  })
 })
 
 describe('Logs of the HTTP app', () => {

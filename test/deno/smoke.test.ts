@@ -7,9 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { CONFIG_VARIABLES } from '../../src/adapters/config.ts'
+import { SECRET_FILE_VARIABLES } from '../../src/adapters/secret_files.ts'
 import { freePort } from '../support/redis_server.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+/** Every variable hexauth reads: its configuration, and a `<NAME>_FILE` for each secret. */
+const VARIABLES = [...CONFIG_VARIABLES, ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`)]
 
 /** The deno binary of the `deno` npm package (a devDependency), else one on PATH. */
 function denoBinary(): string | undefined {
@@ -35,7 +38,7 @@ function denoPermissions(port: number): string[] {
     `--allow-net=127.0.0.1:${port}`,
     // hexauth reads its configuration only; any other variable (libraries probe DEBUG,
     // NODE_ENV, and the debug package lists them all) reads as unset instead of failing.
-    `--allow-env=${CONFIG_VARIABLES.join(',')}`, '--ignore-env',
+    `--allow-env=${VARIABLES.join(',')}`, '--ignore-env',
     // node-gyp-build lists the addon's folder and checks for Alpine (musl) before loading it.
     `--allow-read=${addonDir},/etc/alpine-release`,
     // argon2 is a Node-API addon: loading it is FFI.
@@ -63,7 +66,7 @@ describe('src/main.ts under Deno', function () {
     const args = ['run', ...denoPermissions(port), 'src/main.ts']
     console.log(`    ${deno} ${args.join(' ')}`)
     // Only the variables this test means: a REDIS_URL or MONGO_URL of the caller's would need more permissions.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_VARIABLES.includes(name)))
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !VARIABLES.includes(name)))
     child = spawn(deno!, args, {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },

@@ -13,8 +13,28 @@ const require = createRequire(import.meta.url)
 // No Docker engine or compose plugin exists on the development machines: the compose file is
 // checked against the Compose Specification's JSON schema and for what hexauth needs of it.
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'))
+  const text = readFileSync(resolve(root, 'docker-compose.yml'), 'utf8')
+  const compose = parse(text)
   const services = compose.services as Record<string, Record<string, any>>
+
+  /** The networks `service` joins (list or map syntax); none listed means `default`. */
+  const networksOf = (service: string): string[] => {
+    const networks = services[service]!.networks as string[] | Record<string, unknown> | undefined
+    if (networks === undefined) return ['default']
+    return Array.isArray(networks) ? networks : Object.keys(networks)
+  }
+  /** The secrets mounted in `service` (short or long syntax). */
+  const secretsOf = (service: string): string[] =>
+    ((services[service]!.secrets ?? []) as (string | { source: string })[]).map((s) => typeof s === 'string' ? s : s.source)
+  /** The users of the ACL template and their rules, comment lines dropped as make_secrets.sh does. */
+  const aclUsers = (): Record<string, string[]> => Object.fromEntries(
+    readFileSync(resolve(root, 'deploy/redis/users.acl.template'), 'utf8').split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => {
+        const [keyword, name, ...rules] = line.trim().split(/\s+/)
+        expect(keyword).to.equal('user')
+        return [name!, rules]
+      }))
 
   // The published schema still names nodes with draft-04 `id`s, which Ajv refuses; they are
   // labels only, so they are dropped.
@@ -37,7 +57,7 @@ describe('docker-compose.yml', () => {
   it('runs app, mongo and redis, each health-checked', () => {
     expect(Object.keys(services).sort()).to.deep.equal(['app', 'mongo', 'redis'])
     expect(services.mongo!.healthcheck.test).to.include('mongosh')
-    expect(services.redis!.healthcheck.test).to.include('redis-cli')
+    expect(services.redis!.healthcheck.test.join(' ')).to.contain('redis-cli')
     // The app's health check is the image's HEALTHCHECK on /healthz.
     expect(readFileSync(resolve(root, 'Dockerfile'), 'utf8')).to.match(/HEALTHCHECK[\s\S]*\/healthz/)
   })
@@ -55,11 +75,122 @@ describe('docker-compose.yml', () => {
     expect(services.redis!.ports).to.equal(undefined)
   })
 
-  it('points the app at the compose stores and requires a JWT_SECRET instead of shipping one', () => {
+  it('takes the JWT secret from a secret file instead of shipping one or asking for it inline', () => {
     const env = services.app!.environment as Record<string, string>
-    expect(env.MONGO_URL).to.equal('mongodb://mongo:27017/hexauth')
-    expect(env.REDIS_URL).to.equal('redis://redis:6379')
-    expect(env.JWT_SECRET).to.match(/^\$\{JWT_SECRET:\?/)
+    expect(env).to.not.have.property('JWT_SECRET')
+    expect(env.JWT_SECRET_FILE).to.equal('/run/secrets/jwt_secret')
+    expect(secretsOf('app')).to.include('jwt_secret')
+  })
+
+  it('puts the stores on an internal network that only the app also joins', () => {
+    const networks = compose.networks as Record<string, Record<string, unknown> | null>
+    expect(networks.stores?.internal).to.equal(true)
+    expect(networksOf('mongo')).to.deep.equal(['stores'])
+    expect(networksOf('redis')).to.deep.equal(['stores'])
+    expect(networksOf('app')).to.have.members(['default', 'stores'])
+    // Exactly app, mongo and redis on it: a sibling added to the stack joins default.
+    expect(Object.keys(services).filter((name) => networksOf(name).includes('stores')).sort())
+      .to.deep.equal(['app', 'mongo', 'redis'])
+  })
+
+  it('gives the stores no sibling-facing network: every network they join is internal', () => {
+    const networks = compose.networks as Record<string, Record<string, unknown> | null>
+    for (const store of ['mongo', 'redis']) {
+      for (const network of networksOf(store)) expect(networks[network]?.internal, `${store} on ${network}`).to.equal(true)
+      for (const key of ['network_mode', 'links', 'external_links', 'ports']) {
+        expect(services[store], `${store}.${key}`).to.not.have.property(key)
+      }
+    }
+  })
+
+  it('starts Redis with the ACL file rendered from the template, whose default user is off', () => {
+    const command = services.redis!.command as string[]
+    const aclPath = command[command.indexOf('--aclfile') + 1]
+    expect(command).to.include('--aclfile')
+    expect(aclPath).to.equal('/run/secrets/redis_users.acl')
+    expect(secretsOf('redis')).to.deep.equal(['redis_users.acl'])
+    const users = aclUsers()
+    expect(Object.keys(users).sort()).to.deep.equal(['default', 'healthcheck', 'hexauth'])
+    expect(users.default).to.deep.equal(['reset', 'resetchannels', 'off'])
+  })
+
+  it('limits the template\'s hexauth user to its key prefix, its channels and named commands', () => {
+    const rules = aclUsers().hexauth!
+    expect(rules.slice(0, 3)).to.deep.equal(['reset', 'resetchannels', 'on'])
+    expect(rules.filter((rule) => /^[~&%]/.test(rule))).to.deep.equal(['~hexauth:*', '&hexauth:*'])
+    // A hash of the password filled in by make_secrets.sh, never a password (`>…`) or none.
+    expect(rules.filter((rule) => /^[>#<!]|^nopass$/.test(rule))).to.deep.equal(['#@REDIS_PASSWORD_SHA256@'])
+    const grants = rules.filter((rule) => /^[+-]/.test(rule))
+    for (const grant of grants) expect(grant, 'one command per grant, no category').to.match(/^\+[a-z]+$/)
+    expect(grants).to.not.include.members(['+flushall', '+flushdb', '+keys', '+config', '+acl', '+debug', '+shutdown', '+module'])
+    expect(rules.filter((rule) => /^(allkeys|allchannels|allcommands)$/.test(rule))).to.deep.equal([])
+  })
+
+  it('lets the template\'s healthcheck user PING and nothing else, and health-checks Redis with it', () => {
+    expect(aclUsers().healthcheck).to.deep.equal(['reset', 'resetchannels', 'on', 'nopass', '+ping'])
+    // Run for real against the rendered ACL in test/deploy/redis_acl.test.ts.
+    const [kind, command] = services.redis!.healthcheck.test as string[]
+    expect(kind).to.equal('CMD-SHELL')
+    expect(command).to.match(/^redis-cli --user healthcheck .* ping \| grep -qx PONG$/)
+  })
+
+  it('creates the Mongo root user from a secret file and mounts the init script that creates hexauth', () => {
+    const env = services.mongo!.environment as Record<string, string>
+    expect(env).to.not.have.property('MONGO_INITDB_ROOT_PASSWORD')
+    expect(env.MONGO_INITDB_ROOT_USERNAME).to.be.a('string').that.is.not.empty
+    expect(env.MONGO_INITDB_ROOT_PASSWORD_FILE).to.equal('/run/secrets/mongo_root_password')
+    expect(secretsOf('mongo')).to.have.members(['mongo_root_password', 'mongo_hexauth_password'])
+    expect(services.mongo!.volumes).to.include('./deploy/mongo/create_hexauth_user.js:/docker-entrypoint-initdb.d/create_hexauth_user.js:ro')
+  })
+
+  it('points the app at the stores as user hexauth, the URLs carrying a user but no password', () => {
+    const env = services.app!.environment as Record<string, string>
+    const redis = new URL(env.REDIS_URL!)
+    expect([redis.protocol, redis.username, redis.password, redis.host]).to.deep.equal(['redis:', 'hexauth', '', 'redis:6379'])
+    const mongo = new URL(env.MONGO_URL!)
+    expect([mongo.protocol, mongo.username, mongo.password, mongo.host, mongo.pathname])
+      .to.deep.equal(['mongodb:', 'hexauth', '', 'mongo:27017', '/hexauth'])
+    expect(mongo.searchParams.get('authSource')).to.equal('hexauth')
+    expect(env.REDIS_PASSWORD_FILE).to.equal('/run/secrets/redis_password')
+    expect(env.MONGO_PASSWORD_FILE).to.equal('/run/secrets/mongo_hexauth_password')
+    expect(secretsOf('app')).to.have.members(['jwt_secret', 'redis_password', 'mongo_hexauth_password'])
+  })
+
+  it('has no password or secret inline anywhere: only _FILE variables naming a mounted secret', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const env = (service.environment ?? {}) as Record<string, string>
+      for (const [key, value] of Object.entries(env)) {
+        expect(key, `${name}.${key}`).to.not.match(/(PASSWORD|SECRET|_KEY|TOKEN)$/)
+        if (key.endsWith('_FILE')) {
+          expect(value, `${name}.${key}`).to.match(/^\/run\/secrets\/[\w.-]+$/)
+          expect(secretsOf(name), `${name}.${key}`).to.include(value.slice('/run/secrets/'.length))
+        }
+      }
+    }
+    // No userinfo with a password (scheme://user:password@), no requirepass, no inline ACL password.
+    expect(text).to.not.match(/:\/\/[^\s/@:]*:[^\s/@]+@/)
+    expect(text).to.not.match(/requirepass|masterauth|--user\b[^\n]*>\S/)
+  })
+
+  it('declares every secret it mounts, each a file under ./secrets/, and mounts every one it declares', () => {
+    const declared = compose.secrets as Record<string, Record<string, string>>
+    const mounted = new Set(Object.keys(services).flatMap(secretsOf))
+    expect([...mounted].sort()).to.deep.equal(Object.keys(declared).sort())
+    for (const [name, secret] of Object.entries(declared)) {
+      expect(Object.keys(secret), name).to.deep.equal(['file'])
+      expect(secret.file, name).to.equal(`./secrets/${name}`)
+    }
+  })
+
+  it('keeps ./secrets out of git and out of the image\'s build context', () => {
+    expect(readFileSync(resolve(root, '.gitignore'), 'utf8').split('\n')).to.include('/secrets/')
+    expect(readFileSync(resolve(root, '.dockerignore'), 'utf8').split('\n')).to.include('secrets')
+  })
+
+  it('writes the secrets before starting the stack: make up depends on make secrets', () => {
+    const makefile = readFileSync(resolve(root, 'Makefile'), 'utf8')
+    expect(makefile).to.match(/^up: .*\bsecrets\b/m)
+    expect(makefile).to.match(/^secrets:\n\tsh deploy\/make_secrets\.sh secrets$/m)
   })
 
   it('runs Redis with append-only persistence', () => {
@@ -86,7 +217,7 @@ describe('Dockerfile', () => {
 
   it('leaves tests and local state out of the build context', () => {
     const ignored = readFileSync(resolve(root, '.dockerignore'), 'utf8').split('\n')
-    expect(ignored).to.include.members(['node_modules', 'test', '.git', '.env'])
+    expect(ignored).to.include.members(['node_modules', 'test', '.git', '.env', 'secrets'])
   })
 })
 

@@ -59,13 +59,13 @@ export class LocalRedis {
   /**
    * Starts (or restarts) the server and waits until it answers. With `persistent`, an
    * append-only file synced on every write keeps the data across a kill; without it a
-   * restart starts empty.
+   * restart starts empty. `args` are added to the command line (e.g. `--aclfile <path>`).
    */
-  async start(options: { readonly persistent?: boolean } = {}): Promise<void> {
+  async start(options: { readonly persistent?: boolean, readonly args?: readonly string[] } = {}): Promise<void> {
     const aof = options.persistent === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
     const child = spawn('redis-server', [
       '--bind', '127.0.0.1', '--port', String(this.port), '--save', '', ...aof,
-      '--dir', this.#dir, '--protected-mode', 'yes',
+      '--dir', this.#dir, '--protected-mode', 'yes', ...options.args ?? [],
     ], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     let output = ''

@@ -3,19 +3,19 @@ import { runCli } from './run_cli.ts'
 
 /**
  * The `hexauth` command: builds the service's container from the same environment
- * (`loadConfig(process.env)`), runs one command, closes every store client and lets the
- * process end with the command's exit status.
+ * (`loadConfig(resolveSecretFiles(process.env))`), runs one command, closes every store client
+ * and lets the process end with the command's exit status.
  */
 async function main(): Promise<void> {
   let container: AppContainer | undefined
   const open = async (): Promise<AppContainer> => {
     // Loaded once the command line is valid: --help and usage errors load no driver.
-    const [{ loadConfig }, { createContainer }, { createLogger }] = await Promise.all([
-      import('../config.ts'), import('../container.ts'), import('../logger.ts'),
+    const [{ loadConfig }, { createContainer }, { createLogger }, { resolveSecretFiles }] = await Promise.all([
+      import('../config.ts'), import('../container.ts'), import('../logger.ts'), import('../secret_files.ts'),
     ])
     // One command hashes one password: one hash at a time, whatever the service's setting, so
     // the pool (libuv's 4 threads unless UV_THREADPOOL_SIZE says more) always has room left.
-    const config = loadConfig({ ...process.env, ARGON2_CONCURRENCY: '1' })
+    const config = loadConfig({ ...resolveSecretFiles(process.env), ARGON2_CONCURRENCY: '1' })
     const memory = [
       ...config.mongoUrl === undefined ? ['users'] : [],
       ...config.redisUrl === undefined ? ['revocations'] : [],
