@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.ts'
 import { observe } from './observe.ts'
 import { openApiDocument } from './openapi.ts'
 import { readiness, type ReadinessProbe } from './readiness.ts'
+import { requestTarget } from './request_target.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 
 /** How the app sits in its network. */
@@ -68,6 +69,7 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   app.use(observe(deps.logger, deps.metrics))
   app.use(errorMiddleware(deps.logger))
   app.use(securityHeaders)
+  app.use(requestTarget)
   if (deps.options.corsOrigins.length > 0) app.use(corsFor(deps.options.corsOrigins))
   app.use(unmatched)
   app.use(router.routes())

@@ -52,7 +52,7 @@ export function errorMiddleware(logger: Logger): Middleware {
     } catch (thrown) {
       const error = toAuthError(thrown)
       if (error === undefined) {
-        logger.error({ err: thrown, method: ctx.method, path: ctx.path }, 'Unhandled error')
+        logger.error({ err: thrown, method: ctx.method, path: pathOf(ctx) }, 'Unhandled error')
         ctx.status = 500
         ctx.body = { error: 'internal_error', message: 'Internal server error' }
         return
@@ -65,6 +65,15 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (challenge !== undefined) ctx.set('WWW-Authenticate', challenge)
       if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds))
     }
+  }
+}
+
+/** The request's path for a log line; Koa's getter throws on a target it cannot parse. */
+function pathOf(ctx: { readonly path: string }): string {
+  try {
+    return ctx.path
+  } catch {
+    return '(unparsable)'
   }
 }
 

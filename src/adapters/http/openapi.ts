@@ -6,12 +6,25 @@ import {
 
 type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional' | 'optional-refresh'
 
+/** The groups /docs shows the operations in, in this order. */
+export const TAGS = [
+  { name: 'accounts', description: 'Sign up, sign in, and what a signed-in caller sees' },
+  { name: 'tokens', description: 'Refresh, and log out: one token, one session, or everywhere' },
+  { name: 'users', description: 'Administration of the accounts (admins only)' },
+  { name: 'items', description: 'The catalogue: optional authentication, fresh tokens, admin rights' },
+  { name: 'operations', description: 'Health, readiness, metrics and this documentation' },
+] as const
+
+/** One of {@linkcode TAGS}. */
+export type Tag = typeof TAGS[number]['name']
+
 /** One operation of the HTTP contract, as documented. */
 export interface Operation {
   readonly method: 'get' | 'post' | 'delete'
   /** The router pattern, e.g. `/item/:name`. */
   readonly path: string
   readonly summary: string
+  readonly tag: Tag
   readonly auth: Auth
   readonly body?: z.ZodType
   readonly ok: readonly [number, z.ZodType | 'text']
@@ -21,26 +34,26 @@ export interface Operation {
 
 /** Every route the app serves. A test holds this table and the router to each other. */
 export const OPERATIONS: readonly Operation[] = [
-  { method: 'post', path: '/registration', summary: 'Create an account and sign in', auth: 'none', body: CredentialsBody, ok: [201, TokenPair], errors: [400, 409, 413, 415, 429] },
-  { method: 'post', path: '/login', summary: 'Sign in: a fresh access token and a refresh token', auth: 'none', body: CredentialsBody, ok: [200, TokenPair], errors: [400, 401, 413, 415, 429] },
-  { method: 'post', path: '/fresh-login', summary: 'Re-check the password for a fresh access token (with the session\'s refresh token: of that session)', auth: 'optional-refresh', body: CredentialsBody, ok: [200, AccessOnly], errors: [400, 401, 413, 415, 429] },
-  { method: 'post', path: '/token/refresh', summary: 'Rotate a refresh token for a new pair (access not fresh)', auth: 'refresh', ok: [200, Rotated], errors: [429] },
-  { method: 'post', path: '/logout/access', summary: 'Revoke the presented access token', auth: 'access', ok: [200, Message] },
-  { method: 'post', path: '/logout/refresh', summary: 'Revoke the refresh token\'s whole session', auth: 'refresh', ok: [200, Message] },
-  { method: 'post', path: '/logout/all', summary: 'Revoke every token of the user issued up to now', auth: 'access', ok: [200, Message] },
-  { method: 'get', path: '/secret', summary: 'The answer, for any signed-in caller', auth: 'access', ok: [200, Secret] },
-  { method: 'get', path: '/users', summary: 'List users (no hashes)', auth: 'admin', ok: [200, UserList] },
-  { method: 'delete', path: '/users', summary: 'Delete every user and revoke their tokens', auth: 'admin', ok: [200, Deleted] },
-  { method: 'delete', path: '/users/:username', summary: 'Delete a user and revoke their tokens', auth: 'admin', ok: [200, Message], errors: [400, 404] },
-  { method: 'get', path: '/items', summary: 'Items: full for a signed-in caller, names otherwise', auth: 'optional', ok: [200, ItemList] },
-  { method: 'get', path: '/item/:name', summary: 'One item', auth: 'access', ok: [200, Item], errors: [400, 404] },
-  { method: 'post', path: '/item/:name', summary: 'Create an item (fresh token)', auth: 'fresh', body: PriceBody, ok: [201, Item], errors: [400, 409, 413, 415] },
-  { method: 'delete', path: '/item/:name', summary: 'Delete an item', auth: 'admin', ok: [200, Message], errors: [400, 404] },
-  { method: 'get', path: '/healthz', summary: 'Liveness', auth: 'none', ok: [200, Health] },
-  { method: 'get', path: '/readyz', summary: 'Readiness: MongoDB and Redis answer', auth: 'none', ok: [200, Health], errors: [503] },
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none', ok: [200, 'text'] },
-  { method: 'get', path: '/openapi.json', summary: 'This document', auth: 'none', ok: [200, 'text'] },
-  { method: 'get', path: '/docs', summary: 'A page rendering this document', auth: 'none', ok: [200, 'text'] },
+  { method: 'post', path: '/registration', summary: 'Create an account and sign in', tag: 'accounts', auth: 'none', body: CredentialsBody, ok: [201, TokenPair], errors: [400, 409, 413, 415, 429] },
+  { method: 'post', path: '/login', summary: 'Sign in: a fresh access token and a refresh token', tag: 'accounts', auth: 'none', body: CredentialsBody, ok: [200, TokenPair], errors: [400, 401, 413, 415, 429] },
+  { method: 'post', path: '/fresh-login', summary: 'Re-check the password for a fresh access token (with the session\'s refresh token: of that session)', tag: 'accounts', auth: 'optional-refresh', body: CredentialsBody, ok: [200, AccessOnly], errors: [400, 401, 413, 415, 429] },
+  { method: 'post', path: '/token/refresh', summary: 'Rotate a refresh token for a new pair (access not fresh)', tag: 'tokens', auth: 'refresh', ok: [200, Rotated], errors: [429] },
+  { method: 'post', path: '/logout/access', summary: 'Revoke the presented access token', tag: 'tokens', auth: 'access', ok: [200, Message] },
+  { method: 'post', path: '/logout/refresh', summary: 'Revoke the refresh token\'s whole session', tag: 'tokens', auth: 'refresh', ok: [200, Message] },
+  { method: 'post', path: '/logout/all', summary: 'Revoke every token of the user issued up to now', tag: 'tokens', auth: 'access', ok: [200, Message] },
+  { method: 'get', path: '/secret', summary: 'The answer, for any signed-in caller', tag: 'accounts', auth: 'access', ok: [200, Secret] },
+  { method: 'get', path: '/users', summary: 'List users (no hashes)', tag: 'users', auth: 'admin', ok: [200, UserList] },
+  { method: 'delete', path: '/users', summary: 'Delete every user and revoke their tokens', tag: 'users', auth: 'admin', ok: [200, Deleted] },
+  { method: 'delete', path: '/users/:username', summary: 'Delete a user and revoke their tokens', tag: 'users', auth: 'admin', ok: [200, Message], errors: [400, 404] },
+  { method: 'get', path: '/items', summary: 'Items: full for a signed-in caller, names otherwise', tag: 'items', auth: 'optional', ok: [200, ItemList] },
+  { method: 'get', path: '/item/:name', summary: 'One item', tag: 'items', auth: 'access', ok: [200, Item], errors: [400, 404] },
+  { method: 'post', path: '/item/:name', summary: 'Create an item (fresh token)', tag: 'items', auth: 'fresh', body: PriceBody, ok: [201, Item], errors: [400, 409, 413, 415] },
+  { method: 'delete', path: '/item/:name', summary: 'Delete an item', tag: 'items', auth: 'admin', ok: [200, Message], errors: [400, 404] },
+  { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'operations', auth: 'none', ok: [200, Health] },
+  { method: 'get', path: '/readyz', summary: 'Readiness: MongoDB and Redis answer', tag: 'operations', auth: 'none', ok: [200, Health], errors: [503] },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'operations', auth: 'none', ok: [200, 'text'] },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', auth: 'none', ok: [200, 'text'] },
+  { method: 'get', path: '/docs', summary: 'A page rendering this document', tag: 'operations', auth: 'none', ok: [200, 'text'] },
 ]
 
 const AUTH_ERRORS: Readonly<Record<Auth, readonly number[]>> = {
@@ -72,6 +85,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths[path] ??= {}
     paths[path][op.method] = {
       summary: op.summary,
+      tags: [op.tag],
       ...op.auth === 'none' ? { security: [] } : op.auth.startsWith('optional') ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] },
       ...op.auth === 'fresh' || op.auth === 'admin' ? { description: `Needs ${op.auth === 'fresh' ? 'a fresh access token' : 'the `is_admin` claim'}.` } : {},
       ...path.includes('{') ? { parameters: [pathParameter(path.match(/\{(\w+)\}/)![1]!)] } : {},
@@ -88,6 +102,7 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: { title: 'hexauth', version: '0.1.0', description: 'JWT authentication: accounts, access and refresh tokens, revocation, claims.' },
     servers: [{ url: '/' }],
+    tags: TAGS,
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     paths,
   }

@@ -56,6 +56,8 @@ describe('GET /docs in a real browser', function () {
       expect(text, route).to.contain(route)
     }
     expect(await page.locator('.opblock').count()).to.be.greaterThan(15)
+    const groups = (await page.locator('.opblock-tag').allInnerTexts()).map((text) => text.split('\n')[0]!.trim())
+    expect(groups).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'operations'])
     expect(await page.locator('.authorize').count()).to.be.greaterThan(0)
     expect(failures).to.deep.equal([])
   })
@@ -63,8 +65,8 @@ describe('GET /docs in a real browser', function () {
   it('tries a request out against this same service', async () => {
     const page = await browser.newPage()
     // The deep link opens the operation; tryItOutEnabled shows Execute at once.
-    await page.goto(`${server.url}/docs#/default/get_healthz`)
-    const operation = page.locator('#operations-default-get_healthz')
+    await page.goto(`${server.url}/docs#/operations/get_healthz`)
+    const operation = page.locator('#operations-operations-get_healthz')
     await operation.locator('.execute').waitFor({ timeout: 30_000 })
     await operation.locator('.execute').click()
     // The live response row (the table's header row also has the status class).

@@ -32,7 +32,9 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 })
 /** One request through node:http, which sends any method token and header value as given. */
 function send(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(base + path, { method, headers, agent }, (res) => {
+    // A target that is not a path is sent as it is (absolute-form, or worse).
+    const { hostname, port } = new URL(base)
+    const req = request({ hostname, port, path, method, headers, agent }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk) => { text += chunk })
@@ -76,6 +78,9 @@ describe('Fuzzing every route (fast-check)', () => {
     fc.tuple(fc.constantFrom('/item/', '/users/', '/docs/', '/', '/logout/', '/token/'), fc.oneof(printable, hostile.map(encodeSegment)))
       .map(([prefix, rest]) => prefix + rest.replaceAll('#', '%23')),
     fc.tuple(fc.constantFrom(...ROUTES), printable).map(([route, query]) => `${route}?${query.replaceAll('#', '')}`),
+    // Absolute-form targets, well- and ill-formed: an origin glued in front of one, a bad host.
+    fc.tuple(fc.constantFrom('http://127.0.0.1:1', 'http://[::1', 'http://h:99999', 'https://a', 'ftp://h', 'http://127.0.0.1:1http://127.0.0.1:1'),
+      fc.constantFrom(...ROUTES)).map(([prefix, route]) => prefix + route),
   )
   const token = fc.oneof(
     fc.constant(undefined),

@@ -72,6 +72,22 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths['/registration'].post.responses)).to.include.members(['201', '400', '409', '413', '415'])
   })
 
+  it('groups every operation under exactly one declared tag, none left to "default"', () => {
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'operations'])
+    const declared = new Set(doc.tags.map((tag: { name: string }) => tag.name))
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.tags, `${method} ${path}`).to.have.length(1)
+        expect(declared.has(op.tags![0]), `${method} ${path}: ${op.tags}`).to.equal(true)
+      }
+    }
+    expect(doc.paths['/login'].post.tags).to.deep.equal(['accounts'])
+    expect(doc.paths['/logout/all'].post.tags).to.deep.equal(['tokens'])
+    expect(doc.paths['/users/{username}'].delete.tags).to.deep.equal(['users'])
+    expect(doc.paths['/item/{name}'].post.tags).to.deep.equal(['items'])
+    expect(doc.paths['/metrics'].get.tags).to.deep.equal(['operations'])
+  })
+
   it('lists the same operations as the table it is generated from', () => {
     expect(Object.values(doc.paths as Record<string, object>).flatMap(Object.keys)).to.have.length(OPERATIONS.length)
   })
