@@ -38,8 +38,8 @@ export interface Config {
   readonly redisCommandTimeoutMs: number
   /** Brute-force budgets; `undefined` when `RATE_LIMIT=off` (benchmarks only). */
   readonly rateLimits: LimitSettings | undefined
-  /** Whether `X-Forwarded-For` names the client (behind a trusted reverse proxy only). */
-  readonly trustProxy: boolean
+  /** Reverse proxies in front of the app, each appending to `X-Forwarded-For`; 0 ignores the header. */
+  readonly trustProxy: number
   /** Origins allowed to call from a browser; empty means CORS is off. */
   readonly corsOrigins: readonly string[]
   /** How long an idle keep-alive connection stays open, in seconds: above the proxies' idle timeouts. */
@@ -128,6 +128,19 @@ const flag = (fallback: 'true' | 'false') =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).default(fallback)
     .transform((raw) => ['true', '1', 'yes', 'on'].includes(raw))
 
+const MAX_PROXY_HOPS = 10
+
+const proxyHops = z.string().default('false').transform((raw, ctx) => {
+  const value = raw.trim().toLowerCase()
+  if (['false', 'no', 'off'].includes(value)) return 0
+  if (['true', 'yes', 'on'].includes(value)) return 1
+  const hops = /^\d{1,2}$/.test(value) ? Number(value) : -1
+  if (hops < 0 || hops > MAX_PROXY_HOPS) {
+    ctx.addIssue({ code: 'custom', message: `must be false, true or the number of trusted proxies in front (0 to ${MAX_PROXY_HOPS})` })
+  }
+  return hops
+})
+
 const origins = z.string().default('').transform((raw, ctx) => {
   const list = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
   for (const origin of list) {
@@ -189,7 +202,7 @@ const schema = z.object({
   RATE_LIMIT_IP: budget('100/1m'),
   RATE_LIMIT_LOGIN_USER_IP: budget('10/15m'),
   RATE_LIMIT_LOGIN_USER: budget('100/1d'),
-  TRUST_PROXY: flag('false'),
+  TRUST_PROXY: proxyHops,
   CORS_ORIGINS: origins,
   SHUTDOWN_TIMEOUT: duration('10s', 0, 3600),
   // Above the idle timeouts of the proxies in front (nginx 75 s upstream default is the usual
@@ -256,7 +269,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     redisCommandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS,
     rateLimits: c.RATE_LIMIT
-      ? { perIp: c.RATE_LIMIT_IP, loginFailsPerUserIp: c.RATE_LIMIT_LOGIN_USER_IP, loginFailsPerUser: c.RATE_LIMIT_LOGIN_USER }
+      ? {
+        perIp: c.RATE_LIMIT_IP, loginFailsPerUserIp: c.RATE_LIMIT_LOGIN_USER_IP, loginFailsPerUser: c.RATE_LIMIT_LOGIN_USER,
+        knownAddressSeconds: c.REFRESH_TOKEN_TTL,
+      }
       : undefined,
     trustProxy: c.TRUST_PROXY,
     corsOrigins: c.CORS_ORIGINS,

@@ -141,7 +141,7 @@ describe('loadConfig', () => {
     ['MONGO_URL', 'postgres://db/x'], ['REDIS_KEY_PREFIX', 'has space'], ['REDIS_COMMAND_TIMEOUT_MS', '5'],
     ['MONGO_TIMEOUT_MS', 'fast'], ['REFRESH_REUSE_GRACE', 'a while'], ['RATE_LIMIT', 'maybe'],
     ['RATE_LIMIT_IP', '100'], ['RATE_LIMIT_LOGIN_USER_IP', '0/15m'], ['RATE_LIMIT_LOGIN_USER', '5/forever'],
-    ['TRUST_PROXY', 'sometimes'], ['SHUTDOWN_TIMEOUT', 'later'], ['TOKEN_CACHE_SIZE', '-1'], ['REVOCATION_CACHE', 'sure'], ['ARGON2_CONCURRENCY', '0'], ['WORKER_NICENESS', '20'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
+    ['TRUST_PROXY', 'sometimes'], ['TRUST_PROXY', '11'], ['TRUST_PROXY', '-1'], ['TRUST_PROXY', '1.5'], ['TRUST_PROXY', '2 hops'], ['SHUTDOWN_TIMEOUT', 'later'], ['TOKEN_CACHE_SIZE', '-1'], ['REVOCATION_CACHE', 'sure'], ['ARGON2_CONCURRENCY', '0'], ['WORKER_NICENESS', '20'], ['CORS_ORIGINS', 'https://app.example.com/path'], ['CORS_ORIGINS', '*'],
   ]
   for (const [name, value] of bad) {
     it(`refuses ${name}=${JSON.stringify(value)} with a message naming ${name}`, () => {
@@ -164,18 +164,27 @@ describe('loadConfig', () => {
       perIp: { points: 100, durationSeconds: 60 },
       loginFailsPerUserIp: { points: 10, durationSeconds: 900 },
       loginFailsPerUser: { points: 100, durationSeconds: 86400 },
+      knownAddressSeconds: 30 * 86400,
     })
+    expect(loadConfig({ REFRESH_TOKEN_TTL: '7d' }).rateLimits?.knownAddressSeconds).to.equal(7 * 86400)
     expect(loadConfig({ RATE_LIMIT_LOGIN_USER_IP: '5/1h' }).rateLimits?.loginFailsPerUserIp)
       .to.deep.equal({ points: 5, durationSeconds: 3600 })
     expect(loadConfig({ RATE_LIMIT: 'off' }).rateLimits).to.equal(undefined)
   })
 
   it('keeps CORS off and the proxy untrusted unless told otherwise', () => {
-    expect(loadConfig({})).to.include({ trustProxy: false })
+    expect(loadConfig({})).to.include({ trustProxy: 0 })
     expect(loadConfig({}).corsOrigins).to.deep.equal([])
     const config = loadConfig({ TRUST_PROXY: 'true', CORS_ORIGINS: 'https://a.example, http://localhost:5173' })
-    expect(config.trustProxy).to.equal(true)
+    expect(config.trustProxy).to.equal(1)
     expect(config.corsOrigins).to.deep.equal(['https://a.example', 'http://localhost:5173'])
+  })
+
+  it('reads TRUST_PROXY as a number of trusted proxy hops, true meaning one', () => {
+    const hops = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy
+    expect(['false', 'off', 'no', '0'].map(hops)).to.deep.equal([0, 0, 0, 0])
+    expect(['true', 'on', 'yes', '1', 'TRUE'].map(hops)).to.deep.equal([1, 1, 1, 1, 1])
+    expect(['2', '3', '10'].map(hops)).to.deep.equal([2, 3, 10])
   })
 
   it('names every bad variable at once', () => {

@@ -29,6 +29,7 @@ const pass: Middleware = (_ctx, next) => next()
 export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesDeps): void {
   const perIp = deps.limits === undefined ? pass : limitPerIp(deps.limits)
   const failures = deps.limits === undefined ? pass : limitLoginFailures(deps.limits)
+  // Bodies are validated before the failure budgets: a malformed one never draws on them.
   const credentials = validateBody(CredentialsBody)
 
   router.post('/registration', perIp, jsonBody, credentials, async (ctx) => {
@@ -41,7 +42,7 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
     }
   })
 
-  router.post('/login', perIp, jsonBody, failures, credentials, async (ctx) => {
+  router.post('/login', perIp, jsonBody, credentials, failures, async (ctx) => {
     const result = await deps.login.execute(ctx.request.body)
     ctx.body = {
       message: `Logged in as ${result.username}`,
@@ -50,7 +51,7 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
     }
   })
 
-  router.post('/fresh-login', perIp, jsonBody, failures, credentials, async (ctx) => {
+  router.post('/fresh-login', perIp, jsonBody, credentials, failures, async (ctx) => {
     // Optional: the session's refresh token, so the fresh token belongs to that session.
     const refreshToken = readBearerToken(ctx.get('Authorization'))
     const result = await deps.freshLogin.execute(ctx.request.body, { refreshToken })

@@ -18,8 +18,11 @@ import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 
 /** How the app sits in its network. */
 export interface HttpOptions {
-  /** Take the client address from `X-Forwarded-For` (only behind a trusted proxy). @default false */
-  readonly trustProxy: boolean
+  /**
+   * Trusted reverse proxies in front of the app, each appending its peer to `X-Forwarded-For`:
+   * the client address is the entry the outermost one wrote; 0 ignores the header. @default 0
+   */
+  readonly trustProxy: number
   /** Origins allowed to call from a browser; empty turns CORS off. @default [] */
   readonly corsOrigins: readonly string[]
 }
@@ -38,7 +41,9 @@ export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesD
 /** Builds the Koa app; listening is the caller's business (only `main.ts` listens). */
 export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   const app = new Koa<AuthState>()
-  app.proxy = deps.options.trustProxy
+  app.proxy = deps.options.trustProxy > 0
+  // Only the last N entries were written by trusted proxies; any before them, by the client.
+  app.maxIpsCount = deps.options.trustProxy
   // Errors never reach Koa's default handler: errorMiddleware answers them all.
   app.silent = true
 

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa'
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import { AuthError, isAuthError } from '../../domain/auth_error.ts'
 import { isJsonObject } from '../../domain/credentials.ts'
+import { clientKey } from './client_key.ts'
 
 /** A budget: `points` per `durationSeconds`, e.g. 10 failed logins per 15 minutes. */
 export interface Budget {
@@ -11,12 +12,14 @@ export interface Budget {
 
 /** The brute-force budgets, each configurable. */
 export interface LimitSettings {
-  /** Requests per client IP to the credential and refresh routes. @default 100 per minute */
+  /** Requests per client address to the credential and refresh routes. @default 100 per minute */
   readonly perIp: Budget
-  /** Failed logins per username and client IP. @default 10 per 15 minutes */
+  /** Failed logins per username and client address. @default 10 per 15 minutes */
   readonly loginFailsPerUserIp: Budget
-  /** Failed logins per username from anywhere: slower, against distributed guessing. @default 100 per day */
+  /** Failed logins per username from addresses it never logged in from: against distributed guessing. @default 100 per day */
   readonly loginFailsPerUser: Budget
+  /** How long an address a username logged in from is exempt from `loginFailsPerUser`, in seconds. @default the refresh lifetime */
+  readonly knownAddressSeconds: number
 }
 
 /** The limiters behind {@linkcode LimitSettings}, on memory or Redis. */
@@ -24,29 +27,27 @@ export interface AuthLimits {
   readonly perIp: RateLimiterAbstract
   readonly loginFailsPerUserIp: RateLimiterAbstract
   readonly loginFailsPerUser: RateLimiterAbstract
+  /** Not a budget: per username and address, a successful login, kept for its `duration`. */
+  readonly knownAddresses: RateLimiterAbstract
 }
 
+/** One budget a request draws on: a limiter and the key it counts under. */
+type Draw = readonly [limiter: RateLimiterAbstract, key: string]
+
 /**
- * Counts every request per client IP and refuses those over budget with 429 `rate_limited`
- * and `Retry-After`. A limiter store that cannot answer refuses too (503): the door never
- * opens because the counter is down.
+ * Counts every request per client address and refuses those over budget with 429
+ * `rate_limited` and `Retry-After`, or 503 when the limiter store cannot answer.
  */
 export function limitPerIp(limits: AuthLimits): Middleware {
   return async (ctx, next) => {
-    try {
-      await limits.perIp.consume(ctx.ip)
-    } catch (rejection) {
-      throw refusal(rejection, 'Too many requests from this address')
-    }
+    await take([[limits.perIp, clientKey(ctx.ip)]], 'Too many requests from this address')
     await next()
   }
 }
 
 /**
- * Brute-force protection for routes that check a password: a username that failed too often
- * (from this IP, or from anywhere) is refused before its password is even checked; a failure
- * counts against both budgets, a success clears this IP's count for the username.
- * Runs after the body is parsed.
+ * Brute-force protection for the routes that check a password, after the body is validated:
+ * an attempt takes its failure points before the check and keeps them only for a wrong password.
  */
 export function limitLoginFailures(limits: AuthLimits): Middleware {
   return async (ctx, next) => {
@@ -54,29 +55,54 @@ export function limitLoginFailures(limits: AuthLimits): Middleware {
     const raw = isJsonObject(body) && typeof body.username === 'string' ? body.username : undefined
     if (raw === undefined) return next() // refused as invalid_request by the route
     const user = `u:${raw.toLowerCase()}`
-    const userIp = `${user}:ip:${ctx.ip}`
-    try {
-      const [byUserIp, byUser] = await Promise.all([
-        limits.loginFailsPerUserIp.get(userIp), limits.loginFailsPerUser.get(user),
-      ])
-      const blocked = [
-        [byUserIp, limits.loginFailsPerUserIp] as const, [byUser, limits.loginFailsPerUser] as const,
-      ].find(([res, limiter]) => res !== null && res.consumedPoints >= limiter.points)
-      if (blocked !== undefined) throw blocked[0]
-    } catch (rejection) {
-      throw refusal(rejection, 'Too many failed logins for this username')
-    }
+    const userIp = `${user}:ip:${clientKey(ctx.ip)}`
+    const why = 'Too many failed logins for this username'
+    // The budget from anywhere stops guessing spread over many addresses; an address this
+    // username logged in from is exempt, so nobody can lock the owner out (README, Security).
+    // A store that cannot answer refuses (503): never an attempt let through uncounted.
+    const known = await limits.knownAddresses.get(userIp).catch((error: unknown) => {
+      throw refusal(error, why)
+    })
+    // consumedPoints is NaN for a record that is not a count (or that Redis answered with an
+    // error inside MULTI, which the limiter does not reject on): no exemption then.
+    const fromAnywhere: Draw[] = known !== null && known.consumedPoints >= 1 ? [] : [[limits.loginFailsPerUser, user]]
+    const draws: Draw[] = [[limits.loginFailsPerUserIp, userIp], ...fromAnywhere]
+    // Taken before the check, so concurrent attempts pass at most the budget; over it, 429.
+    await take(draws, why)
     try {
       await next()
     } catch (error) {
-      if (isAuthError(error, 'invalid_credentials')) {
-        // Count the failure; a store error here changes nothing about the answer (a 401).
-        await Promise.allSettled([limits.loginFailsPerUserIp.consume(userIp), limits.loginFailsPerUser.consume(user)])
-      }
+      if (!isAuthError(error, 'invalid_credentials')) await giveBack(draws)
       throw error
     }
-    await limits.loginFailsPerUserIp.delete(userIp).catch(() => false)
+    // A success gives its point back, clears this address's count and remembers the address;
+    // the answer is decided, so a store error from here on only makes the limits stricter.
+    await Promise.allSettled([
+      giveBack(fromAnywhere),
+      limits.loginFailsPerUserIp.delete(userIp),
+      limits.knownAddresses.set(userIp, 1, limits.knownAddresses.duration),
+    ])
   }
+}
+
+/**
+ * Takes one point from every budget at once; over any of them (429) or with a store that
+ * cannot answer (503), gives back what was taken and throws.
+ */
+async function take(draws: readonly Draw[], why: string): Promise<void> {
+  const results = await Promise.allSettled(draws.map(([limiter, key]) => limiter.consume(key)))
+  const rejections = results.flatMap((result) => result.status === 'rejected' ? [result.reason as unknown] : [])
+  if (rejections.length === 0) return
+  // A consume over budget counted too, but the window it counts in never grows: left as is.
+  await giveBack(draws.filter((_, i) => results[i]?.status === 'fulfilled'))
+  const broken = rejections.find((reason) => !(reason instanceof RateLimiterRes))
+  const overs = rejections.filter((reason): reason is RateLimiterRes => reason instanceof RateLimiterRes)
+  throw refusal(broken ?? overs.reduce((a, b) => (a.msBeforeNext >= b.msBeforeNext ? a : b)), why)
+}
+
+async function giveBack(draws: readonly Draw[]): Promise<void> {
+  // Best effort: a point not given back only makes the limit stricter.
+  await Promise.allSettled(draws.map(([limiter, key]) => limiter.reward(key)))
 }
 
 function refusal(rejection: unknown, why: string): AuthError {

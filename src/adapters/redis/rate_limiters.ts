@@ -18,5 +18,6 @@ export function createRedisLimits(client: RedisClient, prefix: string, settings:
     perIp: make('ip', settings.perIp),
     loginFailsPerUserIp: make('login_fail_user_ip', settings.loginFailsPerUserIp),
     loginFailsPerUser: make('login_fail_user', settings.loginFailsPerUser),
+    knownAddresses: make('login_known_address', { points: 1, durationSeconds: settings.knownAddressSeconds }),
   }
 }
