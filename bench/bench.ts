@@ -3,14 +3,16 @@
 // peers, measures with ../shared/bench/run.sh (wrk, or autocannon when wrk is missing) in
 // interleaved rounds, prints a table of ratios and writes bench/RESULTS.md. Stops everything
 // it started, by PID. Env: ROUNDS=3 DURATION=10 WARMUP=3 CONNECTIONS=50 RSS_REQUESTS=1000000
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { freePort, LocalRedis } from '../test/support/redis_server.ts'
+import { freePort } from '../test/support/redis_server.ts'
 import { type Measurement, median, runTarget, tool } from './measure.ts'
+import { Processes } from './processes.ts'
+import { call, callRetrying } from './setup_http.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const peersDir = resolve(root, '../shared/bench')
@@ -21,7 +23,8 @@ const USER = 'bench'
 const PASS = 'bench-password-123'
 const SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopq'
 const PREFIX = 'bench:'
-const children: ChildProcess[] = []
+// Everything this run starts, killed on every way out of it (a crash and Ctrl-C included).
+const processes = new Processes()
 const peersState = `/tmp/hexauth-bench-peers-${process.pid}`
 
 function peers(command: 'start' | 'stop' | 'token', port?: string): string {
@@ -32,7 +35,7 @@ function peers(command: 'start' | 'stop' | 'token', port?: string): string {
 
 async function startHexauth(redisUrl: string, env: Record<string, string> = {}): Promise<{ url: string, child: ChildProcess }> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = processes.spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: SECRET, REDIS_URL: redisUrl,
@@ -41,22 +44,30 @@ async function startHexauth(redisUrl: string, env: Record<string, string> = {}):
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  children.push(child)
   child.stdout!.resume() // LOG_LEVEL=warn: only the memory-store warning is printed
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return { url, child }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('hexauth did not answer /healthz within 10 s')
+  const health = await callRetrying(`${url}/healthz`)
+  if (health.status !== 200) throw new Error(`hexauth answered /healthz with ${health.status}`)
+  return { url, child }
+}
+
+/** A redis-server of this run's own on a free port, without persistence. */
+async function startRedis(): Promise<string> {
+  const port = await freePort()
+  const child = processes.spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout!.on('data', (chunk) => { output += chunk })
+  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 50))
+  if (!output.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${output}`)
+  return `redis://127.0.0.1:${port}`
 }
 
 async function token(base: string): Promise<string> {
-  const body = JSON.stringify({ username: USER, password: PASS })
-  const headers = { 'content-type': 'application/json' }
-  await fetch(`${base}/registration`, { method: 'POST', headers, body })
-  const answer = await (await fetch(`${base}/login`, { method: 'POST', headers, body })).json() as { access_token: string }
-  return answer.access_token
+  const credentials = { username: USER, password: PASS }
+  await call(`${base}/registration`, 'POST', credentials) // 201, or 409 when it exists
+  const login = await call(`${base}/login`, 'POST', credentials)
+  if (login.status !== 200) throw new Error(`login on ${base} answered ${login.status}: ${login.text}`)
+  return (JSON.parse(login.text) as { access_token: string }).access_token
 }
 
 function rssMb(pid: number): number {
@@ -71,12 +82,12 @@ function argon2Rate(concurrency: number): number {
 }
 
 async function main(): Promise<void> {
-  const redis = new LocalRedis(await freePort())
-  await redis.start()
+  const redis = { url: await startRedis() }
   const hex = await startHexauth(redis.url)
   const plain = await startHexauth(redis.url, { REVOCATION_CACHE: 'off' }) // every check a Redis MGET
   const rssStart = rssMb(hex.child.pid!)
   console.log(`hexauth on ${hex.url} (pid ${hex.child.pid}), redis on ${redis.url}; peers starting`)
+  processes.onStop(() => peers('stop'))
   peers('start')
   const hexToken = await token(hex.url)
   const results: Record<string, Measurement[]> = {}
@@ -116,7 +127,6 @@ async function main(): Promise<void> {
   const table = report(results, { rssStart: longStart, rssEnd, served, rssAfterLogins, firstStart: rssStart })
   console.log(`\n${table}`)
   writeFileSync(resolve(root, 'bench/RESULTS.md'), table)
-  await redis.stop()
 }
 
 async function revokeMany(url: string, count: number): Promise<void> {
@@ -195,13 +205,5 @@ function machine(): string[] {
   ]
 }
 
-try {
-  await main()
-} finally {
-  for (const child of children) child.kill('SIGTERM')
-  try {
-    peers('stop')
-  } catch (error) {
-    console.error(`peers.sh stop: ${String(error)}`)
-  }
-}
+await main()
+process.exit(0) // the 'exit' handler stops every process this run started
