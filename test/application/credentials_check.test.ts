@@ -4,6 +4,7 @@ import { CredentialsCheck } from '../../src/application/credentials_check.ts'
 import type { UserId } from '../../src/domain/user.ts'
 import type { Username } from '../../src/domain/username.ts'
 import { type Core, CountingHasher, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
+import { GatedHasher, Gates } from '../support/gates.ts'
 import { createStrongerTestHasher } from '../support/test_hasher.ts'
 
 describe('CredentialsCheck', () => {
@@ -20,6 +21,21 @@ describe('CredentialsCheck', () => {
   it('returns the stored user for the right password', async () => {
     const [stored] = await core.users.list()
     expect((await core.credentials.execute({ username: 'Alice', password: PASSWORD })).id).to.equal(stored?.id)
+  })
+
+  it('answers an unknown user only once the dummy verify has finished, as a wrong password waits for its verify', async () => {
+    const gated = new GatedHasher()
+    const credentials = new CredentialsCheck({ users: core.users, hasher: gated })
+    for (const username of ['mallory', 'alice']) { // unknown, then known with a wrong password
+      gated.gates = new Gates()
+      let answered = false
+      const attempt = credentials.execute({ username, password: 'wrong password' }).finally(() => { answered = true })
+      await gated.gates.at(0).reached // the verify ran and is held before it returns
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)) // room for an answer that did not wait
+      expect(answered, username).to.equal(false)
+      gated.gates.openAll()
+      await rejectsWith(attempt, 'invalid_credentials')
+    }
   })
 
   it('makes the dummy hash once with the configured hasher and reuses it', async () => {
