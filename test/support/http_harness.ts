@@ -23,6 +23,17 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   ...process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {},
 }
 
+/**
+ * The production configuration's brute-force limits, on, with budgets no test reaches: for the
+ * suites of hostile input, so they run the code a deployment runs (limits included).
+ */
+export const PRODUCTION_LIMITS: Readonly<Record<string, string>> = {
+  RATE_LIMIT: 'on',
+  RATE_LIMIT_IP: '999999/1m',
+  RATE_LIMIT_LOGIN_USER_IP: '999999/15m',
+  RATE_LIMIT_LOGIN_USER: '999999/1d',
+}
+
 /** `MONGO_URL` with a database of its own, so test servers sharing one MongoDB never collide. */
 export function isolatedMongoUrl(base: string): string {
   const url = new URL(base)

@@ -7,8 +7,11 @@ import {
   expectError,
   listUsernames,
   register,
+  PRODUCTION_LIMITS,
+  registerAdmin,
   startTestServer,
-  type TestServer, registerAdmin } from '../../support/http_harness.ts'
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 const VICTIM = 'victim'
 const VICTIM_PASSWORD = 'victim-password'
@@ -110,7 +113,7 @@ for (const path of ['/registration', '/login']) {
     let accounts: string[]
 
     before(async () => {
-      server = await startTestServer()
+      server = await startTestServer(PRODUCTION_LIMITS)
       url = server.url
       adminToken = (await registerAdmin(server)).accessToken
       await register(url, VICTIM, VICTIM_PASSWORD)

@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { call, listUsernames, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, listUsernames, PRODUCTION_LIMITS, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { PROTOTYPE_NAMES } from '../../support/hostile_input.ts'
 
 // `npm test` runs a few hundred cases per property; `npm run fuzz` sets FUZZ_RUNS=10000.
@@ -60,7 +60,7 @@ describe('Fuzzing every route (fast-check)', () => {
   let requests = 0
 
   before(async () => {
-    server = await startTestServer()
+    server = await startTestServer(PRODUCTION_LIMITS)
     adminToken = (await registerAdmin(server)).accessToken
     ;({ accessToken: validToken, refreshToken } = await register(server.url, 'fuzz-user'))
   })
