@@ -82,3 +82,49 @@ export async function startRedisSentinel(): Promise<Topology> {
   }
   return { url: `redis+sentinel://127.0.0.1:${sentinel}/hexauth-primary`, stop: () => stopAll(children, dir) }
 }
+
+/** A primary and its replica, the replica hangable (SIGSTOP) like a slow or partitioned one. */
+export interface ReplicatedRedis extends Topology {
+  /** The replica's own `redis://` URL, to read what reached it. */
+  readonly replicaUrl: string
+  /** SIGSTOP: the replica stays connected to the primary but acknowledges nothing. */
+  pauseReplica(): void
+  /** SIGCONT after {@linkcode pauseReplica}. */
+  resumeReplica(): void
+}
+
+/** A primary with one replica (plain replication, no Sentinel), once the replica is in sync. */
+export async function startRedisReplicated(): Promise<ReplicatedRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'hexauth-replicated-'))
+  const [primary, replica] = [await freePort(), await freePort()]
+  const children: ChildProcess[] = []
+  // No delay before a diskless full sync (5 s by default, waiting for more replicas).
+  const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0']
+  try {
+    children.push(await startServer(dir, ['--port', String(primary), ...common], /Ready to accept connections/))
+    children.push(await startServer(dir, ['--port', String(replica), ...common, '--replicaof', '127.0.0.1', String(primary)],
+      /Ready to accept connections/))
+    let online = false
+    for (let i = 0; i < 200 && !online; i++) {
+      const info = execFileSync('redis-cli', ['-p', String(primary), 'INFO', 'replication'], { encoding: 'utf8' })
+      online = /^slave0:.*state=online/m.test(info)
+      if (!online) await new Promise((r) => setTimeout(r, 50))
+    }
+    if (!online) throw new Error(`the replica on port ${replica} did not come in sync within 10 s`)
+    // Just after its full sync a replica acknowledges the first write only with its next
+    // once-a-second ACK: wait for that one here, so a test's first WAIT sees a steady replica.
+    const settled = execFileSync('redis-cli', ['-p', String(primary)], { input: 'SET hexauth-test:settled 1\nWAIT 1 5000\n', encoding: 'utf8' })
+    if (!/^1$/m.test(settled)) throw new Error(`the replica on port ${replica} acknowledged nothing within 5 s: ${settled}`)
+  } catch (error) {
+    await stopAll(children, dir)
+    throw error
+  }
+  const replicaChild = children[1]!
+  return {
+    url: `redis://127.0.0.1:${primary}`,
+    replicaUrl: `redis://127.0.0.1:${replica}`,
+    pauseReplica: () => { replicaChild.kill('SIGSTOP') },
+    resumeReplica: () => { replicaChild.kill('SIGCONT') },
+    stop: () => stopAll(children, dir),
+  }
+}
