@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose'
 import { Config, RedisServer } from '../../../src/adapters/container.ts'
 import { call, login, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { redisServerOnPath } from '../../support/redis_server.ts'
-import { type ReplicatedRedis, startRedisReplicated } from '../../support/redis_topologies.ts'
+import { type ReplicatedRedis, startRedisClusterWithReplica, startRedisReplicated } from '../../support/redis_topologies.ts'
 
 describe('Revocations on a primary with a replica (WAIT)', function () {
   this.timeout(30_000)
@@ -64,5 +64,47 @@ describe('Revocations on a primary with a replica (WAIT)', function () {
     topology.resumeReplica()
     // One replica cannot make two acknowledgements.
     expect((await logout(two, b.accessToken)).status).to.equal(503)
+  })
+})
+
+describe('Revocations on a Redis Cluster whose keys\' primary has a replica (WAIT)', function () {
+  this.timeout(60_000)
+  const prefix = 'wait-cluster:'
+  let topology: ReplicatedRedis
+  let app: TestServer | undefined
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: the Cluster replication suite needs redis-server on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    // Only the primary of the slot hexauth's keys hash to gets a replica.
+    topology = await startRedisClusterWithReplica(`{${prefix}}revoked:seq`)
+  })
+
+  after(async () => {
+    topology?.resumeReplica()
+    await app?.close()
+    await topology?.stop()
+  })
+
+  it('waits on the primary that holds the keys: every logout answers 200, and 503 once its replica hangs', async () => {
+    app = await startTestServer({ REDIS_URL: topology.url, REDIS_KEY_PREFIX: prefix })
+    const server = await app.container.getAsync(RedisServer)
+    // Read on that primary every time (the other two have no replica).
+    for (let i = 0; i < 6; i++) {
+      await server.refresh()
+      expect(server.replicas, `read ${i}`).to.equal(1)
+    }
+    await register(app.url, 'cluster-wait')
+    // A WAIT sent to any other node would find no replica there: two logouts in three a 503.
+    for (let i = 0; i < 6; i++) {
+      const { accessToken } = await login(app.url, 'cluster-wait')
+      const answer = await call(app.url, '/logout/access', { method: 'POST', token: accessToken })
+      expect(answer.status, `logout ${i}: ${JSON.stringify(answer.body)}`).to.equal(200)
+    }
+    const { accessToken } = await login(app.url, 'cluster-wait')
+    topology.pauseReplica()
+    expect((await call(app.url, '/logout/access', { method: 'POST', token: accessToken })).status).to.equal(503)
   })
 })
