@@ -25,7 +25,10 @@ async function startServer(dir: string, args: readonly string[], ready: RegExp):
   let out = ''
   child.stdout!.on('data', (chunk) => { out += chunk })
   for (let i = 0; i < 100 && !ready.test(out); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!ready.test(out)) throw new Error(`redis-server ${args.join(' ')} did not start: ${out}`)
+  if (!ready.test(out)) {
+    child.kill('SIGKILL') // not in the caller's list yet: nothing else would stop it
+    throw new Error(`redis-server ${args.join(' ')} did not start: ${out}`)
+  }
   return child
 }
 
