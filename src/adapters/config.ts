@@ -36,6 +36,10 @@ export interface Config {
   readonly redisKeyPrefix: string
   /** Longest wait for one Redis command, in milliseconds, before the request is a 503. */
   readonly redisCommandTimeoutMs: number
+  /** Replicas that must acknowledge a revocation (`WAIT`): `auto` is one when the primary has any. */
+  readonly redisWaitReplicas: 'auto' | number
+  /** Longest wait for those acknowledgements, in milliseconds, before the revocation is a 503. */
+  readonly redisWaitTimeoutMs: number
   /** Brute-force budgets; `undefined` when `RATE_LIMIT=off` (benchmarks only). */
   readonly rateLimits: LimitSettings | undefined
   /** Reverse proxies in front of the app, each appending to `X-Forwarded-For`; 0 ignores the header. */
@@ -198,6 +202,19 @@ const schema = z.object({
   REDIS_PASSWORD: z.string().optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"').default('hexauth:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(1000, 50, 60_000),
+  REDIS_WAIT_REPLICAS: z.string().default('auto').transform((raw, ctx) => {
+    if (raw.trim() === 'auto') return 'auto' as const
+    const value = /^\d{1,2}$/.test(raw.trim()) ? Number(raw) : Number.NaN
+    if (!(value >= 0 && value <= 16)) ctx.addIssue({ code: 'custom', message: 'must be auto or an integer from 0 to 16' })
+    return value
+  }),
+  // Unset: 250, or half the command timeout if that is shorter (WAIT 0 would block forever).
+  REDIS_WAIT_TIMEOUT_MS: z.string().optional().transform((raw, ctx) => {
+    if (raw === undefined) return undefined
+    const value = /^\d{1,5}$/.test(raw.trim()) ? Number(raw) : Number.NaN
+    if (!(value >= 1 && value <= 60_000)) ctx.addIssue({ code: 'custom', message: 'must be an integer from 1 to 60000' })
+    return value
+  }),
   RATE_LIMIT: flag('true'),
   RATE_LIMIT_IP: budget('100/1m'),
   RATE_LIMIT_LOGIN_USER_IP: budget('10/15m'),
@@ -248,6 +265,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new RangeError(`Invalid configuration: ${problems.join('; ')}`)
   }
   const c = parsed.data
+  const waitTimeoutMs = c.REDIS_WAIT_TIMEOUT_MS ?? Math.min(250, Math.floor(c.REDIS_COMMAND_TIMEOUT_MS / 2))
+  if (waitTimeoutMs >= c.REDIS_COMMAND_TIMEOUT_MS) {
+    // Else the command timeout ends every WAIT first: no revocation could ever be confirmed.
+    throw new RangeError(`Invalid configuration: REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS (${c.REDIS_COMMAND_TIMEOUT_MS})`)
+  }
   return {
     port: c.PORT,
     host: c.HOST,
@@ -268,6 +290,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisUrl: withPassword('REDIS', c.REDIS_URL, c.REDIS_PASSWORD),
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     redisCommandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS,
+    redisWaitReplicas: c.REDIS_WAIT_REPLICAS,
+    redisWaitTimeoutMs: waitTimeoutMs,
     rateLimits: c.RATE_LIMIT
       ? {
         perIp: c.RATE_LIMIT_IP, loginFailsPerUserIp: c.RATE_LIMIT_LOGIN_USER_IP, loginFailsPerUser: c.RATE_LIMIT_LOGIN_USER,

@@ -49,6 +49,8 @@ import { keyPrefixFor, parseRedisUrl } from './redis/redis_url.ts'
 import { NearCachedRevocationStore } from './redis/near_cached_revocation_store.ts'
 import { RevocationFeed } from './redis/revocation_feed.ts'
 import { keyBuilder, RedisRevocationStore } from './redis/revocation_store.ts'
+import { RedisServerCheck } from './redis/server_check.ts'
+import { StoreHealth } from './store_health.ts'
 import { SystemClock } from './system_clock.ts'
 
 /** Injection token of the validated {@linkcode ConfigValue | Config}. */
@@ -68,8 +70,14 @@ export const ReservedUsernames: ServiceIdentifier<ReadonlySet<UsernameKey>> = Sy
 export const SharedBlocklist: ServiceIdentifier<boolean> = Symbol('SharedBlocklist')
 /** Injection token of the shared MongoDB connection (bound only with `MONGO_URL`). */
 export const Mongo: ServiceIdentifier<MongoConnection> = Symbol('Mongo')
+/** Injection token of the store health: each store's failures, logged once per episode. */
+export const Health: ServiceIdentifier<StoreHealth> = Symbol('Health')
 /** Injection token of the ioredis client (bound only with `REDIS_URL`). */
 export const RedisClient: ServiceIdentifier<RedisClientValue> = Symbol('RedisClient')
+/** Injection token of the connection revocations are written on, `WAIT` included (bound only with `REDIS_URL`). */
+export const RedisWriter: ServiceIdentifier<RedisClientValue> = Symbol('RedisWriter')
+/** Injection token of the Redis version and replica check (bound only with `REDIS_URL`). */
+export const RedisServer: ServiceIdentifier<RedisServerCheck> = Symbol('RedisServer')
 /** Injection token of the Redis blocklist itself (bound only with `REDIS_URL`). */
 export const RedisRevocations: ServiceIdentifier<RedisRevocationStore> = Symbol('RedisRevocations')
 /** Injection token of the revocation feed (bound only with `REVOCATION_CACHE=on`). */
@@ -111,6 +119,7 @@ export function createContainer(config: ConfigValue, logger: LoggerValue, overri
 
 function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides): void {
   c.bind(Clock).toConstantValue(o.clock ?? new SystemClock())
+  c.bind(Health).toResolvedValue((logger: LoggerValue, clock: Clock) => new StoreHealth({ logger, clock }), [Logger, Clock])
   bindUserStores(c, config, o)
   bindRevocationStore(c, config, o)
   bindLimits(c, config, o)
@@ -118,7 +127,10 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   c.bind(InFlight).toConstantValue(new InFlightRequests())
   c.bind(Probes).toResolvedValue(async () => [
     ...c.isBound(Mongo) ? [{ name: 'mongodb', check: async () => (await c.getAsync(Mongo)).ping() }] : [],
-    ...c.isBound(RedisClient) ? [{ name: 'redis', check: async () => { await (await c.getAsync(RedisClient)).ping() } }] : [],
+    ...c.isBound(RedisClient) ? [{ name: 'redis', check: async () => {
+      await (await c.getAsync(RedisClient)).ping()
+      if (c.isBound(RedisServer)) (await c.getAsync(RedisServer)).assertUsable()
+    } }] : [],
   ])
   c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2, config.argon2Concurrency))
   c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
@@ -175,25 +187,44 @@ function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOver
       await waitUntilReady(client, Math.max(2 * timeout, 2000))
       return client
     }).onDeactivation((client) => closeRedisClient(client))
-    c.bind(RedisRevocations).toResolvedValue(async (client: RedisClientValue, clock: Clock) => {
-      const store = new RedisRevocationStore({ client, clock, prefix })
+    bindRedisServer(c, config, prefix)
+    c.bind(RedisRevocations).toResolvedValue(async (client: RedisClientValue, writer: RedisClientValue,
+      server: RedisServerCheck, clock: Clock, logger: LoggerValue, health: StoreHealth) => {
+      const wait = { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs }
+      const store = new RedisRevocationStore({ client, writer, server, clock, prefix, logger, health, wait })
       // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
       await store.ensureEpoch().catch(() => {})
       return store
-    }, [RedisClient, Clock])
+    }, [RedisClient, RedisWriter, RedisServer, Clock, Logger, Health])
     if (!config.revocationCache) {
       c.bind(RevocationStore).toResolvedValue((redis: RedisRevocationStore) => redis, [RedisRevocations])
       return
     }
-    c.bind(Feed).toResolvedValue((client: RedisClientValue, clock: Clock) => {
-      const feed = new RevocationFeed({ subscriber: duplicateClient(client), client, clock, keys: keyBuilder(prefix) })
+    c.bind(Feed).toResolvedValue((client: RedisClientValue, clock: Clock, redis: RedisRevocationStore, health: StoreHealth) => {
+      const subscriber = duplicateClient(client, 'hexauth-feed')
+      const feed = new RevocationFeed({ subscriber, client, clock, keys: keyBuilder(prefix), sequence: redis.sequence, health })
       feed.start()
       return feed
-    }, [RedisClient, Clock]).onDeactivation((feed) => feed.close())
+    }, [RedisClient, Clock, RedisRevocations, Health]).onDeactivation((feed) => feed.close())
     c.bind(RevocationStore).toResolvedValue(
       (redis: RedisRevocationStore, feed: RevocationFeed) => new NearCachedRevocationStore({ redis, feed }),
       [RedisRevocations, Feed])
   }
+}
+
+/** The writer connection and the version and replica check, beside the shared client. */
+function bindRedisServer(c: Container, config: ConfigValue, prefix: string): void {
+  c.bind(RedisWriter).toResolvedValue(async (client: RedisClientValue) => {
+    const writer = duplicateClient(client, 'hexauth-writer')
+    // Redis answers the shared client: the first logout must not find this one still connecting.
+    if (client.status === 'ready') await waitUntilReady(writer, Math.max(2 * config.redisCommandTimeoutMs, 2000))
+    return writer
+  }, [RedisClient]).onDeactivation((writer) => closeRedisClient(writer))
+  c.bind(RedisServer).toResolvedValue(async (client: RedisClientValue) => {
+    const server = new RedisServerCheck({ client, key: keyBuilder(prefix).sequence })
+    await server.start() // Redis down: read on its 'ready'
+    return server
+  }, [RedisClient]).onDeactivation((server) => server.close())
 }
 
 /** Brute-force limiters: in Redis with `REDIS_URL` (shared counts), else in memory. */
@@ -290,7 +321,7 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
 
 /** Every injection token bound by {@linkcode createContainer}, for tests and diagnostics. */
 export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
-  Config, Logger, Clock, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
+  Config, Logger, Clock, Health, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
   TokenIssuer, TokenVerifier, TokenPolicy, ReservedUsernames, SharedBlocklist, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
   RevokeUserTokens, ListItems,
@@ -298,7 +329,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */
-export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient, RedisRevocations, Feed]
+export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient, RedisWriter, RedisServer, RedisRevocations, Feed]
 
 /** Closes every client the container opened (deactivation hooks), for a graceful shutdown. */
 export function disposeContainer(c: AppContainer): Promise<void> {

@@ -159,6 +159,19 @@ describe('loadConfig', () => {
     expect(config.refreshReuseGraceSeconds).to.equal(10)
   })
 
+  it('waits for a replica\'s acknowledgement of each revocation when there is one, within a bound below the command timeout', () => {
+    expect(loadConfig({})).to.include({ redisWaitReplicas: 'auto', redisWaitTimeoutMs: 250 })
+    expect(loadConfig({ REDIS_COMMAND_TIMEOUT_MS: '100' }).redisWaitTimeoutMs).to.equal(50)
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_TIMEOUT_MS: '400' })).to.include({ redisWaitReplicas: 2, redisWaitTimeoutMs: 400 })
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '0' }).redisWaitReplicas).to.equal(0)
+    for (const [name, value] of [['REDIS_WAIT_REPLICAS', 'some'], ['REDIS_WAIT_REPLICAS', '-1'], ['REDIS_WAIT_REPLICAS', '17'],
+      ['REDIS_WAIT_TIMEOUT_MS', '0'], ['REDIS_WAIT_TIMEOUT_MS', 'soon']] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).to.throw(RangeError, new RegExp(`Invalid configuration: .*${name}`))
+    }
+    // A WAIT the command timeout cuts short could never confirm a revocation.
+    expect(() => loadConfig({ REDIS_WAIT_TIMEOUT_MS: '1000' })).to.throw(RangeError, /REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS/)
+  })
+
   it('turns brute-force limits on by default and reads their budgets', () => {
     expect(loadConfig({}).rateLimits).to.deep.equal({
       perIp: { points: 100, durationSeconds: 60 },

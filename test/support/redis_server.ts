@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 
 /** A Redis a suite can use, and how to let it go. */
 export interface RedisHandle {
@@ -59,7 +60,8 @@ export class LocalRedis {
   /**
    * Starts (or restarts) the server and waits until it answers. With `persistent`, an
    * append-only file synced on every write keeps the data across a kill; without it a
-   * restart starts empty. `args` are added to the command line (e.g. `--aclfile <path>`).
+   * restart starts from the last {@linkcode snapshot}, or empty when none was taken. `args` are
+   * added to the command line (e.g. `--aclfile <path>`).
    */
   async start(options: { readonly persistent?: boolean, readonly args?: readonly string[] } = {}): Promise<void> {
     const aof = options.persistent === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
@@ -76,6 +78,19 @@ export class LocalRedis {
       await new Promise((r) => setTimeout(r, 50))
     }
     throw new Error(`redis-server did not start on port ${this.port}: ${output}`)
+  }
+
+  /**
+   * Writes an RDB snapshot now (`SAVE`), as a scheduled `save` or a backup would: a restart
+   * without `persistent` comes back with exactly this data, losing every write made after it.
+   */
+  async snapshot(): Promise<void> {
+    const admin = new Redis(this.url)
+    try {
+      await admin.save()
+    } finally {
+      admin.disconnect()
+    }
   }
 
   /** SIGKILL: the server is gone at once, connections reset. */

@@ -13,8 +13,9 @@ export interface NearCachedRevocationStoreDeps {
 /**
  * The Redis blocklist with an in-memory copy in front (`REVOCATION_CACHE=on`): checks are
  * answered from memory while the feed is live, with no round trip; whenever it is not
- * (starting, reconnecting, stale heartbeat, wiped Redis) they go to Redis, never to trust.
- * Writes go to Redis (which publishes them to every instance) and into this copy at once.
+ * (starting, reconnecting, stale heartbeat, a skipped sequence number, wiped or rolled-back
+ * Redis, a Redis too old to use) they go to Redis, never to trust. Writes go to Redis (which
+ * publishes them to every instance) and into this copy at once, even when Redis failed them.
  */
 export class NearCachedRevocationStore implements RevocationStore {
   readonly #redis: RedisRevocationStore
@@ -26,18 +27,27 @@ export class NearCachedRevocationStore implements RevocationStore {
   }
 
   async revokeToken(jti: string, expiresAt: number): Promise<void> {
-    await this.#redis.revokeToken(jti, expiresAt)
-    this.#feed.apply({ kind: 'jti', id: jti, value: 0, expiresAt })
+    try {
+      await this.#redis.revokeToken(jti, expiresAt)
+    } finally {
+      this.#feed.apply({ kind: 'jti', id: jti, value: 0, expiresAt })
+    }
   }
 
   async revokeFamily(fam: string, expiresAt: number): Promise<void> {
-    await this.#redis.revokeFamily(fam, expiresAt)
-    this.#feed.apply({ kind: 'fam', id: fam, value: 0, expiresAt })
+    try {
+      await this.#redis.revokeFamily(fam, expiresAt)
+    } finally {
+      this.#feed.apply({ kind: 'fam', id: fam, value: 0, expiresAt })
+    }
   }
 
   async revokeSubject(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
-    await this.#redis.revokeSubject(sub, issuedUpTo, expiresAt)
-    this.#feed.apply({ kind: 'sub', id: sub, value: issuedUpTo, expiresAt })
+    try {
+      await this.#redis.revokeSubject(sub, issuedUpTo, expiresAt)
+    } finally {
+      this.#feed.apply({ kind: 'sub', id: sub, value: issuedUpTo, expiresAt })
+    }
   }
 
   retire(jti: string, rotation: Rotation): Promise<EarlierUse | undefined> {
@@ -45,7 +55,7 @@ export class NearCachedRevocationStore implements RevocationStore {
   }
 
   isRevoked(query: RevocationQuery, options: RevocationCheckOptions = {}): Promise<boolean> {
-    if (options.consistent === true || !this.#feed.live) return this.#redis.isRevoked(query)
+    if (options.consistent === true || !this.#feed.live || !this.#redis.usable) return this.#redis.isRevoked(query)
     // Answer from memory, but in the event loop's next check phase: requests read together
     // then have their responses written together, as they would after a pipelined Redis
     // reply. Measured with wrk on 2 cores: 26.6k req/s, p99 3.5 ms, against 14.4k req/s,

@@ -82,7 +82,14 @@ export async function closeRedisClient(client: RedisClient): Promise<void> {
   client.disconnect()
 }
 
-/** A second connection like `client` (a subscriber needs one of its own). */
-export function duplicateClient(client: RedisClient): RedisClient {
-  return client instanceof Cluster ? client.duplicate() : client.duplicate()
+/**
+ * A second connection like `client` (a subscriber needs one of its own), called `name` in
+ * `CLIENT LIST` (a Cluster's subscriber connection: `ioredis-cluster(subscriber):<name>`).
+ */
+export function duplicateClient(client: RedisClient, name: string): RedisClient {
+  const duplicate: RedisClient = client instanceof Cluster
+    ? client.duplicate([], { redisOptions: { connectionName: name } })
+    : client.duplicate({ connectionName: name })
+  duplicate.on('error', () => {}) // as in createRedisClient
+  return duplicate
 }

@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis'
 import type { RedisClient } from './redis_client.ts'
 import type { Clock } from '../../application/ports/clock.ts'
 import type { RevocationQuery } from '../../application/ports/revocation_store.ts'
+import type { StoreHealth } from '../store_health.ts'
+import { parseFeedMessage } from './feed_message.ts'
+import { RevocationSequence } from './revocation_sequence.ts'
 import type { keyBuilder } from './revocation_store.ts'
 
 /** One revocation as published on the feed (and read back by a resync). */
@@ -22,17 +25,32 @@ export interface RevocationFeedDeps {
   readonly client: RedisClient
   readonly clock: Clock
   readonly keys: ReturnType<typeof keyBuilder>
+  /** The write sequence, shared with the instance's store (`RedisRevocationStore.sequence`). */
+  readonly sequence: RevocationSequence
+  readonly health: StoreHealth
   /** How often this instance publishes a heartbeat, in ms. @default 1000 */
   readonly heartbeatMs?: number
   /** The feed counts as live only if a message arrived within this many ms. @default 3000 */
   readonly staleAfterMs?: number
 }
 
+// Publishes heartbeat `hb:<sequence>` on channel ARGV[1]; answers the sequence KEYS[1] and the
+// epoch KEYS[2]. Keyed on the sequence, so in a Cluster it runs on the primary that runs every
+// revocation: a subscriber hears heartbeats and revocations in the order they happened.
+const HEARTBEAT_SCRIPT = `
+local seq = redis.call('GET', KEYS[1]) or '0'
+redis.call('PUBLISH', ARGV[1], 'hb:' .. seq)
+return {seq, redis.call('GET', KEYS[2])}`
+
 /**
  * The revocations of every instance, held in this one's memory: fed by Redis pub/sub (every
- * write publishes in the same script) and filled by a full resync each time the subscription
- * (re)starts. It answers only while {@linkcode live}: subscribed, resynced since, and a
- * message (at least the heartbeats) seen within `staleAfterMs`. Otherwise callers ask Redis.
+ * write publishes in the same script, with its sequence number) and filled by a full resync
+ * whenever the subscription (re)starts or a message shows one was missed. Connection events
+ * are not trusted for that: a Cluster replaces a dropped subscriber connection silently.
+ * Instead every revocation and heartbeat carries the sequence; one that skips a number, or
+ * carries none, starts a resync. It answers only while {@linkcode live}: resynced since the
+ * last gap, wipe or rollback, and a message (at least the heartbeats) seen within
+ * `staleAfterMs`. Otherwise callers ask Redis.
  */
 export class RevocationFeed {
   readonly #deps: RevocationFeedDeps
@@ -41,7 +59,15 @@ export class RevocationFeed {
   readonly #subjects = new Map<string, { issuedUpTo: number, expiresAt: number }>()
   #epoch: number | undefined
   #synced = false
+  // The sequence's restore count when the last good resync began: a restore since voids it.
+  #syncedAt = -1
   #lastMessage = 0
+  // The last sequence number applied in order; `undefined` until a resync has read it.
+  #seq: number | undefined
+  // Messages heard before that read, replayed once it answers.
+  #held: Array<{ readonly seq: number, readonly covers: number }> = []
+  #stale = false
+  #resyncing: Promise<void> | undefined
   #timer: ReturnType<typeof setInterval> | undefined
   #beats = 0
   #closed = false
@@ -50,9 +76,9 @@ export class RevocationFeed {
     this.#deps = deps
   }
 
-  /** Whether the local copy may answer: subscribed, resynced, and heard from recently. */
+  /** Whether the local copy may answer: resynced, no gap or loss since, and heard from recently. */
   get live(): boolean {
-    return this.#synced && this.#deps.clock.now() - this.#lastMessage <= (this.#deps.staleAfterMs ?? 3000)
+    return this.#current() && this.#deps.clock.now() - this.#lastMessage <= (this.#deps.staleAfterMs ?? 3000)
   }
 
   /** Subscribes and keeps subscribing: every (re)connection starts with a full resync. */
@@ -63,8 +89,8 @@ export class RevocationFeed {
     subscriber.on('close', down)
     subscriber.on('end', down)
     subscriber.on('error', down)
-    subscriber.on('ready', () => void this.#resubscribe())
-    if (subscriber.status === 'ready') void this.#resubscribe()
+    subscriber.on('ready', () => this.#resync())
+    if (subscriber.status === 'ready') this.#resync()
     this.#timer = setInterval(() => void this.#beat(), this.#deps.heartbeatMs ?? 1000)
     this.#timer.unref()
     void this.#beat()
@@ -74,7 +100,7 @@ export class RevocationFeed {
   isRevoked(query: RevocationQuery): boolean {
     const now = this.#deps.clock.now() / 1000
     const subject = this.#subjects.get(query.sub)
-    return (this.#epoch === undefined || query.iat < this.#epoch) ||
+    return (this.#epoch === undefined || !(query.iat >= this.#epoch)) ||
       (this.#tokens.get(query.jti) ?? 0) > now ||
       (this.#families.get(query.fam) ?? 0) > now ||
       (subject !== undefined && subject.expiresAt > now && query.iat <= subject.issuedUpTo)
@@ -102,27 +128,91 @@ export class RevocationFeed {
     this.#deps.subscriber.disconnect()
   }
 
-  #onMessage(message: string): void {
-    this.#lastMessage = this.#deps.clock.now()
-    if (message.startsWith('{')) this.apply(JSON.parse(message) as FeedEntry)
+  #current(): boolean {
+    return this.#synced && this.#syncedAt === this.#deps.sequence.restores
   }
 
-  async #resubscribe(): Promise<void> {
-    if (this.#closed) return
+  #onMessage(message: string): void {
+    const read = parseFeedMessage(message)
+    if (read === undefined) return
+    if (read.entry !== undefined) this.apply(read.entry)
+    if (read.seq === undefined) {
+      this.#resync() // cannot tell what else was missed
+      return
+    }
+    this.#deps.sequence.saw(read.seq)
+    // A revocation at n follows n - 1; a heartbeat at n follows n itself.
+    const heard = { seq: read.seq, covers: read.entry === undefined ? read.seq : read.seq - 1 }
+    if (this.#seq === undefined) {
+      if (this.#held.length < 10_000) this.#held.push(heard)
+      else this.#stale = true // too much to hold: the resync goes round again
+      return
+    }
+    if (this.#follows(heard)) this.#lastMessage = this.#deps.clock.now()
+  }
+
+  /** Whether `heard` follows what was applied; a gap makes the copy stale and starts a resync. */
+  #follows(heard: { readonly seq: number, readonly covers: number }): boolean {
+    if (heard.covers > this.#seq!) {
+      this.#resync()
+      return false
+    }
+    this.#seq = Math.max(this.#seq!, heard.seq)
+    return true
+  }
+
+  /** Stops answering and resyncs, once at a time; a request made meanwhile is another pass. */
+  #resync(): void {
     this.#synced = false
-    try {
-      // Subscribe first, then read everything: nothing written in between can be missed.
-      await this.#deps.subscriber.subscribe(this.#deps.keys.channel)
-      await this.#resync()
-      this.#lastMessage = this.#deps.clock.now()
-      this.#synced = true
-    } catch {
-      // Not live; the next 'ready' tries again, and checks go to Redis meanwhile.
+    this.#stale = true
+    if (this.#resyncing !== undefined || this.#closed) return
+    this.#resyncing = this.#resyncUntilCurrent().finally(() => { this.#resyncing = undefined })
+  }
+
+  async #resyncUntilCurrent(): Promise<void> {
+    // After a few passes that each found a new gap, the next heartbeat starts over.
+    for (let pass = 0; pass < 3 && this.#stale && !this.#closed; pass++) {
+      this.#stale = false
+      try {
+        await this.#resyncOnce()
+      } catch (error) {
+        this.#deps.health.failed('redis', error) // not live; the next heartbeat tries again
+        return
+      }
     }
   }
 
-  /** Reads every revocation key (SCAN, never on a request path) and the epoch. */
-  async #resync(): Promise<void> {
+  /**
+   * Subscribes, then reads the sequence, then every revocation key (SCAN, never on a request
+   * path): whatever was written before the read is in the scan, whatever after is published
+   * to a subscription that already exists, with numbers that follow the one read.
+   */
+  async #resyncOnce(): Promise<void> {
+    const { client, keys, sequence, subscriber } = this.#deps
+    const restores = sequence.restores
+    this.#seq = undefined
+    this.#held = []
+    await subscriber.subscribe(keys.channel)
+    const floor = sequence.highest
+    const [seq, epoch] = await client.mget(keys.sequence, keys.epoch)
+    const read = RevocationSequence.parse(seq)
+    if (epoch === null || epoch === undefined || !sequence.observe(floor, read)) {
+      await sequence.recover(epoch == null ? 'wipe' : 'rollback', floor, read)
+      this.#stale = true // read again, after the restore
+      return
+    }
+    this.#seq = read
+    for (const heard of this.#held.splice(0)) this.#follows(heard)
+    await this.#scan()
+    this.#epoch = Math.max(this.#epoch ?? 0, Number(epoch))
+    this.#sweep()
+    if (this.#stale) return // a gap while scanning: the next pass starts over
+    this.#syncedAt = restores
+    this.#lastMessage = this.#deps.clock.now()
+    this.#synced = true
+  }
+
+  async #scan(): Promise<void> {
     const { client, keys } = this.#deps
     // In a Cluster the keys share one hash tag, so one primary holds them: scan every primary.
     const nodes = 'nodes' in client ? client.nodes('master') : [client]
@@ -134,9 +224,6 @@ export class RevocationFeed {
         if (found.length > 0) await this.#load(node, found)
       } while (cursor !== '0')
     }
-    const epoch = await client.get(keys.epoch)
-    this.#epoch = epoch === null ? undefined : Number(epoch)
-    this.#sweep()
   }
 
   async #load(node: Redis, found: readonly string[]): Promise<void> {
@@ -151,18 +238,24 @@ export class RevocationFeed {
     })
   }
 
+  /**
+   * Publishes a heartbeat (the other instances' proof that the feed still flows) and checks
+   * Redis against what this instance saw: a missing epoch is a wipe, a lower sequence a rollback.
+   */
   async #beat(): Promise<void> {
-    const { client, keys, subscriber } = this.#deps
+    const { client, keys, sequence, subscriber, health } = this.#deps
     try {
-      await client.publish(keys.channel, 'hb')
-      // A wiped Redis has lost its epoch: stop answering (Redis answers, and writes a new
-      // one) until a resync has read everything again.
-      const epoch = await client.get(keys.epoch)
-      if (epoch === null) this.#synced = false
+      const floor = sequence.highest
+      const [seq, epoch] = await client.eval(HEARTBEAT_SCRIPT, 2, keys.sequence, keys.epoch, keys.channel) as [string, string | null]
+      health.recovered('redis')
+      const read = RevocationSequence.parse(seq)
+      if (epoch === null) await sequence.recover('wipe', floor)
+      else if (!sequence.observe(floor, read)) await sequence.recover('rollback', floor, read)
       else this.#epoch = Math.max(this.#epoch ?? 0, Number(epoch))
-      if (!this.#synced && epoch !== null && subscriber.status === 'ready') await this.#resubscribe()
-    } catch {
+      if (!this.#current() && this.#resyncing === undefined && subscriber.status === 'ready') this.#resync()
+    } catch (error) {
       // Redis cannot answer: heartbeats stop arriving and the feed goes stale by itself.
+      health.failed('redis', error)
     }
     if (++this.#beats % 30 === 0) this.#sweep()
   }

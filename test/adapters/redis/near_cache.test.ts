@@ -1,15 +1,12 @@
 import { after, afterEach, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
-import { NearCachedRevocationStore } from '../../../src/adapters/redis/near_cached_revocation_store.ts'
-import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
-import { closeRedisClient, createRedisClient, duplicateClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
-import { RevocationFeed } from '../../../src/adapters/redis/revocation_feed.ts'
-import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
+import { keyBuilder } from '../../../src/adapters/redis/revocation_store.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
 import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
 import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_server.ts'
+import { startRevocationInstance } from '../../support/revocation_instance.ts'
 
 // How long a revocation made on one instance may take to reach another's memory (pub/sub on
 // loopback takes about a millisecond; the bound leaves room for a loaded machine).
@@ -31,15 +28,9 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
 
   /** An instance's store: its own client, subscriber and feed, on the shared prefix. */
   async function instance(prefix: string, timing: { heartbeatMs?: number, staleAfterMs?: number } = {}) {
-    const client = createRedisClient({ target: parseRedisUrl(redis.url), commandTimeoutMs: 300 })
-    await waitUntilReady(client, 2000)
-    const inner = new RedisRevocationStore({ client, clock, prefix })
-    await inner.ensureEpoch()
-    const feed = new RevocationFeed({ subscriber: duplicateClient(client), client, clock, keys: keyBuilder(prefix), ...timing })
-    feed.start()
-    opened.push(async () => { await feed.close(); await closeRedisClient(client) })
-    await until(() => feed.live, 3000)
-    return { store: new NearCachedRevocationStore({ redis: inner, feed }), feed, client }
+    const started = await startRevocationInstance(redis.url, prefix, timing)
+    opened.push(started.close)
+    return started
   }
 
   const query = () => ({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: clock.now() / 1000 })
@@ -117,6 +108,15 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
     await until(() => feed.live, 5000)
   })
 
+  it('keeps in its own memory a revocation that Redis failed to take', async () => {
+    const { store, feed } = await instance(`nc:${crypto.randomUUID()}:`)
+    const q = query()
+    redis.pause()
+    const error = await store.revokeToken(q.jti, later()).then(() => undefined, (e: unknown) => e)
+    expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
+    expect(feed.isRevoked(q)).to.equal(true)
+  })
+
   it('loads every existing revocation before answering, on a fresh instance', async () => {
     const prefix = `nc:${crypto.randomUUID()}:`
     const a = await instance(prefix)
@@ -135,7 +135,8 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
     await new Promise((r) => setTimeout(r, 5))
     const admin = new Redis(redis.url)
     await admin.flushall()
-    await until(() => !feed.live, 2000) // the missing epoch takes it out of service
+    // The next heartbeat finds the epoch gone, writes a new one and resyncs before answering.
+    await until(async () => Number(await admin.get(keyBuilder(prefix).epoch)) > untouched.iat, 2000)
     expect(await store.isRevoked(revoked)).to.equal(true)
     expect(await store.isRevoked(untouched)).to.equal(true)
     await until(() => feed.live, 5000)

@@ -1,18 +1,23 @@
+import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { Redis } from 'ioredis'
 import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
 import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
 import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
+import { createLogger } from '../../../src/adapters/logger.ts'
+import { StoreHealth } from '../../../src/adapters/store_health.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
 import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
-import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, freePort, LocalRedis, type RedisHandle, redisServerOnPath } from '../../support/redis_server.ts'
 
 describe('RedisRevocationStore', function () {
   let redis: RedisHandle
   const clients: RedisClient[] = []
   const clock = new SystemClock()
+  const logger = createLogger('silent')
+  const health = new StoreHealth({ logger, clock })
 
   async function client(url = redis.url): Promise<RedisClient> {
     const made = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: 1000 })
@@ -22,7 +27,7 @@ describe('RedisRevocationStore', function () {
   }
 
   async function store(prefix = `test:${crypto.randomUUID()}:`) {
-    const made = new RedisRevocationStore({ client: await client(), clock, prefix })
+    const made = new RedisRevocationStore({ client: await client(), clock, prefix, logger, health })
     await made.ensureEpoch()
     return { store: made, prefix }
   }
@@ -59,7 +64,7 @@ describe('RedisRevocationStore', function () {
     expect(await (await client()).exists(`${prefix}revoked:jti:gone`)).to.equal(0)
   })
 
-  it('checks jti, family, subject and epoch in one MGET per request', async () => {
+  it('checks jti, family, subject, epoch and sequence in one MGET per request', async () => {
     const { store: s } = await store()
     const admin = await client()
     const query = { jti: 'j', fam: 'f', sub: 's', iat: clock.now() / 1000 }
@@ -94,9 +99,36 @@ describe('RedisRevocationStore', function () {
     expect(await s.isRevoked({ ...untouched, iat: clock.now() / 1000 })).to.equal(false)
   })
 
+  it('logs 20 failed checks as one error line with the cause, and one line when Redis answers again', async function () {
+    if (!redisServerOnPath()) this.skip()
+    const port = await freePort()
+    const lines: Array<{ level: number, store?: string, msg: string, cause?: { message: string } }> = []
+    const logger = createLogger('info', new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk))); done() } }))
+    const down = new RedisRevocationStore({
+      client: await client(`redis://127.0.0.1:${port}`), clock, prefix: 'x:', logger, health: new StoreHealth({ logger, clock }),
+    })
+    const query = { jti: 'j', fam: 'f', sub: 's', iat: 1 }
+    for (let i = 0; i < 20; i++) expect(await down.isRevoked(query).then(() => 'answered', () => 'failed')).to.equal('failed')
+    const local = new LocalRedis(port)
+    await local.start()
+    try {
+      let answered = false
+      for (let i = 0; i < 100 && !answered; i++) {
+        answered = await down.isRevoked(query).then(() => true, () => false)
+        if (!answered) await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(answered).to.equal(true)
+    } finally {
+      await local.stop()
+    }
+    const health = lines.filter((line) => line.store === 'redis')
+    expect(health.map((line) => [line.level, line.msg.split(':')[0]])).to.deep.equal([[50, 'Redis failed'], [30, 'Redis recovered']])
+    expect(health[0]!.cause?.message).to.be.a('string').that.is.not.empty
+  })
+
   it('answers service_unavailable quickly when Redis cannot be reached', async () => {
     const closed = new RedisRevocationStore({
-      client: await client(`redis://127.0.0.1:${await freePort()}`), clock, prefix: 'x:',
+      client: await client(`redis://127.0.0.1:${await freePort()}`), clock, prefix: 'x:', logger, health,
     })
     const started = Date.now()
     const error = await closed.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: 1 }).then(() => undefined, (e: unknown) => e)

@@ -1,0 +1,126 @@
+import { after, afterEach, before, describe, it } from 'mocha'
+import { expect } from 'chai'
+import { Redis } from 'ioredis'
+import { keyBuilder } from '../../../src/adapters/redis/revocation_store.ts'
+import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
+import { type InstanceOptions, type RevocationInstance, startRevocationInstance } from '../../support/revocation_instance.ts'
+
+// Far above the few milliseconds a heartbeat, a gap and a resync take on loopback.
+const BOUND_MS = 3000
+// Heartbeats that never come during a test: what it shows is done by the message it publishes.
+const QUIET: InstanceOptions = { heartbeatMs: 60_000, staleAfterMs: 60_000 }
+
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 2))
+  }
+}
+
+describe('RevocationFeed: sequence numbers', function () {
+  let redis: RedisHandle
+  let admin: Redis
+  const opened: RevocationInstance[] = []
+
+  async function instance(options: InstanceOptions) {
+    const prefix = `feed:${crypto.randomUUID()}:`
+    const started = await startRevocationInstance(redis.url, prefix, options)
+    opened.push(started)
+    return { ...started, keys: keyBuilder(prefix) }
+  }
+
+  const query = () => ({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: Date.now() / 1000 })
+  const later = () => Math.ceil(Date.now() / 1000) + 600
+
+  /** Writes a revocation as the revoke script does, numbered, but announces it to no one. */
+  async function writeUnannounced(keys: ReturnType<typeof keyBuilder>, jti: string): Promise<number> {
+    await admin.set(keys.jti(jti), '0', 'EXAT', later())
+    return admin.incr(keys.sequence)
+  }
+
+  /** What `feed.live` was right after the feed handled each message containing `marker`. */
+  function liveWhenHeard(started: RevocationInstance, marker: string): boolean[] {
+    const seen: boolean[] = []
+    // Registered after the feed's own listener, so it runs just after the feed handled it.
+    started.subscriber.on('message', (_channel: string, message: string) => {
+      if (message.includes(marker)) seen.push(started.feed.live)
+    })
+    return seen
+  }
+
+  before(async function () {
+    redis = await acquireRedisOrSkip(this)
+    admin = new Redis(redis.url)
+  })
+
+  afterEach(async () => {
+    for (const started of opened.splice(0)) await started.close()
+  })
+
+  after(async () => {
+    await admin?.quit()
+    await redis?.stop()
+  })
+
+  it('learns a revocation whose message was lost from the next heartbeat, whose sequence is ahead', async () => {
+    const a = await instance({ heartbeatMs: 50 })
+    const lost = query()
+    await writeUnannounced(a.keys, lost.jti)
+    // Answered from memory (the feed is live), and right.
+    await until(async () => a.feed.live && await a.store.isRevoked(lost), BOUND_MS)
+  })
+
+  it('stops answering from memory when a revocation skips a sequence number, until a resync brought the skipped one', async () => {
+    const a = await instance(QUIET)
+    const [lost, announced] = [query(), query()]
+    await writeUnannounced(a.keys, lost.jti)
+    const seq = await writeUnannounced(a.keys, announced.jti)
+    const live = liveWhenHeard(a, announced.jti)
+    await admin.publish(a.keys.channel, JSON.stringify({ seq, kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }))
+    await until(() => live.length === 1, BOUND_MS)
+    expect(live).to.deep.equal([false])
+    await until(() => a.feed.live, BOUND_MS)
+    expect([a.feed.isRevoked(lost), a.feed.isRevoked(announced)]).to.deep.equal([true, true])
+  })
+
+  it('resyncs on a revocation that carries no sequence number, as an instance from before them publishes', async () => {
+    const a = await instance(QUIET)
+    const [lost, announced] = [query(), query()]
+    await writeUnannounced(a.keys, lost.jti)
+    const live = liveWhenHeard(a, announced.jti)
+    await admin.publish(a.keys.channel, JSON.stringify({ kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }))
+    await until(() => live.length === 1, BOUND_MS)
+    expect(live).to.deep.equal([false])
+    await until(() => a.feed.live, BOUND_MS)
+    expect([a.feed.isRevoked(lost), a.feed.isRevoked(announced)]).to.deep.equal([true, true])
+  })
+
+  it('keeps answering through a revocation that follows the last one, and a bare heartbeat of an older instance', async () => {
+    const a = await instance(QUIET)
+    const next = query()
+    const seq = await writeUnannounced(a.keys, next.jti)
+    const live = liveWhenHeard(a, next.jti)
+    await admin.publish(a.keys.channel, JSON.stringify({ seq, kind: 'jti', id: next.jti, value: 0, expiresAt: later() }))
+    await until(() => live.length === 1, BOUND_MS)
+    const beat = liveWhenHeard(a, 'hb')
+    await admin.publish(a.keys.channel, 'hb')
+    await until(() => beat.length === 1, BOUND_MS)
+    expect([...live, ...beat]).to.deep.equal([true, true])
+    expect(a.feed.isRevoked(next)).to.equal(true)
+  })
+
+  it('moves the epoch to now and resyncs when a heartbeat reads a lower sequence than it saw (Redis lost writes)', async () => {
+    const a = await instance({ heartbeatMs: 50 })
+    const issuedBefore = query()
+    await a.store.revokeToken(crypto.randomUUID(), later())
+    await a.store.revokeToken(crypto.randomUUID(), later())
+    expect(await admin.get(a.keys.sequence)).to.equal('2')
+    // What a snapshot taken between the two revocations holds.
+    await admin.set(a.keys.sequence, '1')
+    await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
+    expect(a.feed.isRevoked(issuedBefore)).to.equal(true)
+    expect(Number(await admin.get(a.keys.sequence))).to.be.greaterThan(2)
+    expect(a.feed.isRevoked(query())).to.equal(false)
+  })
+})

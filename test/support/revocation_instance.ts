@@ -1,0 +1,65 @@
+import type { Logger } from '../../src/adapters/logger.ts'
+import { createLogger } from '../../src/adapters/logger.ts'
+import { NearCachedRevocationStore } from '../../src/adapters/redis/near_cached_revocation_store.ts'
+import { closeRedisClient, createRedisClient, duplicateClient, type RedisClient, waitUntilReady } from '../../src/adapters/redis/redis_client.ts'
+import { parseRedisUrl } from '../../src/adapters/redis/redis_url.ts'
+import { RevocationFeed } from '../../src/adapters/redis/revocation_feed.ts'
+import { keyBuilder, RedisRevocationStore } from '../../src/adapters/redis/revocation_store.ts'
+import { StoreHealth } from '../../src/adapters/store_health.ts'
+import { SystemClock } from '../../src/adapters/system_clock.ts'
+
+/** One service instance's revocation adapters, as the container wires them with the near-cache on. */
+export interface RevocationInstance {
+  /** The near-cached store the use cases would get. */
+  readonly store: NearCachedRevocationStore
+  /** The Redis store behind it. */
+  readonly redis: RedisRevocationStore
+  readonly feed: RevocationFeed
+  readonly client: RedisClient
+  /** The feed's subscriber connection (`hexauth-feed` in `CLIENT LIST`). */
+  readonly subscriber: RedisClient
+  close(): Promise<void>
+}
+
+/** Timing and logging of a {@linkcode RevocationInstance}. */
+export interface InstanceOptions {
+  readonly heartbeatMs?: number
+  readonly staleAfterMs?: number
+  /** @default a silent logger */
+  readonly logger?: Logger
+}
+
+/**
+ * Starts an instance's client, Redis store, subscriber and feed on `prefix`, and waits until
+ * the feed is live (subscribed and resynced).
+ */
+export async function startRevocationInstance(url: string, prefix: string, options: InstanceOptions = {}): Promise<RevocationInstance> {
+  const clock = new SystemClock()
+  const logger = options.logger ?? createLogger('silent')
+  const health = new StoreHealth({ logger, clock })
+  const client = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: 300 })
+  await waitUntilReady(client, 2000)
+  const redis = new RedisRevocationStore({ client, clock, prefix, logger, health })
+  await redis.ensureEpoch()
+  const subscriber = duplicateClient(client, 'hexauth-feed')
+  const { heartbeatMs, staleAfterMs } = options
+  const feed = new RevocationFeed({
+    subscriber, client, clock, keys: keyBuilder(prefix), sequence: redis.sequence, health,
+    ...heartbeatMs === undefined ? {} : { heartbeatMs },
+    ...staleAfterMs === undefined ? {} : { staleAfterMs },
+  })
+  feed.start()
+  const close = async () => {
+    await feed.close()
+    await closeRedisClient(client)
+  }
+  const deadline = Date.now() + 3000
+  while (!feed.live) {
+    if (Date.now() > deadline) {
+      await close()
+      throw new Error('the feed did not go live within 3 s')
+    }
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  return { store: new NearCachedRevocationStore({ redis, feed }), redis, feed, client, subscriber, close }
+}
