@@ -161,7 +161,7 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
 function bindUserStores(c: Container, config: ConfigValue, o: ContainerOverrides): void {
   const url = config.mongoUrl
   if (url !== undefined) {
-    c.bind(Mongo).toResolvedValue(() => new MongoConnection({ url, timeoutMs: config.mongoTimeoutMs }))
+    c.bind(Mongo).toResolvedValue((health: StoreHealth) => new MongoConnection({ url, timeoutMs: config.mongoTimeoutMs, health }), [Health])
       .onDeactivation((mongo) => mongo.close())
   }
   if (o.users !== undefined) c.bind(UserRepository).toConstantValue(o.users)
@@ -299,6 +299,7 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
     logger: await c.getAsync(Logger),
     options: { trustProxy: (await c.getAsync(Config)).trustProxy, corsOrigins: (await c.getAsync(Config)).corsOrigins },
     limits: await c.getAsync(Limits),
+    health: await c.getAsync(Health),
     metrics: await c.getAsync(Metrics),
     inFlight: await c.getAsync(InFlight),
     probes: await c.getAsync(Probes),

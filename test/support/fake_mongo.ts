@@ -16,6 +16,10 @@ export interface FakeMongo {
   readonly url: string
   /** Every command received, in order (handshakes and heartbeats left out). */
   readonly commands: ReceivedCommand[]
+  /** Drops every connection and stops listening, as a MongoDB that went away. */
+  pause(): Promise<void>
+  /** Listens again on the same port, with the same data. */
+  resume(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -63,14 +67,21 @@ export async function startFakeMongo(): Promise<FakeMongo> {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
+  const halt = async () => {
+    if (!server.listening) return
+    for (const socket of sockets) socket.destroy()
+    server.close()
+    await once(server, 'close')
+  }
   return {
     url: `mongodb://127.0.0.1:${port}/hexauth?directConnection=true`,
     commands,
-    async stop() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
+    pause: halt,
+    async resume() {
+      server.listen(port, '127.0.0.1')
+      await once(server, 'listening')
     },
+    stop: halt,
   }
 }
 

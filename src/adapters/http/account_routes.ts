@@ -8,6 +8,7 @@ import type { Middleware } from 'koa'
 import type { AuthState } from './auth_middleware.ts'
 import { readBearerToken } from './bearer.ts'
 import { jsonBody } from './json_body.ts'
+import type { StoreHealth } from '../store_health.ts'
 import { type AuthLimits, limitLoginFailures, limitPerIp } from './rate_limits.ts'
 import { CredentialsBody } from './schemas.ts'
 import { validateBody } from './validate.ts'
@@ -21,14 +22,16 @@ export interface AccountRoutesDeps {
   readonly revokeToken: RevokeToken
   /** Brute-force limits; `undefined` turns them off (benchmarks). */
   readonly limits: AuthLimits | undefined
+  /** Told how the limiter store answers, to log the cause of an outage once. */
+  readonly health?: StoreHealth
 }
 
 const pass: Middleware = (_ctx, next) => next()
 
 /** `/registration`, `/login`, `/fresh-login`, `/token/refresh` and `/logout/*`. */
 export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesDeps): void {
-  const perIp = deps.limits === undefined ? pass : limitPerIp(deps.limits)
-  const failures = deps.limits === undefined ? pass : limitLoginFailures(deps.limits)
+  const perIp = deps.limits === undefined ? pass : limitPerIp(deps.limits, deps.health)
+  const failures = deps.limits === undefined ? pass : limitLoginFailures(deps.limits, deps.health)
   // Bodies are validated before the failure budgets: a malformed one never draws on them.
   const credentials = validateBody(CredentialsBody)
 

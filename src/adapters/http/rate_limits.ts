@@ -2,6 +2,7 @@ import type { Middleware } from 'koa'
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import { AuthError, isAuthError } from '../../domain/auth_error.ts'
 import { isJsonObject } from '../../domain/credentials.ts'
+import type { StoreHealth } from '../store_health.ts'
 import { clientKey } from './client_key.ts'
 
 /** A budget: `points` per `durationSeconds`, e.g. 10 failed logins per 15 minutes. */
@@ -38,9 +39,9 @@ type Draw = readonly [limiter: RateLimiterAbstract, key: string]
  * Counts every request per client address and refuses those over budget with 429
  * `rate_limited` and `Retry-After`, or 503 when the limiter store cannot answer.
  */
-export function limitPerIp(limits: AuthLimits): Middleware {
+export function limitPerIp(limits: AuthLimits, health?: StoreHealth): Middleware {
   return async (ctx, next) => {
-    await take([[limits.perIp, clientKey(ctx.ip)]], 'Too many requests from this address')
+    await take([[limits.perIp, clientKey(ctx.ip)]], 'Too many requests from this address', health)
     await next()
   }
 }
@@ -49,7 +50,7 @@ export function limitPerIp(limits: AuthLimits): Middleware {
  * Brute-force protection for the routes that check a password, after the body is validated:
  * an attempt takes its failure points before the check and keeps them only for a wrong password.
  */
-export function limitLoginFailures(limits: AuthLimits): Middleware {
+export function limitLoginFailures(limits: AuthLimits, health?: StoreHealth): Middleware {
   return async (ctx, next) => {
     const body: unknown = ctx.request.body
     const raw = isJsonObject(body) && typeof body.username === 'string' ? body.username : undefined
@@ -61,6 +62,7 @@ export function limitLoginFailures(limits: AuthLimits): Middleware {
     // username logged in from is exempt, so nobody can lock the owner out (README, Security).
     // A store that cannot answer refuses (503): never an attempt let through uncounted.
     const known = await limits.knownAddresses.get(userIp).catch((error: unknown) => {
+      health?.failed('limiter', error)
       throw refusal(error, why)
     })
     // consumedPoints is NaN for a record that is not a count (or that Redis answered with an
@@ -68,7 +70,7 @@ export function limitLoginFailures(limits: AuthLimits): Middleware {
     const fromAnywhere: Draw[] = known !== null && known.consumedPoints >= 1 ? [] : [[limits.loginFailsPerUser, user]]
     const draws: Draw[] = [[limits.loginFailsPerUserIp, userIp], ...fromAnywhere]
     // Taken before the check, so concurrent attempts pass at most the budget; over it, 429.
-    await take(draws, why)
+    await take(draws, why, health)
     try {
       await next()
     } catch (error) {
@@ -87,11 +89,14 @@ export function limitLoginFailures(limits: AuthLimits): Middleware {
 
 /**
  * Takes one point from every budget at once; over any of them (429) or with a store that
- * cannot answer (503), gives back what was taken and throws.
+ * cannot answer (503), gives back what was taken and throws. Tells `health` how the store did.
  */
-async function take(draws: readonly Draw[], why: string): Promise<void> {
+async function take(draws: readonly Draw[], why: string, health: StoreHealth | undefined): Promise<void> {
   const results = await Promise.allSettled(draws.map(([limiter, key]) => limiter.consume(key)))
   const rejections = results.flatMap((result) => result.status === 'rejected' ? [result.reason as unknown] : [])
+  const failure = rejections.find((reason) => !(reason instanceof RateLimiterRes))
+  if (failure === undefined) health?.recovered('limiter')
+  else health?.failed('limiter', failure)
   if (rejections.length === 0) return
   // A consume over budget counted too, but the window it counts in never grows: left as is.
   await giveBack(draws.filter((_, i) => results[i]?.status === 'fulfilled'))

@@ -2,7 +2,7 @@ import type { Connection, Model, Schema } from 'mongoose'
 import type { ItemRepository } from '../../application/ports/item_repository.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { Item } from '../../domain/item.ts'
-import { guarded, isDuplicateKey, modelOf, type MongoConnection } from './mongo_connection.ts'
+import { isDuplicateKey, modelOf, type MongoConnection } from './mongo_connection.ts'
 
 interface ItemDocument {
   name: string
@@ -33,21 +33,21 @@ export class MongoItemRepository implements ItemRepository {
   }
 
   list(): Promise<readonly Item[]> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const docs = await (await this.#items()).find().sort({ name: 1 }).lean<ItemDocument[]>()
       return docs.map(toDomain)
     })
   }
 
   find(name: string): Promise<Item | undefined> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const doc = await (await this.#items()).findOne({ name: String(name) }).lean<ItemDocument>()
       return doc === null ? undefined : toDomain(doc)
     })
   }
 
   create(item: Item): Promise<void> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       try {
         await (await this.#items()).create({ name: item.name, price: item.price })
       } catch (error) {
@@ -58,7 +58,7 @@ export class MongoItemRepository implements ItemRepository {
   }
 
   delete(name: string): Promise<boolean> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const result = await (await this.#items()).deleteOne({ name: String(name) })
       return result.deletedCount === 1
     })

@@ -1,5 +1,6 @@
 import type { Connection, Model, Schema } from 'mongoose'
 import { AuthError } from '../../domain/auth_error.ts'
+import type { StoreHealth } from '../store_health.ts'
 
 /** Where MongoDB is and how long to wait for it. */
 export interface MongoConnectionOptions {
@@ -10,6 +11,8 @@ export interface MongoConnectionOptions {
    * @default 2000
    */
   readonly timeoutMs: number
+  /** Told of every failure and success, to log the cause once per outage. */
+  readonly health?: StoreHealth
 }
 
 /**
@@ -24,6 +27,22 @@ export class MongoConnection {
 
   constructor(options: MongoConnectionOptions) {
     this.#options = options
+  }
+
+  /**
+   * Runs a driver call, turning any failure but an `AuthError` into `service_unavailable` and
+   * telling {@linkcode MongoConnectionOptions.health} how it went.
+   */
+  async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      const result = await operation()
+      this.#options.health?.recovered('mongodb')
+      return result
+    } catch (error) {
+      if (error instanceof AuthError && error.code !== 'service_unavailable') throw error
+      this.#options.health?.failed('mongodb', error instanceof AuthError ? error.cause : error)
+      throw error instanceof AuthError ? error : unavailable(error)
+    }
   }
 
   /** The connected connection. */

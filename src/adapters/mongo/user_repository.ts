@@ -4,7 +4,7 @@ import { AuthError } from '../../domain/auth_error.ts'
 import type { User, UserId } from '../../domain/user.ts'
 import type { Username } from '../../domain/username.ts'
 import { usernameKey } from '../../domain/username.ts'
-import { guarded, isDuplicateKey, modelOf, type MongoConnection } from './mongo_connection.ts'
+import { isDuplicateKey, modelOf, type MongoConnection } from './mongo_connection.ts'
 
 interface UserDocument {
   _id: string
@@ -62,7 +62,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   create(user: User): Promise<void> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const model = await this.#users()
       try {
         await model.create(toDocument(user))
@@ -84,14 +84,14 @@ export class MongoUserRepository implements UserRepository {
   }
 
   list(): Promise<readonly User[]> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const docs = await (await this.#users()).find().sort({ created_at: 1, _id: 1 }).lean<UserDocument[]>()
       return docs.map(toDomain)
     })
   }
 
   updatePasswordHash(id: UserId, passwordHash: string): Promise<boolean> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const result = await (await this.#users())
         .updateOne({ _id: String(id) }, { $set: { password_hash: String(passwordHash) } })
       return result.matchedCount === 1
@@ -99,7 +99,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   setAdmin(username: Username, isAdmin: boolean): Promise<User | undefined> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const doc = await (await this.#users()).findOneAndUpdate(
         { username_key: String(usernameKey(username)) },
         { $set: { is_admin: isAdmin === true } },
@@ -110,7 +110,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   delete(username: Username): Promise<User | undefined> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const doc = await (await this.#users())
         .findOneAndDelete({ username_key: String(usernameKey(username)) }).lean<UserDocument>()
       return doc === null ? undefined : toDomain(doc)
@@ -118,7 +118,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   deleteAll(): Promise<readonly User[]> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const model = await this.#users()
       const docs = await model.find().lean<UserDocument[]>()
       // Delete exactly those read, so a user registered meanwhile survives with its tokens.
@@ -128,7 +128,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   #findOne(filter: Record<string, string>): Promise<User | undefined> {
-    return guarded(async () => {
+    return this.#mongo.guard(async () => {
       const doc = await (await this.#users()).findOne(filter).lean<UserDocument>()
       return doc === null ? undefined : toDomain(doc)
     })

@@ -58,7 +58,7 @@ const RETIRE_SCRIPT = `
 local earlier = redis.call('GET', KEYS[1])
 if earlier then return {earlier, redis.call('GET', KEYS[2])} end
 redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3], 'EXAT', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
 return false`
 
 /**
@@ -109,9 +109,13 @@ export class RedisRevocationStore implements RevocationStore {
     const now = this.#deps.clock.now() / 1000
     // EXAT takes whole seconds in the future.
     const until = (at: number) => String(Math.max(Math.ceil(at), Math.ceil(now) + 1))
+    // The successor lives for the grace window by Redis's own clock (EX, not EXAT): an instance
+    // whose clock lags Redis's by more than the window would otherwise write it already expired,
+    // and every second tab would count as a reuse.
+    const keep = String(Math.max(1, Math.ceil(rotation.successorUntil - now)))
     const keys = this.#keys
     const earlier = await this.#call(() => this.#deps.client.eval(RETIRE_SCRIPT, 2, keys.retired(jti), keys.successor(jti),
-      now.toFixed(3), until(rotation.expiresAt), rotation.successor, until(rotation.successorUntil))) as unknown
+      now.toFixed(3), until(rotation.expiresAt), rotation.successor, keep)) as unknown
     if (!Array.isArray(earlier)) return undefined
     const [at, successor] = earlier as [string, string | null | undefined]
     return { at: Number(at), successor: typeof successor === 'string' ? successor : undefined }

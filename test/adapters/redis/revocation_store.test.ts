@@ -48,6 +48,16 @@ describe('RedisRevocationStore', function () {
     now: () => clock.now() / 1000,
   }))
 
+  it('keeps a refresh token\'s successor for the grace window by Redis\'s clock, however far the instance\'s lags', async () => {
+    const lagging = { now: () => Date.now() - 120_000 } // two minutes behind Redis
+    const s = new RedisRevocationStore({ client: await client(), clock: lagging, prefix: `test:${crypto.randomUUID()}:`, logger, health })
+    await s.ensureEpoch()
+    const now = lagging.now() / 1000
+    const jti = crypto.randomUUID()
+    expect(await s.retire(jti, { expiresAt: now + 3600, successor: 'the first answer', successorUntil: now + 10 })).to.equal(undefined)
+    expect((await s.retire(jti, { expiresAt: now + 3600, successor: 'another', successorUntil: now + 10 }))?.successor).to.equal('the first answer')
+  })
+
   it('writes revoked:jti:<jti> under the prefix with a TTL equal to the token\'s remaining life', async () => {
     const { store: s, prefix } = await store()
     const admin = await client()
