@@ -52,7 +52,10 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number
   /** Verified tokens remembered (skipping the signature check on a repeat); 0 turns it off. */
   readonly tokenCacheSize: number
-  /** Keep the Redis blocklist in memory too, fed by pub/sub (checks without a round trip). */
+  /**
+   * Keep the Redis blocklist in memory too, fed by pub/sub (checks without a round trip);
+   * on by default whenever `REDIS_URL` is set, meaningless without it.
+   */
   readonly revocationCache: boolean
   /** Niceness given to every thread but the event loop's (hashing runs there); 0 leaves them. */
   readonly workerNiceness: number
@@ -128,9 +131,13 @@ const budget = (fallback: string) =>
     return { points, durationSeconds }
   })
 
-const flag = (fallback: 'true' | 'false') =>
-  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).default(fallback)
-    .transform((raw) => ['true', '1', 'yes', 'on'].includes(raw))
+const FLAG_VALUES = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'] as const
+const isOn = (raw: string) => ['true', '1', 'yes', 'on'].includes(raw)
+
+const flag = (fallback: 'true' | 'false') => z.enum(FLAG_VALUES).default(fallback).transform(isOn)
+
+/** A flag whose default depends on other variables: `undefined` when unset. */
+const optionalFlag = z.enum(FLAG_VALUES).optional().transform((raw) => raw === undefined ? undefined : isOn(raw))
 
 const MAX_PROXY_HOPS = 10
 
@@ -226,7 +233,8 @@ const schema = z.object({
   // outlier: set proxies' keepalive_timeout below this one), never Node's 5 s default.
   KEEP_ALIVE_TIMEOUT: duration('65s', 1, 3600),
   TOKEN_CACHE_SIZE: integer(10_000, 0, 1_000_000),
-  REVOCATION_CACHE: flag('false'),
+  // Unset: on whenever REDIS_URL is (the near-cache fails closed: Redis answers when its feed is not live).
+  REVOCATION_CACHE: optionalFlag,
   WORKER_NICENESS: integer(10, 0, 19),
 })
 
@@ -303,7 +311,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownTimeoutSeconds: c.SHUTDOWN_TIMEOUT,
     keepAliveTimeoutSeconds: c.KEEP_ALIVE_TIMEOUT,
     tokenCacheSize: c.TOKEN_CACHE_SIZE,
-    revocationCache: c.REVOCATION_CACHE,
+    revocationCache: c.REVOCATION_CACHE ?? c.REDIS_URL !== undefined,
     workerNiceness: c.WORKER_NICENESS,
   }
 }

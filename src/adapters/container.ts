@@ -123,7 +123,11 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   bindUserStores(c, config, o)
   bindRevocationStore(c, config, o)
   bindLimits(c, config, o)
-  c.bind(Metrics).toResolvedValue(() => new MetricsValue())
+  c.bind(Metrics).toResolvedValue(async () => {
+    const metrics = new MetricsValue()
+    if (c.isBound(Feed)) metrics.watchNearCache(await c.getAsync(Feed))
+    return metrics
+  })
   c.bind(InFlight).toConstantValue(new InFlightRequests())
   c.bind(Probes).toResolvedValue(async () => [
     ...c.isBound(Mongo) ? [{ name: 'mongodb', check: async () => (await c.getAsync(Mongo)).ping() }] : [],
@@ -191,7 +195,7 @@ function bindRevocationStore(c: Container, config: ConfigValue, o: ContainerOver
     c.bind(RedisRevocations).toResolvedValue(async (client: RedisClientValue, writer: RedisClientValue,
       server: RedisServerCheck, clock: Clock, logger: LoggerValue, health: StoreHealth) => {
       const wait = { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs }
-      const store = new RedisRevocationStore({ client, writer, server, clock, prefix, logger, health, wait })
+      const store = new RedisRevocationStore({ client, writer, server, clock, prefix, logger, health, wait, commandTimeoutMs: timeout })
       // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
       await store.ensureEpoch().catch(() => {})
       return store
@@ -235,7 +239,7 @@ function bindLimits(c: Container, config: ConfigValue, o: ContainerOverrides): v
   else if (config.redisUrl === undefined) c.bind(Limits).toConstantValue(createMemoryLimits(settings))
   else {
     c.bind(Limits).toResolvedValue((client: RedisClientValue) =>
-      createRedisLimits(client, keyPrefixFor(parseRedisUrl(config.redisUrl!), config.redisKeyPrefix), settings), [RedisClient])
+      createRedisLimits(client, keyPrefixFor(parseRedisUrl(config.redisUrl!), config.redisKeyPrefix), settings, config.redisCommandTimeoutMs), [RedisClient])
   }
 }
 

@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     expect(config.workerNiceness).to.equal(10)
   })
 
+  it('turns the revocation near-cache on by default whenever REDIS_URL is set, and off when told', () => {
+    expect(loadConfig({}).revocationCache).to.equal(false) // no Redis: nothing to cache
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379' }).revocationCache).to.equal(true)
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379', REVOCATION_CACHE: 'off' }).revocationCache).to.equal(false)
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379', REVOCATION_CACHE: 'on' }).revocationCache).to.equal(true)
+  })
+
   it('treats an empty variable as unset, as compose passes ${VAR:-}', () => {
     expect(loadConfig({ PORT: '', ADMIN_USERNAMES: '', JWT_SECRET: '  ' })).to.include({ port: 3000, jwtSecret: undefined })
   })

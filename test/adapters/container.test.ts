@@ -51,10 +51,10 @@ describe('createContainer', () => {
 })
 
 describe('createContainer with real stores', () => {
-  it('binds the Redis store for REDIS_URL and closes its client on dispose', async function () {
+  it('binds the Redis store for REDIS_URL with REVOCATION_CACHE=off and closes its client on dispose', async function () {
     const redis = await acquireRedisOrSkip(this)
     try {
-      const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
+      const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REVOCATION_CACHE: 'off', REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
       const container = createContainer(config, createLogger('silent'))
       expect(await container.getAsync(RevocationStore)).to.be.instanceOf(RedisRevocationStore)
       const client = await container.getAsync(RedisClient)
@@ -66,10 +66,10 @@ describe('createContainer with real stores', () => {
     }
   })
 
-  it('puts the near-cache in front of Redis with REVOCATION_CACHE=on, and stops its feed on dispose', async function () {
+  it('puts the near-cache in front of Redis by default, and stops its feed on dispose', async function () {
     const redis = await acquireRedisOrSkip(this)
     try {
-      const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REVOCATION_CACHE: 'on', REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
+      const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
       const container = createContainer(config, createLogger('silent'))
       expect(await container.getAsync(RevocationStore)).to.be.instanceOf(NearCachedRevocationStore)
       const feed = await container.getAsync(Feed)

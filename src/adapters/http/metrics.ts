@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 /** What each successful route issues and revokes, for the token counters. */
 const ROUTE_EFFECTS: Readonly<Record<string, { readonly issued?: readonly string[], readonly revoked?: string }>> = {
@@ -62,6 +62,17 @@ export class Metrics {
     const effects = ROUTE_EFFECTS[key]
     for (const type of effects?.issued ?? []) this.#issued.inc({ type })
     if (effects?.revoked !== undefined) this.#revoked.inc({ scope: effects.revoked })
+  }
+
+  /** Gauges of the revocation near-cache: whether its feed is live, and what it holds. */
+  watchNearCache(feed: { readonly live: boolean, readonly held: { readonly entries: number, readonly bytes: number } }): void {
+    const registers = [this.registry]
+    new Gauge({
+      name: 'hexauth_revocation_feed_live', help: '1 while revocation checks are answered from memory (the feed is live), 0 while they go to Redis',
+      registers, collect() { this.set(feed.live ? 1 : 0) },
+    })
+    new Gauge({ name: 'hexauth_revocation_cache_entries', help: 'Revocations held in the near-cache', registers, collect() { this.set(feed.held.entries) } })
+    new Gauge({ name: 'hexauth_revocation_cache_bytes', help: 'Bytes of the near-cache\'s fingerprint tables', registers, collect() { this.set(feed.held.bytes) } })
   }
 
   /** Counts a request that failed because `store` could not answer. */

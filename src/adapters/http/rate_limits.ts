@@ -28,8 +28,10 @@ export interface AuthLimits {
   readonly perIp: RateLimiterAbstract
   readonly loginFailsPerUserIp: RateLimiterAbstract
   readonly loginFailsPerUser: RateLimiterAbstract
-  /** Not a budget: per username and address, a successful login, kept for its `duration`. */
+  /** Not a budget: per username and address, a successful login, kept `knownAddressSeconds`. */
   readonly knownAddresses: RateLimiterAbstract
+  /** How long a known address is remembered, in seconds. */
+  readonly knownAddressSeconds: number
 }
 
 /** One budget a request draws on: a limiter and the key it counts under. */
@@ -82,7 +84,7 @@ export function limitLoginFailures(limits: AuthLimits, health?: StoreHealth): Mi
     await Promise.allSettled([
       giveBack(fromAnywhere),
       limits.loginFailsPerUserIp.delete(userIp),
-      limits.knownAddresses.set(userIp, 1, limits.knownAddresses.duration),
+      limits.knownAddresses.set(userIp, 1, limits.knownAddressSeconds),
     ])
   }
 }

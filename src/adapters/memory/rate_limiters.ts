@@ -16,5 +16,6 @@ export function createMemoryLimits(settings: LimitSettings): AuthLimits {
     loginFailsPerUserIp: make('login_fail_user_ip', settings.loginFailsPerUserIp),
     loginFailsPerUser: make('login_fail_user', settings.loginFailsPerUser),
     knownAddresses: make('login_known_address', { points: 1, durationSeconds: settings.knownAddressSeconds }),
+    knownAddressSeconds: Math.min(settings.knownAddressSeconds, MAX_TIMER_SECONDS),
   }
 }

@@ -1,4 +1,4 @@
-import type { FeedEntry } from './revocation_feed.ts'
+import type { FeedEntry } from './local_revocations.ts'
 
 /** A message of the revocation feed, read. */
 export interface FeedMessage {

@@ -4,18 +4,9 @@ import type { Clock } from '../../application/ports/clock.ts'
 import type { RevocationQuery } from '../../application/ports/revocation_store.ts'
 import type { StoreHealth } from '../store_health.ts'
 import { parseFeedMessage } from './feed_message.ts'
+import { type FeedEntry, type LocalAnswer, LocalRevocations } from './local_revocations.ts'
 import { RevocationSequence } from './revocation_sequence.ts'
 import type { keyBuilder } from './revocation_store.ts'
-
-/** One revocation as published on the feed (and read back by a resync). */
-export interface FeedEntry {
-  readonly kind: 'jti' | 'fam' | 'sub'
-  readonly id: string
-  /** For `sub`: tokens issued at or before this time are revoked; else 0. */
-  readonly value: number
-  /** Seconds since the epoch. */
-  readonly expiresAt: number
-}
 
 /** Options of {@linkcode RevocationFeed}. */
 export interface RevocationFeedDeps {
@@ -54,10 +45,7 @@ return {seq, redis.call('GET', KEYS[2])}`
  */
 export class RevocationFeed {
   readonly #deps: RevocationFeedDeps
-  readonly #tokens = new Map<string, number>()
-  readonly #families = new Map<string, number>()
-  readonly #subjects = new Map<string, { issuedUpTo: number, expiresAt: number }>()
-  #epoch: number | undefined
+  readonly #local = new LocalRevocations()
   #synced = false
   // The sequence's restore count when the last good resync began: a restore since voids it.
   #syncedAt = -1
@@ -96,28 +84,22 @@ export class RevocationFeed {
     void this.#beat()
   }
 
-  /** Whether the local copy says the token is revoked. Only meaningful while {@linkcode live}. */
-  isRevoked(query: RevocationQuery): boolean {
-    const now = this.#deps.clock.now() / 1000
-    const subject = this.#subjects.get(query.sub)
-    return (this.#epoch === undefined || !(query.iat >= this.#epoch)) ||
-      (this.#tokens.get(query.jti) ?? 0) > now ||
-      (this.#families.get(query.fam) ?? 0) > now ||
-      (subject !== undefined && subject.expiresAt > now && query.iat <= subject.issuedUpTo)
+  /** Entries the local copy holds, and the bytes its fingerprint tables take. */
+  get held(): { readonly entries: number, readonly bytes: number } {
+    return { entries: this.#local.size, bytes: this.#local.bytes }
+  }
+
+  /**
+   * What the local copy says of the token: `confirm` (a fingerprint hit) must be asked of
+   * Redis. Only meaningful while {@linkcode live}.
+   */
+  check(query: RevocationQuery): LocalAnswer {
+    return this.#local.check(query, this.#deps.clock.now() / 1000)
   }
 
   /** Records a revocation this instance just wrote, before the feed echoes it back. */
   apply(entry: FeedEntry): void {
-    if (entry.kind === 'sub') {
-      const before = this.#subjects.get(entry.id)
-      this.#subjects.set(entry.id, {
-        issuedUpTo: Math.max(entry.value, before?.issuedUpTo ?? 0),
-        expiresAt: Math.max(entry.expiresAt, before?.expiresAt ?? 0),
-      })
-      return
-    }
-    const map = entry.kind === 'jti' ? this.#tokens : this.#families
-    map.set(entry.id, Math.max(entry.expiresAt, map.get(entry.id) ?? 0))
+    this.#local.apply(entry)
   }
 
   /** Stops the heartbeat and the subscription. */
@@ -204,7 +186,7 @@ export class RevocationFeed {
     this.#seq = read
     for (const heard of this.#held.splice(0)) this.#follows(heard)
     await this.#scan()
-    this.#epoch = Math.max(this.#epoch ?? 0, Number(epoch))
+    this.#local.raiseEpoch(Number(epoch))
     this.#sweep()
     if (this.#stale) return // a gap while scanning: the next pass starts over
     this.#syncedAt = restores
@@ -251,7 +233,7 @@ export class RevocationFeed {
       const read = RevocationSequence.parse(seq)
       if (epoch === null) await sequence.recover('wipe', floor)
       else if (!sequence.observe(floor, read)) await sequence.recover('rollback', floor, read)
-      else this.#epoch = Math.max(this.#epoch ?? 0, Number(epoch))
+      else this.#local.raiseEpoch(Number(epoch))
       if (!this.#current() && this.#resyncing === undefined && subscriber.status === 'ready') this.#resync()
     } catch (error) {
       // Redis cannot answer: heartbeats stop arriving and the feed goes stale by itself.
@@ -261,10 +243,7 @@ export class RevocationFeed {
   }
 
   #sweep(): void {
-    const now = this.#deps.clock.now() / 1000
-    for (const [key, at] of this.#tokens) if (at <= now) this.#tokens.delete(key)
-    for (const [key, at] of this.#families) if (at <= now) this.#families.delete(key)
-    for (const [key, entry] of this.#subjects) if (entry.expiresAt <= now) this.#subjects.delete(key)
+    this.#local.sweep(this.#deps.clock.now() / 1000)
   }
 }
 

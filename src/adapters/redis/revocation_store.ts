@@ -4,9 +4,10 @@ import type { EarlierUse, RevocationCheckOptions, RevocationQuery, RevocationSto
 import { AuthError } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 import type { StoreHealth } from '../store_health.ts'
-import type { FeedEntry } from './revocation_feed.ts'
+import type { FeedEntry } from './local_revocations.ts'
 import { RevocationSequence } from './revocation_sequence.ts'
 import type { RedisServerCheck } from './server_check.ts'
+import { withDeadline } from '../deadline.ts'
 
 /** Dependencies of {@linkcode RedisRevocationStore}. */
 export interface RedisRevocationStoreDeps {
@@ -25,6 +26,11 @@ export interface RedisRevocationStoreDeps {
   readonly server?: RedisServerCheck
   /** How many replicas must acknowledge a revocation before it is answered. @default { replicas: 0 } */
   readonly wait?: WaitPolicy
+  /**
+   * Longest a request waits for Redis, from when it asks (the client's own timeout counts
+   * from when a command is sent, which can be later). @default 1000
+   */
+  readonly commandTimeoutMs?: number
 }
 
 /** How many replicas must acknowledge a revocation write, and for how long to wait. */
@@ -192,7 +198,7 @@ export class RedisRevocationStore implements RevocationStore {
     const { health, server } = this.#deps
     try {
       if (server?.problem !== undefined) throw server.problem
-      const result = await command()
+      const result = await withDeadline(command(), this.#deps.commandTimeoutMs ?? 1000, () => new Error('Command timed out'))
       health.recovered('redis')
       return result
     } catch (error) {

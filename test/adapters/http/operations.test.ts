@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLogger } from '../../../src/adapters/logger.ts'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
-import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
+import { acquireRedisOrSkip, freePort, LocalRedis, type RedisHandle, redisServerOnPath } from '../../support/redis_server.ts'
 
 describe('GET /readyz', () => {
   it('is ready on memory stores, with no store to check', async () => {
@@ -135,5 +135,60 @@ describe('Request logs and ids', () => {
     await call(server.url, '/secret')
     const entry = JSON.parse(lines.find((line) => line.includes('"request"'))!)
     expect(entry).to.include({ status: 401, error: 'authorization_required' })
+  })
+})
+
+describe('GET /metrics: the revocation near-cache', function () {
+  this.timeout(30_000)
+  let redis: LocalRedis
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: the near-cache gauge needs a redis-server binary on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    redis = new LocalRedis(await freePort())
+    await redis.start()
+  })
+  after(() => redis?.stop())
+
+  const gauge = async (url: string, name: string) => {
+    const text = String((await call(url, '/metrics')).body)
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `))
+    return line === undefined ? undefined : Number(line.split(' ')[1])
+  }
+  async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    while (!await check()) {
+      if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  it('is on by default with REDIS_URL, and its gauge says whether the feed is live', async () => {
+    const server = await startTestServer({ REDIS_URL: redis.url })
+    try {
+      await until(async () => await gauge(server.url, 'hexauth_revocation_feed_live') === 1, 5000)
+      const { accessToken } = await register(server.url, 'gauge_user')
+      await call(server.url, '/logout/access', { method: 'POST', token: accessToken, json: {} })
+      expect(await gauge(server.url, 'hexauth_revocation_cache_entries')).to.be.at.least(1)
+      expect(await gauge(server.url, 'hexauth_revocation_cache_bytes')).to.be.above(0)
+      redis.pause() // no heartbeat gets through: the feed goes stale and checks go to Redis
+      await until(async () => await gauge(server.url, 'hexauth_revocation_feed_live') === 0, 10_000)
+      redis.resume()
+      await until(async () => await gauge(server.url, 'hexauth_revocation_feed_live') === 1, 10_000)
+    } finally {
+      redis.resume()
+      await server.close()
+    }
+  })
+
+  it('is off with REVOCATION_CACHE=off, and then has no gauge', async () => {
+    const server = await startTestServer({ REDIS_URL: redis.url, REVOCATION_CACHE: 'off' })
+    try {
+      expect(await gauge(server.url, 'hexauth_revocation_feed_live')).to.equal(undefined)
+    } finally {
+      await server.close()
+    }
   })
 })

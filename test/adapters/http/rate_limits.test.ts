@@ -115,7 +115,7 @@ describe('Brute-force limits', () => {
   it('fails closed on login when the limiter store cannot answer, and keeps /secret up', async () => {
     const limits: AuthLimits = {
       perIp: new FailingLimiter('down'), loginFailsPerUserIp: new FailingLimiter('down'),
-      loginFailsPerUser: new FailingLimiter('down'), knownAddresses: new FailingLimiter('down'),
+      loginFailsPerUser: new FailingLimiter('down'), knownAddresses: new FailingLimiter('down'), knownAddressSeconds: 60,
     }
     // Started first: its memory blocklist refuses tokens issued before it (a restart's rule).
     server = await startTestServer(LIMITS, { limits })

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { AuthError, isAuthError } from '../../../src/domain/auth_error.ts'
@@ -51,6 +52,43 @@ describe('MongoDB unreachable', () => {
       const error = await users.findByUsername('anyone' as Username).then(() => undefined, (e: unknown) => e)
       expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
     }
+  })
+})
+
+describe('MongoDB that accepts connections and never answers', () => {
+  let silent: Server
+  let app: TestServer
+  const sockets = new Set<Socket>()
+
+  before(async () => {
+    // A bare TCP listener: the connection opens, the handshake is never answered.
+    silent = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('error', () => {})
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as AddressInfo
+    app = await startTestServer({ MONGO_URL: `mongodb://127.0.0.1:${port}/hexauth`, MONGO_TIMEOUT_MS: '2000' })
+  })
+
+  after(async () => {
+    await app?.close()
+    for (const socket of sockets) socket.destroy()
+    silent?.close()
+  })
+
+  it('answers /readyz within 1 s (Kubernetes\' default probe timeout), naming MongoDB, though its timeout is longer', async () => {
+    const started = Date.now()
+    const ready = await call(app.url, '/readyz')
+    expect([ready.status, ready.body.checks]).to.deep.equal([503, { mongodb: 'unavailable' }])
+    expect(Date.now() - started).to.be.below(1000)
+  })
+
+  it('answers a registration with 503 once MONGO_TIMEOUT_MS has run out, not later', async () => {
+    const started = Date.now()
+    const result = await call(app.url, '/registration', { json: { username: 'silent_user', password: 'long enough pw' } })
+    expect([result.status, result.body.error]).to.deep.equal([503, 'service_unavailable'])
+    expect(Date.now() - started).to.be.below(2000 + 1000)
   })
 })
 

@@ -6,6 +6,10 @@ import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_ser
 
 // Long enough for any answer on a loaded machine; a request still open then has hung.
 const HANG = 8000
+// The servers' REDIS_COMMAND_TIMEOUT_MS, and the slack a 503 may take beyond it on a loaded
+// machine: far less than a second timeout (what a request queued behind another batch took).
+const TIMEOUT_MS = 500
+const SLACK_MS = 300
 
 async function callWithin(base: string, path: string, options: Parameters<typeof call>[2] = {}) {
   const started = Date.now()
@@ -38,8 +42,9 @@ describe('Redis faults (real redis-server)', function () {
     }
     redis = new LocalRedis(await freePort())
     await redis.start({ persistent: true })
-    app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' })
-    limited = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500', RATE_LIMIT: 'on' })
+    // Every check asks Redis (no near-cache), so every protected route shows how a hung one is met.
+    app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS), REVOCATION_CACHE: 'off' })
+    limited = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS), REVOCATION_CACHE: 'off', RATE_LIMIT: 'on' })
   })
 
   beforeEach(async () => {
@@ -90,6 +95,34 @@ describe('Redis faults (real redis-server)', function () {
     await expectAllUnavailable()
     redis.resume()
     await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200)
+  })
+
+  it(`answers each of many concurrent requests with 503 within the command timeout (+${SLACK_MS} ms) while Redis hangs`, async () => {
+    await register(limited.url, 'limited-hang')
+    redis.pause()
+    const requests = [
+      ...Array.from({ length: 20 }, () => callWithin(app.url, '/secret', { token: tokens.accessToken })),
+      ...Array.from({ length: 10 }, () => callWithin(limited.url, '/login', { json: { username: 'limited-hang', password: 'correct horse battery' } })),
+      ...protectedCalls().map(([path, options]) => callWithin(app.url, path, options)),
+    ]
+    const answers = await Promise.all(requests)
+    expect(answers.map((answer) => answer.status)).to.deep.equal(answers.map(() => 503))
+    expect(Math.max(...answers.map((answer) => answer.ms))).to.be.below(TIMEOUT_MS + SLACK_MS)
+  })
+
+  it('answers /readyz within 1 s (Kubernetes\' default probe timeout) while Redis hangs, naming Redis, whatever the command timeout', async () => {
+    const patient = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '3000', REVOCATION_CACHE: 'off' })
+    try {
+      redis.pause()
+      for (const server of [app, patient]) {
+        const ready = await callWithin(server.url, '/readyz')
+        expect([ready.status, ready.body.checks]).to.deep.equal([503, { redis: 'unavailable' }])
+        expect(ready.ms).to.be.below(1000)
+      }
+    } finally {
+      redis.resume()
+      await patient.close()
+    }
   })
 
   it('keeps refusing a revoked token after FLUSHALL, and lets a new login in', async () => {
@@ -148,7 +181,7 @@ function twoInstances(name: string, env: Record<string, string>, tests: (pair: (
   })
 }
 
-twoInstances('Two instances on one Redis', {}, (pair) => {
+twoInstances('Two instances on one Redis, every check asking Redis', { REVOCATION_CACHE: 'off' }, (pair) => {
   it('refuses on one instance a token revoked through the other', async () => {
     const tokens = await register(pair()[0].url, 'two-instances')
     expect((await call(pair()[1].url, '/secret', { token: tokens.accessToken })).status).to.equal(200)
@@ -166,7 +199,7 @@ twoInstances('Two instances on one Redis', {}, (pair) => {
   })
 })
 
-twoInstances('Two instances on one Redis, with the revocation near-cache', { REVOCATION_CACHE: 'on' }, (pair) => {
+twoInstances('Two instances on one Redis, with the revocation near-cache (the default)', {}, (pair) => {
   it('refuses on one instance, within a second, a token revoked through the other, under load', async () => {
     const tokens = await register(pair()[0].url, 'two-instances-nc')
     // The second instance's feed goes live once it has subscribed and read the blocklist.
@@ -177,5 +210,40 @@ twoInstances('Two instances on one Redis, with the revocation near-cache', { REV
     const started = Date.now()
     await eventually(async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked', 1000)
     expect(Date.now() - started).to.be.below(1000)
+  })
+})
+
+describe('Redis hanging, with the revocation near-cache (the default)', function () {
+  let redis: LocalRedis
+  let app: TestServer
+
+  before(async function () {
+    if (!redisServerOnPath()) {
+      console.log('      skipped: Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
+      this.skip()
+    }
+    redis = new LocalRedis(await freePort())
+    await redis.start()
+    app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS) })
+  })
+
+  after(async () => {
+    redis?.resume()
+    await app?.close()
+    await redis?.stop()
+  })
+
+  it('answers /secret from memory only until the feed goes stale, then 503; refresh and logout at once 503', async () => {
+    const tokens = await register(app.url, 'near-cache-hang')
+    const other = await register(app.url, 'near-cache-other') // logged out below: its write lands once Redis is back
+    await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200)
+    redis.pause()
+    const refresh = await callWithin(app.url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
+    expect(refresh.status).to.equal(503) // a refresh asks Redis itself: it may mint
+    expect((await callWithin(app.url, '/logout/access', { method: 'POST', token: other.accessToken })).status).to.equal(503)
+    // The feed's staleness bound is 3 s: by then no heartbeat arrived, and checks go to Redis.
+    await eventually(async () => (await callWithin(app.url, '/secret', { token: tokens.accessToken })).status === 503, 8000)
+    redis.resume()
+    await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200, 10_000)
   })
 })
