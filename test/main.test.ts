@@ -67,6 +67,17 @@ describe('main', () => {
   })
 })
 
+/** Waits until the server reports `count` requests in flight besides the one asking. */
+async function untilInFlight(base: string, count: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const text = await (await fetch(`${base}/metrics`)).text()
+    const running = Number(/^hexauth_http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? 0)
+    if (running - 1 >= count) return
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error(`fewer than ${count} requests ever in flight`)
+}
+
 describe('main: graceful shutdown', () => {
   it('finishes requests in flight on SIGTERM, refuses new connections, then exits 0', async function () {
     this.timeout(30_000)
@@ -80,7 +91,7 @@ describe('main: graceful shutdown', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: `slow-${i}`, password: 'correct horse battery' }),
       }))
-      await new Promise((r) => setTimeout(r, 150))
+      await untilInFlight(base, 4) // all four are being handled: SIGTERM lands in the middle of them
       started.child.kill('SIGTERM')
       await waitFor(started, /Shutting down/)
       const refused = await fetch(`${base}/healthz`).then(() => 'answered', () => 'refused')
@@ -105,7 +116,7 @@ describe('main: graceful shutdown', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'very-slow', password: 'correct horse battery' }),
       }).then((r) => r.status, () => 'dropped')
-      await new Promise((r) => setTimeout(r, 150))
+      await untilInFlight(`http://127.0.0.1:${port}`, 1)
       started.child.kill('SIGTERM')
       const [code] = await once(started.child, 'exit')
       expect(await slow).to.equal('dropped')

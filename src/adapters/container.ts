@@ -125,6 +125,7 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   bindLimits(c, config, o)
   c.bind(Metrics).toResolvedValue(async () => {
     const metrics = new MetricsValue()
+    metrics.watchInFlight(await c.getAsync(InFlight))
     if (c.isBound(Feed)) metrics.watchNearCache(await c.getAsync(Feed))
     return metrics
   })

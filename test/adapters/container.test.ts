@@ -1,5 +1,6 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
+import { Redis } from 'ioredis'
 import { loadConfig } from '../../src/adapters/config.ts'
 import {
   createContainer, disposeContainer, Feed, HttpApp, Mongo, OPTIONAL_SERVICE_IDS, RedisClient, SERVICE_IDS,
@@ -9,7 +10,7 @@ import { MongoUserRepository } from '../../src/adapters/mongo/user_repository.ts
 import { NearCachedRevocationStore } from '../../src/adapters/redis/near_cached_revocation_store.ts'
 import { RedisRevocationStore } from '../../src/adapters/redis/revocation_store.ts'
 import { ItemRepository } from '../../src/application/ports/item_repository.ts'
-import { RevocationStore } from '../../src/application/ports/revocation_store.ts'
+import { RevocationStore, type RevocationStore as RevocationStorePort } from '../../src/application/ports/revocation_store.ts'
 import { createLogger } from '../../src/adapters/logger.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
 import { UserRepository } from '../../src/application/ports/user_repository.ts'
@@ -71,10 +72,24 @@ describe('createContainer with real stores', () => {
     try {
       const config = loadConfig({ ...TEST_ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
       const container = createContainer(config, createLogger('silent'))
-      expect(await container.getAsync(RevocationStore)).to.be.instanceOf(NearCachedRevocationStore)
+      const store = await container.getAsync<RevocationStorePort>(RevocationStore)
+      expect(store).to.be.instanceOf(NearCachedRevocationStore)
       const feed = await container.getAsync(Feed)
+      // Started: it goes live, and a check of a good token then sends Redis no read.
+      for (let i = 0; i < 200 && !feed.live; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(feed.live, 'the feed was never started').to.equal(true)
+      const admin = new Redis(redis.url)
+      await admin.config('RESETSTAT')
+      expect(await store.isRevoked({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: 's', iat: Date.now() / 1000 })).to.equal(false)
+      expect(await admin.info('commandstats')).to.not.match(/cmdstat_mget:/)
+      const feedConnections = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => / name=hexauth-feed /.test(line)).length
+      expect(await feedConnections()).to.equal(1)
       await disposeContainer(container)
+      // Closed: not live, and its subscriber connection is gone.
       expect(feed.live).to.equal(false)
+      for (let i = 0; i < 200 && await feedConnections() > 0; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(await feedConnections(), 'the feed was never closed').to.equal(0)
+      await admin.quit()
     } finally {
       await redis.stop()
     }

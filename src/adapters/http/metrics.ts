@@ -64,6 +64,14 @@ export class Metrics {
     if (effects?.revoked !== undefined) this.#revoked.inc({ scope: effects.revoked })
   }
 
+  /** A gauge of the requests whose handlers are running (what a shutdown waits for). */
+  watchInFlight(requests: { readonly count: number }): void {
+    new Gauge({
+      name: 'hexauth_http_requests_in_flight', help: 'Requests whose handlers are running, this one included',
+      registers: [this.registry], collect() { this.set(requests.count) },
+    })
+  }
+
   /** Gauges of the revocation near-cache: whether its feed is live, and what it holds. */
   watchNearCache(feed: { readonly live: boolean, readonly held: { readonly entries: number, readonly bytes: number } }): void {
     const registers = [this.registry]

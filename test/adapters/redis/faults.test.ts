@@ -207,9 +207,8 @@ twoInstances('Two instances on one Redis, with the revocation near-cache (the de
     const load = Array.from({ length: 20 }, () => call(pair()[1].url, '/secret', { token: tokens.accessToken }))
     expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
     await Promise.all(load)
-    const started = Date.now()
+    // Within the propagation bound, or eventually() fails.
     await eventually(async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked', 1000)
-    expect(Date.now() - started).to.be.below(1000)
   })
 })
 

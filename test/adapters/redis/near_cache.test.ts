@@ -67,8 +67,8 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
       if (kind === 'token') await a.store.revokeToken(q.jti, later())
       if (kind === 'family') await a.store.revokeFamily(q.fam, later())
       if (kind === 'subject') await a.store.revokeSubject(q.sub, clock.now() / 1000, later())
-      const took = await until(() => b.feed.live && (b.feed.check(q) !== 'clear'), PROPAGATION_BOUND_MS)
-      expect(took, kind).to.be.below(PROPAGATION_BOUND_MS)
+      // Within the bound, or until() fails.
+      await until(() => b.feed.live && (b.feed.check(q) !== 'clear'), PROPAGATION_BOUND_MS)
     }
   })
 

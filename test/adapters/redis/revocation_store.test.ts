@@ -65,7 +65,6 @@ describe('RedisRevocationStore', function () {
     await s.revokeToken('abc', exp)
     const ttl = await admin.ttl(`${prefix}revoked:jti:abc`)
     expect(ttl).to.be.within(598, 600)
-    expect(await admin.ttl(`${prefix}revoked:jti:abc`)).to.be.greaterThan(0)
   })
 
   it('writes nothing for a token that has already expired', async () => {
@@ -136,14 +135,12 @@ describe('RedisRevocationStore', function () {
     expect(health[0]!.cause?.message).to.be.a('string').that.is.not.empty
   })
 
-  it('answers service_unavailable quickly when Redis cannot be reached', async () => {
+  it('answers service_unavailable, never an answer, when Redis cannot be reached', async () => {
     const closed = new RedisRevocationStore({
       client: await client(`redis://127.0.0.1:${await freePort()}`), clock, prefix: 'x:', logger, health,
     })
-    const started = Date.now()
     const error = await closed.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: 1 }).then(() => undefined, (e: unknown) => e)
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
-    expect(Date.now() - started).to.be.lessThan(5000)
   })
 })
 

@@ -56,5 +56,14 @@ for (const [name, start] of topologies) {
         expect((await call(a.url, '/readyz')).body.checks).to.deep.equal({ redis: 'ok' })
       })
     }
+
+    it('answers good tokens from the near-cache on this topology: its feed goes live (the resync works here)', async () => {
+      const server = await startTestServer({ REDIS_URL: topology.url, REDIS_KEY_PREFIX: 'tlive:' })
+      servers.push(server)
+      const live = async () => /^hexauth_revocation_feed_live 1$/m.test(String((await call(server.url, '/metrics')).body))
+      const deadline = Date.now() + 10_000
+      while (!await live() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(await live(), 'the feed never went live: every check would go to Redis').to.equal(true)
+    })
   })
 }
