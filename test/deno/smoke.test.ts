@@ -9,6 +9,7 @@ import { expect } from 'chai'
 import { CONFIG_VARIABLES } from '../../src/adapters/config.ts'
 import { SECRET_FILE_VARIABLES } from '../../src/adapters/secret_files.ts'
 import { freePort } from '../support/redis_server.ts'
+import { requireOrSkip } from '../support/requirements.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 /** Every variable hexauth reads: its configuration, and a `<NAME>_FILE` for each secret. */
@@ -56,10 +57,7 @@ describe('src/main.ts under Deno', function () {
   let output = ''
 
   before(async function () {
-    if (deno === undefined) {
-      console.log('    skipped: no deno binary (npm install brings one with the deno devDependency, or put deno on PATH)')
-      this.skip()
-    }
+    requireOrSkip(this, 'deno', deno !== undefined, 'no deno binary (npm install brings one with the deno devDependency, or put deno on PATH)')
     this.timeout(60_000)
     const port = await freePort()
     base = `http://127.0.0.1:${port}`

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { call } from '../support/http_harness.ts'
+import { requireOrSkip } from '../support/requirements.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const bin = process.env.NODE_TYPE_STRIPPING_BIN
@@ -13,10 +14,7 @@ const bin = process.env.NODE_TYPE_STRIPPING_BIN
 // with a Node 24 binary when one is given (.ci/run fetches one from the npm registry).
 describe('src/main.ts under Node\'s native type stripping (the image\'s run mode)', function () {
   it('serves /healthz and registers a user with no TypeScript tooling loaded', async function () {
-    if (bin === undefined || bin === '') {
-      console.log('      skipped: set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
-      this.skip()
-    }
+    requireOrSkip(this, 'node24', bin !== undefined && bin !== '', 'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
     const child = spawn(bin!, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },

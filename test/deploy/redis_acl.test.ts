@@ -11,6 +11,7 @@ import { parse } from 'yaml'
 import { Feed } from '../../src/adapters/container.ts'
 import { call, login, postWithToken, register, startTestServer, type TestServer } from '../support/http_harness.ts'
 import { freePort, LocalRedis, redisServerOnPath } from '../support/redis_server.ts'
+import { requireOrSkip } from '../support/requirements.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -38,10 +39,7 @@ describe('Redis ACL of the compose stack', function () {
   const asObserver = () => connect({ username: 'observer', password: observerPassword })
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: Redis ACL suite: no redis-server on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'Redis ACL suite: no redis-server on PATH (apt-get install redis-server)')
     secrets = mkdtempSync(join(tmpdir(), 'hexauth-compose-secrets-'))
     const made = spawnSync('sh', ['deploy/make_secrets.sh', secrets], { cwd: root, encoding: 'utf8' })
     expect(made.status, made.stderr).to.equal(0)

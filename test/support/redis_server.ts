@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { requireOrSkip } from './requirements.ts'
 
 /** A Redis a suite can use, and how to let it go. */
 export interface RedisHandle {
@@ -145,9 +146,6 @@ export async function acquireRedis(): Promise<RedisHandle | string> {
  */
 export async function acquireRedisOrSkip(context: Mocha.Context, label = 'Redis suites'): Promise<RedisHandle> {
   const found = await acquireRedis()
-  if (typeof found === 'string') {
-    console.log(`      skipped: ${label}: ${found}`)
-    context.skip()
-  }
+  requireOrSkip(context, 'redis-server', typeof found !== 'string', `${label}: ${String(found)}`)
   return found as RedisHandle
 }

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { type CliRun, type SpawnOptions, spawnCli } from '../../support/cli_harness.ts'
 import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 const PASSWORD = 'correct horse battery'
 const MEMORY_WARNING = /^hexauth: warning: in-memory stores: users, revocations end with this command/
@@ -155,10 +156,7 @@ describe('hexauth command on a real Redis (as a process)', () => {
 describe('hexauth command under Node\'s native type stripping (the image: node src/adapters/cli/main.ts)', () => {
   it('registers a user with no TypeScript tooling loaded', async function () {
     const bin = process.env.NODE_TYPE_STRIPPING_BIN
-    if (bin === undefined || bin === '') {
-      console.log('      skipped: set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
-      this.skip()
-    }
+    requireOrSkip(this, 'node24', bin !== undefined && bin !== '', 'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
     const command = [bin!, '--disable-warning=ExperimentalWarning', 'src/adapters/cli/main.ts']
     const run = await spawnCli(['register', 'stripped'], { command, stdin: `${PASSWORD}\n` })
     expect(run.code, run.stderr).to.equal(0)

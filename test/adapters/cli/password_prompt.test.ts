@@ -6,6 +6,7 @@ import { expect } from 'chai'
 import { PromptInterrupted, readPassword } from '../../../src/adapters/cli/password_prompt.ts'
 import { CLI_ENV, ROOT } from '../../support/cli_harness.ts'
 import { rejectsWith } from '../../support/core_fixtures.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 /** A terminal stand-in: readline puts it in raw mode as it would a real one. */
 class FakeTerminal extends PassThrough {
@@ -98,10 +99,7 @@ describe('readPassword', () => {
 
   describe('on a real terminal (script(1) gives the CLI a pseudo-terminal)', () => {
     it('registers with a password typed twice at the prompt, and nothing typed appears', async function () {
-      if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) {
-        console.log('      skipped: no script(1) (util-linux) to open a pseudo-terminal')
-        this.skip()
-      }
+      requireOrSkip(this, 'script', spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0, 'no script(1) (util-linux) to open a pseudo-terminal')
       const command = `'${process.execPath}' --import tsx src/adapters/cli/main.ts register alice`
       const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH, ...CLI_ENV } })
       let shown = ''

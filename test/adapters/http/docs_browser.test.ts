@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { Browser } from 'playwright-core'
 import { call, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -14,10 +15,7 @@ describe('GET /docs in a real browser', function () {
   let browser: Browser
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
-      this.skip()
-    }
+    requireOrSkip(this, 'chromium', existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
     server = await startTestServer()
     const { chromium } = await import('playwright-core')
     browser = await chromium.launch({

@@ -4,6 +4,7 @@ import { expect } from 'chai'
 import { createLogger } from '../../../src/adapters/logger.ts'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { acquireRedisOrSkip, freePort, LocalRedis, type RedisHandle, redisServerOnPath } from '../../support/redis_server.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 describe('GET /readyz', () => {
   it('is ready on memory stores, with no store to check', async () => {
@@ -143,10 +144,7 @@ describe('GET /metrics: the revocation near-cache', function () {
   let redis: LocalRedis
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: the near-cache gauge needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the near-cache gauge needs a redis-server binary on PATH (apt-get install redis-server)')
     redis = new LocalRedis(await freePort())
     await redis.start()
   })

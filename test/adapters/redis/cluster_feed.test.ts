@@ -8,6 +8,7 @@ import { Feed } from '../../../src/adapters/container.ts'
 import { call, register, startTestServer, TEST_SECRET, type TestServer } from '../../support/http_harness.ts'
 import { redisServerOnPath } from '../../support/redis_server.ts'
 import { startRedisCluster, type Topology } from '../../support/redis_topologies.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 // Far above the heartbeat (1 s) and resync (milliseconds) that bring the revocation in.
@@ -53,10 +54,7 @@ describe('The near-cache on a Redis Cluster whose subscriber connection is dropp
   let second: { url: string, child: ChildProcess }
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: the Cluster suite needs redis-server on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the Cluster suite needs redis-server on PATH (apt-get install redis-server)')
     cluster = await startRedisCluster()
     const shared = { REDIS_URL: cluster.url, REDIS_KEY_PREFIX: `gap-${crypto.randomUUID()}:` }
     first = await startTestServer({ ...shared, REVOCATION_CACHE: 'on' })

@@ -3,6 +3,7 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_server.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 // Long enough for any answer on a loaded machine; a request still open then has hung.
 const HANG = 8000
@@ -36,10 +37,7 @@ describe('Redis faults (real redis-server)', function () {
   let tokens: { accessToken: string, refreshToken: string }
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
     redis = new LocalRedis(await freePort())
     await redis.start({ persistent: true })
     // Every check asks Redis (no near-cache), so every protected route shows how a hung one is met.
@@ -160,10 +158,7 @@ function twoInstances(name: string, env: Record<string, string>, tests: (pair: (
     let second: TestServer
 
     before(async function () {
-      if (!redisServerOnPath()) {
-        console.log('      skipped: two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
-        this.skip()
-      }
+      requireOrSkip(this, 'redis-server', redisServerOnPath(), 'two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
       redis = new LocalRedis(await freePort())
       await redis.start()
       const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared:', ...env }
@@ -217,10 +212,7 @@ describe('Redis hanging, with the revocation near-cache (the default)', function
   let app: TestServer
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
     redis = new LocalRedis(await freePort())
     await redis.start()
     app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS) })

@@ -7,6 +7,7 @@ import { isAuthError } from '../../../src/domain/auth_error.ts'
 import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
 import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_server.ts'
 import { startRevocationInstance } from '../../support/revocation_instance.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 // How long a revocation made on one instance may take to reach another's memory (pub/sub on
 // loopback takes about a millisecond; the bound leaves room for a loaded machine).
@@ -37,10 +38,7 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
   const later = () => Math.ceil(clock.now() / 1000) + 600
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: the near-cache suite needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the near-cache suite needs a redis-server binary on PATH (apt-get install redis-server)')
     redis = new LocalRedis(await freePort())
     await redis.start()
   })

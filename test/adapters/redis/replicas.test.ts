@@ -6,6 +6,7 @@ import { Config, RedisServer } from '../../../src/adapters/container.ts'
 import { call, login, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { redisServerOnPath } from '../../support/redis_server.ts'
 import { type ReplicatedRedis, startRedisClusterWithReplica, startRedisReplicated } from '../../support/redis_topologies.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 describe('Revocations on a primary with a replica (WAIT)', function () {
   this.timeout(30_000)
@@ -21,10 +22,7 @@ describe('Revocations on a primary with a replica (WAIT)', function () {
   const logout = (app: TestServer, token: string) => call(app.url, '/logout/access', { method: 'POST', token })
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: the replication suite needs redis-server on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the replication suite needs redis-server on PATH (apt-get install redis-server)')
     topology = await startRedisReplicated()
   })
 
@@ -74,10 +72,7 @@ describe('Revocations on a Redis Cluster whose keys\' primary has a replica (WAI
   let app: TestServer | undefined
 
   before(async function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: the Cluster replication suite needs redis-server on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the Cluster replication suite needs redis-server on PATH (apt-get install redis-server)')
     // Only the primary of the slot hexauth's keys hash to gets a replica.
     topology = await startRedisClusterWithReplica(`{${prefix}}revoked:seq`)
   })

@@ -11,6 +11,7 @@ import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
 import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
 import { acquireRedisOrSkip, freePort, LocalRedis, type RedisHandle, redisServerOnPath } from '../../support/redis_server.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 describe('RedisRevocationStore', function () {
   let redis: RedisHandle
@@ -109,7 +110,7 @@ describe('RedisRevocationStore', function () {
   })
 
   it('logs 20 failed checks as one error line with the cause, and one line when Redis answers again', async function () {
-    if (!redisServerOnPath()) this.skip()
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'no redis-server on PATH to restart on the port (apt-get install redis-server)')
     const port = await freePort()
     const lines: Array<{ level: number, store?: string, msg: string, cause?: { message: string } }> = []
     const logger = createLogger('info', new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk))); done() } }))

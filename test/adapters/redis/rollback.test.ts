@@ -4,6 +4,7 @@ import { Redis } from 'ioredis'
 import { decodeJwt } from 'jose'
 import { call, type CallResult, login, register, startTestServer } from '../../support/http_harness.ts'
 import { freePort, LocalRedis, redisServerOnPath } from '../../support/redis_server.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms
@@ -17,10 +18,7 @@ async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<v
 // keep the epoch marker but lose the latest revocations: the wipe check alone cannot see it.
 describe('Redis restarted from an older snapshot (lost its latest revocations)', function () {
   before(function () {
-    if (!redisServerOnPath()) {
-      console.log('      skipped: the snapshot suite needs a redis-server binary on PATH (apt-get install redis-server)')
-      this.skip()
-    }
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the snapshot suite needs a redis-server binary on PATH (apt-get install redis-server)')
   })
 
   for (const cache of ['off', 'on']) {

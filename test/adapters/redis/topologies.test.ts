@@ -3,6 +3,7 @@ import { expect } from 'chai'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { redisServerOnPath } from '../../support/redis_server.ts'
 import { startRedisCluster, startRedisSentinel, type Topology } from '../../support/redis_topologies.ts'
+import { requireOrSkip } from '../../support/requirements.ts'
 
 // REDIS_URL as a deployment outgrows one Redis: a Sentinel-managed primary, or a Cluster.
 // Each runs the revocation flow, the near-cache and the brute-force limiter for real.
@@ -18,10 +19,7 @@ for (const [name, start] of topologies) {
     const servers: TestServer[] = []
 
     before(async function () {
-      if (!redisServerOnPath()) {
-        console.log(`      skipped: ${name} needs redis-server on PATH (apt-get install redis-server)`)
-        this.skip()
-      }
+      requireOrSkip(this, 'redis-server', redisServerOnPath(), `${name} needs redis-server on PATH (apt-get install redis-server)`)
       topology = await start()
     })
 
