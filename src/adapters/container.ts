@@ -130,7 +130,7 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
     return metrics
   })
   c.bind(InFlight).toConstantValue(new InFlightRequests())
-  c.bind(Probes).toResolvedValue(async () => [
+  c.bind(Probes).toResolvedValue(() => [
     ...c.isBound(Mongo) ? [{ name: 'mongodb', check: async () => (await c.getAsync(Mongo)).ping() }] : [],
     ...c.isBound(RedisClient) ? [{ name: 'redis', check: async () => {
       await (await c.getAsync(RedisClient)).ping()

@@ -16,7 +16,7 @@ import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.
 import { UserRepository } from '../../src/application/ports/user_repository.ts'
 import { Login } from '../../src/application/login.ts'
 import { TEST_ENV } from '../support/http_harness.ts'
-import { acquireRedisOrSkip, type RedisHandle } from '../support/redis_server.ts'
+import { acquireRedisOrSkip } from '../support/redis_server.ts'
 
 describe('createContainer', () => {
   const build = (overrides = {}) =>

@@ -1,6 +1,5 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
-import { createLogger } from '../../src/adapters/logger.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
 import { call, register, startTestServer } from '../support/http_harness.ts'
 import { capturingLogger } from '../support/log_capture.ts'

@@ -15,6 +15,7 @@ const require = createRequire(import.meta.url)
 describe('docker-compose.yml', () => {
   const text = readFileSync(resolve(root, 'docker-compose.yml'), 'utf8')
   const compose = parse(text)
+  // deno-lint-ignore no-explicit-any -- parsed YAML, read field by field
   const services = compose.services as Record<string, Record<string, any>>
 
   /** The networks `service` joins (list or map syntax); none listed means `default`. */

@@ -57,8 +57,8 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
  * Waits until `client` is ready, at most `ms` milliseconds; never throws. A Redis that is
  * down at start-up does not stop hexauth: requests needing it are 503s until it answers.
  */
-export async function waitUntilReady(client: RedisClient, ms: number): Promise<boolean> {
-  if (client.status === 'ready') return true
+export function waitUntilReady(client: RedisClient, ms: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true)
   let timer: NodeJS.Timeout | undefined
   const ready = new Promise<boolean>((resolve) => {
     client.once('ready', () => resolve(true))

@@ -103,11 +103,12 @@ export class RevocationFeed {
   }
 
   /** Stops the heartbeat and the subscription. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#closed = true
     clearInterval(this.#timer)
     this.#synced = false
     this.#deps.subscriber.disconnect()
+    return Promise.resolve()
   }
 
   #current(): boolean {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, listUsernames, register, startTestServer, type TestServer, registerAdmin } from '../../support/http_harness.ts'
+import { call, expectError, listUsernames, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
 
 const RACERS = 50
 

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import type { Redis } from 'ioredis'
 import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
 import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
 import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
