@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { call, expectError, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
@@ -14,6 +15,13 @@ describe('createHttpApp', () => {
   })
 
   after(() => server.close())
+
+  it('serves /docs from swagger-ui-dist\'s files on disk without loading the package into the process', async () => {
+    expect((await call(url, '/docs/swagger-ui-bundle.js')).status).to.equal(200)
+    // Importing the package runs its index, which loads its whole browser bundle (~40 MB).
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes('swagger-ui-dist'))
+    expect(loaded).to.deep.equal([])
+  })
 
   describe('routing', () => {
     it('answers GET /healthz with 200', async () => {
