@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import {
-  AuthError, CheckClaims, type Clock, CredentialsCheck, importHmacKey, JoseTokenIssuer, JoseTokenVerifier, Login,
-  MemoryRevocationStore, MemoryUserRepository, parseUsername, type PasswordHasher, RefreshAccess, RegisterUser, RevokeToken,
+  AuthError, CheckClaims, type Clock, CredentialsCheck, JoseKeyMaker, JoseTokenIssuer, JoseTokenVerifier, KeyRing, Login,
+  MemoryKeyStore, MemoryRevocationStore, MemoryUserRepository, parseUsername, type PasswordHasher, RefreshAccess, RegisterUser, RevokeToken,
   SystemClock, TokenMinter, type TokenPolicy, type UsernameKey, UserRepository,
 } from '../src/mod.ts'
 
@@ -48,8 +48,13 @@ async function embed() {
   const policy: TokenPolicy = {
     accessTtlSeconds: 900, refreshTtlSeconds: 86_400, refreshReuseGraceSeconds: 10, leewaySeconds: 5,
   }
-  const key = await importHmacKey(new TextEncoder().encode('an embedder secret of at least 32 bytes'))
-  const settings = { key, issuer: 'embedder', audience: 'embedder', leewaySeconds: policy.leewaySeconds, clock }
+  // ES256 keys the embedder's ring generates and rotates, in memory.
+  const keys = new KeyRing({
+    store: new MemoryKeyStore(), maker: new JoseKeyMaker({ secret: undefined }), clock, algorithm: 'ES256', managed: true,
+    policy: { rotationMs: 30 * 86_400_000, prepublishMs: 7_200_000, retentionMs: 2 * 86_400_000 },
+  })
+  await keys.refresh()
+  const settings = { keys, issuer: 'embedder', audience: 'embedder', leewaySeconds: policy.leewaySeconds, clock }
   const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations, policy })
   const checkClaims = new CheckClaims({ verifier: new JoseTokenVerifier(settings), revocations })
   return {

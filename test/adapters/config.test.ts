@@ -6,6 +6,8 @@ import { resolveSecretFiles, SECRET_FILE_VARIABLES } from '../../src/adapters/se
 import { KNOWN_DEFAULT_SECRETS } from '../../src/adapters/secret_strength.ts'
 
 const SECRET = 'a-perfectly-random-looking-secret-Zq8xW2pL0vN7'
+/** What a configuration with MONGO_URL needs for its signing keys (they are stored there, sealed). */
+const KEYS_IN_MONGO = { KEY_ENCRYPTION_SECRET: 'another-random-looking-secret-Hq3wZ8rV1tN6yB4m' }
 
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -151,7 +153,7 @@ describe('loadConfig', () => {
 
   it('chooses memory stores without URLs and reads store URLs when given', () => {
     expect(loadConfig({})).to.include({ mongoUrl: undefined, redisUrl: undefined, redisKeyPrefix: 'hexauth:' })
-    const config = loadConfig({ MONGO_URL: 'mongodb+srv://u:p@cluster0.example.net/hexauth', REDIS_URL: 'rediss://cache:6380/2' })
+    const config = loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb+srv://u:p@cluster0.example.net/hexauth', REDIS_URL: 'rediss://cache:6380/2' })
     expect(config.mongoUrl).to.equal('mongodb+srv://u:p@cluster0.example.net/hexauth')
     expect(config.redisUrl).to.equal('rediss://cache:6380/2')
     expect(config.redisCommandTimeoutMs).to.equal(1000)
@@ -221,21 +223,21 @@ describe('loadConfig: store passwords', () => {
   })
 
   it('applies MONGO_PASSWORD to the user of MONGO_URL, keeping the rest of the URL', () => {
-    const config = loadConfig({ MONGO_URL: 'mongodb://hexauth@mongo:27017/hexauth?authSource=hexauth', MONGO_PASSWORD: PASSWORD })
+    const config = loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb://hexauth@mongo:27017/hexauth?authSource=hexauth', MONGO_PASSWORD: PASSWORD })
     expect(config.mongoUrl).to.equal(`mongodb://hexauth:${ENCODED}@mongo:27017/hexauth?authSource=hexauth`)
-    const several = loadConfig({ MONGO_URL: 'mongodb://hexauth@h1,h2,h3/hexauth?replicaSet=rs0', MONGO_PASSWORD: 'pw' })
+    const several = loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb://hexauth@h1,h2,h3/hexauth?replicaSet=rs0', MONGO_PASSWORD: 'pw' })
     expect(several.mongoUrl).to.equal('mongodb://hexauth:pw@h1,h2,h3/hexauth?replicaSet=rs0')
   })
 
   it('leaves the URLs as they are without a password variable', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://u:inline@redis:6379', MONGO_URL: 'mongodb://u:inline@mongo/db' }))
+    expect(loadConfig({ ...KEYS_IN_MONGO, REDIS_URL: 'redis://u:inline@redis:6379', MONGO_URL: 'mongodb://u:inline@mongo/db' }))
       .to.include({ redisUrl: 'redis://u:inline@redis:6379', mongoUrl: 'mongodb://u:inline@mongo/db' })
   })
 
   for (const [store, url] of [['REDIS', 'redis://hexauth:inline@redis:6379'], ['REDIS', 'redis://:inline@redis:6379'],
     ['REDIS', 'redis+sentinel://u:inline@s1:26379/primary'], ['MONGO', 'mongodb://hexauth:inline@mongo/hexauth']] as const) {
     it(`refuses ${store}_PASSWORD with ${url}, which has a password already, naming both`, () => {
-      expect(() => loadConfig({ [`${store}_URL`]: url, [`${store}_PASSWORD`]: 'pw' }))
+      expect(() => loadConfig({ ...KEYS_IN_MONGO, [`${store}_URL`]: url, [`${store}_PASSWORD`]: 'pw' }))
         .to.throw(RangeError, new RegExp(`^Invalid configuration: ${store}_PASSWORD .*${store}_URL has a password`))
     })
   }
@@ -248,7 +250,7 @@ describe('loadConfig: store passwords', () => {
   }
 
   it('refuses MONGO_PASSWORD with a MONGO_URL that names no user', () => {
-    expect(() => loadConfig({ MONGO_URL: 'mongodb://mongo:27017/hexauth', MONGO_PASSWORD: 'pw' }))
+    expect(() => loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb://mongo:27017/hexauth', MONGO_PASSWORD: 'pw' }))
       .to.throw(RangeError, /^Invalid configuration: MONGO_PASSWORD needs a user in MONGO_URL/)
   })
 

@@ -1,9 +1,9 @@
 import { SignJWT } from 'jose'
 import type { TokenIssuer } from '../../application/ports/token_issuer.ts'
 import type { TokenClaims } from '../../domain/token_claims.ts'
-import { JWT_ALGORITHM, JWT_TYP, type JwtSettings } from './jwt_settings.ts'
+import { JWT_TYP, type JwtSettings } from './jwt_settings.ts'
 
-/** Signs tokens with jose, HS256. */
+/** Signs tokens with jose, with the current key of the ring: its algorithm, its kid in the header. */
 export class JoseTokenIssuer implements TokenIssuer {
   readonly #settings: JwtSettings
 
@@ -12,9 +12,14 @@ export class JoseTokenIssuer implements TokenIssuer {
   }
 
   sign(claims: TokenClaims): Promise<string> {
-    const { key, issuer, audience } = this.#settings
-    return new SignJWT({ type: claims.type, fresh: claims.fresh, is_admin: claims.isAdmin, fam: claims.fam })
-      .setProtectedHeader({ alg: JWT_ALGORITHM, typ: JWT_TYP[claims.type] })
+    const { keys, issuer, audience } = this.#settings
+    const key = keys.current()
+    const payload = {
+      type: claims.type, fresh: claims.fresh, is_admin: claims.isAdmin, fam: claims.fam,
+      ...claims.preferredUsername === undefined ? {} : { preferred_username: claims.preferredUsername },
+    }
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: key.alg, typ: JWT_TYP[claims.type], kid: key.kid })
       .setSubject(claims.sub)
       .setJti(claims.jti)
       .setIssuedAt(claims.iat)
@@ -22,6 +27,6 @@ export class JoseTokenIssuer implements TokenIssuer {
       .setExpirationTime(claims.exp)
       .setIssuer(issuer)
       .setAudience(audience)
-      .sign(key)
+      .sign(key.signing)
   }
 }

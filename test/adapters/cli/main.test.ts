@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { type CliRun, type SpawnOptions, spawnCli } from '../../support/cli_harness.ts'
+import { TEST_KEY_ENCRYPTION_SECRET } from '../../support/http_harness.ts'
 import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 
 const PASSWORD = 'correct horse battery'
@@ -30,7 +31,7 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     start('promote unknown', ['promote', 'nobody'])
     start('revoke-all unknown', ['revoke-all', 'nobody'])
     start('list-users', ['list-users'])
-    const mongoDown = { MONGO_URL: `mongodb://127.0.0.1:${closed}/hexauth`, MONGO_TIMEOUT_MS: '300' }
+    const mongoDown = { MONGO_URL: `mongodb://127.0.0.1:${closed}/hexauth`, MONGO_TIMEOUT_MS: '300', KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET }
     start('register mongo down', ['register', 'alice'], { stdin: `${PASSWORD}\n`, env: mongoDown })
     start('bad secret', ['list-users'], { env: { JWT_SECRET: 'jwt-secret-string' } })
     start('bin', ['list-users', '--json'], { command: [process.execPath, 'bin/hexauth.js'] })
