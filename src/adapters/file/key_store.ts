@@ -102,7 +102,8 @@ async function checkKey(jwk: JWK, index: number, all: readonly JWK[]): Promise<s
   const name = `key ${index + 1}`
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw fail(`${name} is not a JWK object`)
   const { kid, alg, kty, crv, use, d } = jwk
-  if (typeof kid !== 'string' || kid === '' || kid.length > 128) throw fail(`${name} has no "kid" (a string of 1 to 128 characters)`)
+  // Printable ASCII only: a kid is shown by `hexauth keys list` and in logs.
+  if (typeof kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(kid)) throw fail(`${name} has no "kid" (1 to 128 printable ASCII characters, no spaces)`)
   const label = `key ${index + 1} (kid ${JSON.stringify(kid)})`
   if (all.findIndex((other) => other?.kid === kid) !== index) throw fail(`${label} has the kid of an earlier key`)
   if (kty === 'oct') throw fail(`${label} is a shared secret: a key file holds key pairs; use JWT_SECRET for HS256`)

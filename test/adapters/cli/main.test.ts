@@ -5,7 +5,7 @@ import { TEST_KEY_ENCRYPTION_SECRET } from '../../support/http_harness.ts'
 import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 
 const PASSWORD = 'correct horse battery'
-const MEMORY_WARNING = /^hexauth: warning: in-memory stores: users, revocations end with this command/
+const MEMORY_WARNING = /^hexauth: warning: in-memory stores: users, signing keys, revocations end with this command/
 
 // Each case is a process of its own (memory stores start empty in each); they all start in
 // `before`, a few at a time, and each test reads the one it needs.
@@ -147,7 +147,7 @@ describe('hexauth command on a real Redis (as a process)', () => {
     const [revoke, demote] = await Promise.all([spawnCli(['revoke-all', 'nobody'], { env }), spawnCli(['demote', 'nobody'], { env })])
     for (const run of [revoke, demote]) {
       expect(run.code, run.stderr).to.equal(67)
-      expect(run.stderr).to.match(/^hexauth: warning: in-memory stores: users end with this command/)
+      expect(run.stderr).to.match(/^hexauth: warning: in-memory stores: users, signing keys end with this command/)
     }
     expect(Date.now() - started).to.be.below(15_000)
   })
