@@ -33,9 +33,11 @@ export function addWellKnownRoutes(router: Router<AuthState>, deps: WellKnownRou
     const text = JSON.stringify(jwks(deps.signingKeys.published()))
     // Cacheable on purpose (verifiers poll it): a new key is published long before it signs.
     ctx.set('Cache-Control', cacheable)
-    ctx.etag = await etagOf(text)
-    ctx.status = 200
-    if (ctx.fresh) {
+    const etag = await etagOf(text)
+    ctx.set('ETag', etag)
+    // A revalidation (If-None-Match) gets a 304 whatever its Cache-Control says: a client's
+    // no-cache asks caches to revalidate, which is what this answers.
+    if (matches(ctx.get('If-None-Match'), etag)) {
       ctx.status = 304
       return
     }
@@ -43,7 +45,7 @@ export function addWellKnownRoutes(router: Router<AuthState>, deps: WellKnownRou
     ctx.body = text
   })
   router.get('/.well-known/oauth-authorization-server', (ctx) => {
-    ctx.body = metadata(issuer, publicUrl ?? ctx.origin)
+    ctx.body = metadata(issuer, publicUrl ?? `${ctx.protocol}://${ctx.host}`)
     // Derived from the request's Host when there is no PUBLIC_URL: then not for shared caches.
     if (publicUrl !== undefined) ctx.set('Cache-Control', cacheable)
   })
@@ -75,6 +77,12 @@ function metadata(issuer: string, base: string): Record<string, unknown> {
     response_types_supported: [],
     grant_types_supported: [],
   }
+}
+
+/** Whether an If-None-Match list names `etag` (weak comparison, RFC 9110 §13.1.2). */
+function matches(header: string, etag: string): boolean {
+  if (header === '') return false
+  return header.split(',').map((tag) => tag.trim().replace(/^W\//, '')).some((tag) => tag === '*' || tag === etag)
 }
 
 async function etagOf(text: string): Promise<string> {
