@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { base64url, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose'
+import { base64url, decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose'
 import { HmacSigningKeys } from '../../../src/adapters/crypto/hmac_signing_keys.ts'
 import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import { JoseTokenIssuer } from '../../../src/adapters/crypto/jose_token_issuer.ts'
@@ -70,6 +70,21 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
     for (const type of ['access', 'refresh'] as const) {
       const original = claims(type)
       expect(await verifier.verify(await issuer.sign(original), type)).to.deep.equal(original)
+    }
+  })
+
+  it('writes iat in whole seconds, the exact time in iat_ms, and reads the exact time back', async () => {
+    const original = { ...claims(), iat: 1_900_000_000.123 }
+    const token = await issuer.sign(original)
+    expect(decodeJwt(token)).to.include({ iat: 1_900_000_000, iat_ms: 1_900_000_000_123 })
+    expect((await verifier.verify(token, 'access')).iat).to.equal(1_900_000_000.123)
+  })
+
+  it('reads the fractional iat of a token issued before iat_ms, and refuses an iat_ms that disagrees with iat', async () => {
+    const iat = Math.floor(now()) + 0.25
+    expect((await verifier.verify(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), iat }), 'access')).iat).to.equal(iat)
+    for (const iatMs of [(Math.floor(now()) + 1) * 1000, 'now', 1.5]) {
+      await expectCode(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), iat_ms: iatMs }))
     }
   })
 
