@@ -93,9 +93,16 @@ export function scheduled(keys: readonly SigningKey[], policy: KeyPolicy): Signi
   })
 }
 
-/** The key that signs at `now` among scheduled keys: the newest one that has started. */
+/**
+ * The key that signs at `now` among scheduled keys: the newest one that has started. On a
+ * clock behind the one of the instance that made the first key, none has: then the first key,
+ * which nobody else signs with either (a later key always has a predecessor still signing).
+ */
 export function signingKeyAt(keys: readonly SigningKey[], now: number): SigningKey | undefined {
-  return keys.filter((key) => keyState(key, now) === 'signing').at(-1)
+  const started = keys.filter((key) => keyState(key, now) === 'signing').at(-1)
+  if (started !== undefined) return started
+  const first = keys[0]
+  return first !== undefined && keyState(first, now) === 'published' ? first : undefined
 }
 
 /** The scheduled keys that verify and are published at `now`: every one not yet removed. */

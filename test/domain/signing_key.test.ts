@@ -57,7 +57,11 @@ describe('the key schedule over a rotation', () => {
   it('signs with the newest key that has started, and with no other', () => {
     expect(signingKeyAt(keys, T0 + 30 * D - 1)?.kid).to.equal('k1')
     expect(signingKeyAt(keys, T0 + 30 * D)?.kid).to.equal('k2')
-    expect(signingKeyAt(keys, T0 - 1)).to.equal(undefined)
+  })
+
+  it('signs with the first key on a clock behind the instance that made it, rather than with none', () => {
+    expect(signingKeyAt(keys, T0 - 1000)?.kid).to.equal('k1')
+    expect(signingKeyAt([], T0)).to.equal(undefined)
   })
 
   it('publishes and verifies the pre-published key, the signing key and the retired key until it is removed', () => {
