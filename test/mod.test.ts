@@ -58,7 +58,7 @@ async function embed() {
   const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations, policy })
   const checkClaims = new CheckClaims({ verifier: new JoseTokenVerifier(settings), revocations })
   return {
-    clock, users, checkClaims,
+    clock, users, checkClaims, keys,
     register: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: new Set(['root' as UsernameKey]) }),
     login: new Login({ credentials: new CredentialsCheck({ users, hasher }), minter, clock }),
     refresh: new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy }),
@@ -111,7 +111,14 @@ describe('src/mod.ts, embedded', () => {
     expect(await codeOf(core.refresh.execute({ token: refreshToken }))).to.equal('token_revoked')
   })
 
-  it('exports ports as symbol tokens and a wall clock', () => {
+  it('signs with the key ring\'s ES256 key, its kid in the header, and publishes that key', async () => {
+    const { accessToken } = await core.register.execute(alice)
+    const header = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(accessToken.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))))
+    expect(header).to.deep.equal({ alg: 'ES256', typ: 'at+jwt', kid: core.keys.current().kid })
+    expect(core.keys.published().map((key) => key.kid)).to.deep.equal([header.kid])
+  })
+
+    it('exports ports as symbol tokens and a wall clock', () => {
     expect(typeof UserRepository).to.equal('symbol')
     expect(Math.abs(new SystemClock().now() - Date.now())).to.be.lessThan(1000)
   })
