@@ -1,9 +1,10 @@
 import { afterEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose'
+import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import { MemoryKeyStore } from '../../../src/adapters/memory/key_store.ts'
 import { KeyRing } from '../../../src/application/key_ring.ts'
-import { call, type CallResult, register, startTestServer, TEST_SECRET, type TestServer } from '../../support/http_harness.ts'
+import { call, type CallResult, register, startTestServer, TEST_KEY_ENCRYPTION_SECRET, TEST_SECRET, type TestServer } from '../../support/http_harness.ts'
 import { FakeClock } from '../../support/fake_clock.ts'
 
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']
@@ -62,6 +63,19 @@ describe('GET /.well-known/jwks.json', () => {
       expect(set.keys, alg).to.have.length(3)
       expectPublicOnly(set)
     }
+  })
+
+  it('writes public parameters only, even of a stored key record that carries a private one (a store written by a bug)', async () => {
+    const store = new MemoryKeyStore()
+    const made = await new JoseKeyMaker({ secret: new TextEncoder().encode(TEST_KEY_ENCRYPTION_SECRET) }).generate('ES256')
+    const at = Date.now() - 1000
+    await store.add({ ...made, publicJwk: { ...made.publicJwk, d: 'leaked-private-part' } as never, generation: 1, publishedAt: at, signsFrom: at })
+    const server = await startTestServer({}, { keyStore: store })
+    servers.push(server)
+    const set = await jwks(server)
+    expect(set.keys.map((key) => key.kid)).to.deep.equal([made.kid])
+    expectPublicOnly(set)
+    expect(JSON.stringify(set)).to.not.include('leaked-private-part')
   })
 
   it('drops a retired key once every token it signed has expired', async () => {
