@@ -2,7 +2,7 @@
 # Writes the compose stack's secrets into DIR (default: ./secrets), each only when it is
 # missing, so running it again (`make up` does, through `make secrets`) changes nothing:
 #
-#   jwt_secret              app      JWT_SECRET_FILE
+#   key_encryption_secret   app      KEY_ENCRYPTION_SECRET_FILE (the signing keys, sealed in MongoDB)
 #   redis_password          app      REDIS_PASSWORD_FILE (the Redis user `hexauth`)
 #   redis_users.acl         redis    --aclfile: rendered from deploy/redis/users.acl.template
 #                                    with the SHA-256 of redis_password; rendered again on
@@ -59,7 +59,7 @@ generate() {
   fi
 }
 
-generate jwt_secret
+generate key_encryption_secret
 generate redis_password
 generate mongo_root_password
 generate mongo_hexauth_password

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http'
 import { loadConfig } from './adapters/config.ts'
-import { createContainer, disposeContainer, HttpApp, InFlight } from './adapters/container.ts'
+import { createContainer, disposeContainer, HttpApp, InFlight, KeyRefresh } from './adapters/container.ts'
 import { listen } from './adapters/http/listen.ts'
 import { shutDown } from './adapters/http/shutdown.ts'
+import { keyWarnings } from './adapters/key_config.ts'
 import { createLogger } from './adapters/logger.ts'
 import { resolveSecretFiles } from './adapters/secret_files.ts'
 import { lowerWorkerThreadPriority } from './adapters/thread_priority.ts'
@@ -21,24 +22,38 @@ async function main(): Promise<void> {
     process.exit(78) // EX_CONFIG
   }
   const logger = createLogger(config.logLevel)
-  if (config.jwtSecret === undefined) {
-    logger.warn('JWT_SECRET is not set: using a random signing key for this process; tokens stop working at restart and are not shared between instances')
-  }
+  for (const warning of keyWarnings(config.keys, config.jwtSecret !== undefined)) logger.warn(warning)
   const memory = [
     ...config.mongoUrl === undefined ? ['users', 'items'] : [],
+    ...config.mongoUrl === undefined && config.keys.mode === 'managed' ? ['signing keys'] : [],
     ...config.redisUrl === undefined ? ['revocations'] : [],
   ]
   if (memory.length > 0) {
     logger.warn(`WARNING: running on in-memory stores: ${memory.join(', ')} are lost at restart and not shared between instances (set MONGO_URL and REDIS_URL to persist)`)
   }
-  logger.info({ users: config.mongoUrl === undefined ? 'memory' : 'mongodb', revocations: config.redisUrl === undefined ? 'memory' : 'redis' }, 'Stores chosen')
+  logger.info({
+    users: config.mongoUrl === undefined ? 'memory' : 'mongodb', revocations: config.redisUrl === undefined ? 'memory' : 'redis',
+    keys: config.keys.mode === 'managed' ? (config.mongoUrl === undefined ? 'memory' : 'mongodb') : config.keys.mode, algorithm: config.keys.mode === 'file' ? 'each key its own' : config.keys.algorithm,
+  }, 'Stores chosen')
 
   if (config.workerNiceness > 0) {
     const reniced = await lowerWorkerThreadPriority(config.workerNiceness)
     logger.debug({ threads: reniced, niceness: config.workerNiceness }, 'Worker threads given a lower CPU priority than the event loop')
   }
   const container = createContainer(config, logger)
-  const app = await container.getAsync(HttpApp)
+  let app
+  try {
+    app = await container.getAsync(HttpApp)
+  } catch (error) {
+    // A key file that fails its checks, or a key that does not open with KEY_ENCRYPTION_SECRET.
+    if (!(error instanceof RangeError)) throw error
+    process.stderr.write(`hexauth: ${error.message}\n`)
+    process.exit(78) // EX_CONFIG
+  }
+  const keys = await container.getAsync(KeyRefresh)
+  keys.start()
+  // SIGHUP re-reads JWT_KEYS_FILE (and the key store): an invalid file keeps the keys held.
+  process.on('SIGHUP', () => void keys.reload())
   const inFlight = await container.getAsync(InFlight)
   const server: Server = await listen(app.callback(), { port: config.port, host: config.host, keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000 })
   const address = server.address()

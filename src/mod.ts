@@ -2,8 +2,9 @@
  * hexauth's embeddable core: every use case, every port (interface and same-named injection
  * token), the domain's types and rules, `AuthError`, the token minter and policy, and
  * reference adapters that need nothing but web-standard APIs and `jose`: the in-memory
- * stores, the system clock, the HS256 token issuer and verifier, and the verified-token
- * cache that wraps any verifier. Another transport (a CLI, a queue consumer, a gRPC server,
+ * stores, the system clock, the key ring's key maker (ES256, EdDSA, RS256, sealed with
+ * AES-256-GCM) and memory key store, HS256 keys from a secret, the jose token issuer and
+ * verifier, and the verified-token cache that wraps any verifier. Another transport (a CLI, a queue consumer, a gRPC server,
  * an edge function) wires these with adapters of its own.
  *
  * Nothing reachable from here imports Koa, mongoose, ioredis, inversify, argon2, pino, zod
@@ -16,8 +17,10 @@
  * const clock = new SystemClock()
  * const users = new MemoryUserRepository()
  * const revocations = new MemoryRevocationStore({ clock })
- * const key = await importHmacKey(secret) // at least 32 bytes
- * const settings = { key, issuer: 'me', audience: 'me', leewaySeconds: 5, clock }
+ * const policy = { rotationMs: 30 * 86_400_000, prepublishMs: 7_200_000, retentionMs: 31 * 86_400_000 }
+ * const keys = new KeyRing({ store: new MemoryKeyStore(), maker: new JoseKeyMaker({ secret: undefined }), clock, policy, algorithm: 'ES256', managed: true })
+ * await keys.refresh() // creates the first key; call it again now and then to rotate
+ * const settings = { keys, issuer: 'me', audience: 'me', leewaySeconds: 5, clock }
  * const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations, policy })
  * const checkClaims = new CheckClaims({ verifier: new JoseTokenVerifier(settings), revocations })
  * const login = new Login({ credentials: new CredentialsCheck({ users, hasher }), minter, clock })
@@ -30,6 +33,7 @@ export * from './domain/auth_error.ts'
 export * from './domain/credentials.ts'
 export * from './domain/item.ts'
 export * from './domain/password.ts'
+export * from './domain/signing_key.ts'
 export * from './domain/token_claims.ts'
 export * from './domain/user.ts'
 export * from './domain/username.ts'
@@ -37,8 +41,11 @@ export * from './domain/username.ts'
 // Ports: each an interface and a same-named symbol token.
 export * from './application/ports/clock.ts'
 export * from './application/ports/item_repository.ts'
+export * from './application/ports/key_maker.ts'
+export * from './application/ports/key_store.ts'
 export * from './application/ports/password_hasher.ts'
 export * from './application/ports/revocation_store.ts'
+export * from './application/ports/signing_keys.ts'
 export * from './application/ports/token_issuer.ts'
 export * from './application/ports/token_verifier.ts'
 export * from './application/ports/user_repository.ts'
@@ -52,6 +59,7 @@ export * from './application/delete_item.ts'
 export * from './application/delete_user.ts'
 export * from './application/fresh_login.ts'
 export * from './application/get_item.ts'
+export * from './application/key_ring.ts'
 export * from './application/list_items.ts'
 export * from './application/list_users.ts'
 export * from './application/login.ts'
@@ -65,10 +73,13 @@ export * from './application/user_revocation.ts'
 
 // Reference adapters: web-standard APIs and jose only.
 export { MemoryItemRepository } from './adapters/memory/item_repository.ts'
+export { MemoryKeyStore } from './adapters/memory/key_store.ts'
 export { MemoryRevocationStore, type MemoryRevocationStoreDeps } from './adapters/memory/revocation_store.ts'
 export { MemoryUserRepository } from './adapters/memory/user_repository.ts'
 export { SystemClock } from './adapters/system_clock.ts'
 export { CachedTokenVerifier, type CachedTokenVerifierDeps } from './adapters/crypto/cached_token_verifier.ts'
 export { JoseTokenIssuer } from './adapters/crypto/jose_token_issuer.ts'
 export { JoseTokenVerifier, MAX_TOKEN_LENGTH } from './adapters/crypto/jose_token_verifier.ts'
-export { importHmacKey, JWT_ALGORITHM, JWT_TYP, type JwtSettings } from './adapters/crypto/jwt_settings.ts'
+export { HmacSigningKeys } from './adapters/crypto/hmac_signing_keys.ts'
+export { JoseKeyMaker, type JoseKeyMakerOptions } from './adapters/crypto/jose_key_maker.ts'
+export { importHmacKey, JWT_TYP, type JwtSettings } from './adapters/crypto/jwt_settings.ts'

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import {
-  AuthError, CheckClaims, type Clock, CredentialsCheck, importHmacKey, JoseTokenIssuer, JoseTokenVerifier, Login,
-  MemoryRevocationStore, MemoryUserRepository, parseUsername, type PasswordHasher, RefreshAccess, RegisterUser, RevokeToken,
+  AuthError, CheckClaims, type Clock, CredentialsCheck, JoseKeyMaker, JoseTokenIssuer, JoseTokenVerifier, KeyRing, Login,
+  MemoryKeyStore, MemoryRevocationStore, MemoryUserRepository, parseUsername, type PasswordHasher, RefreshAccess, RegisterUser, RevokeToken,
   SystemClock, TokenMinter, type TokenPolicy, type UsernameKey, UserRepository,
 } from '../src/mod.ts'
 
@@ -48,12 +48,17 @@ async function embed() {
   const policy: TokenPolicy = {
     accessTtlSeconds: 900, refreshTtlSeconds: 86_400, refreshReuseGraceSeconds: 10, leewaySeconds: 5,
   }
-  const key = await importHmacKey(new TextEncoder().encode('an embedder secret of at least 32 bytes'))
-  const settings = { key, issuer: 'embedder', audience: 'embedder', leewaySeconds: policy.leewaySeconds, clock }
+  // ES256 keys the embedder's ring generates and rotates, in memory.
+  const keys = new KeyRing({
+    store: new MemoryKeyStore(), maker: new JoseKeyMaker({ secret: undefined }), clock, algorithm: 'ES256', managed: true,
+    policy: { rotationMs: 30 * 86_400_000, prepublishMs: 7_200_000, retentionMs: 2 * 86_400_000 },
+  })
+  await keys.refresh()
+  const settings = { keys, issuer: 'embedder', audience: 'embedder', leewaySeconds: policy.leewaySeconds, clock }
   const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations, policy })
   const checkClaims = new CheckClaims({ verifier: new JoseTokenVerifier(settings), revocations })
   return {
-    clock, users, checkClaims,
+    clock, users, checkClaims, keys,
     register: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: new Set(['root' as UsernameKey]) }),
     login: new Login({ credentials: new CredentialsCheck({ users, hasher }), minter, clock }),
     refresh: new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy }),
@@ -106,7 +111,14 @@ describe('src/mod.ts, embedded', () => {
     expect(await codeOf(core.refresh.execute({ token: refreshToken }))).to.equal('token_revoked')
   })
 
-  it('exports ports as symbol tokens and a wall clock', () => {
+  it('signs with the key ring\'s ES256 key, its kid in the header, and publishes that key', async () => {
+    const { accessToken } = await core.register.execute(alice)
+    const header = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(accessToken.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))))
+    expect(header).to.deep.equal({ alg: 'ES256', typ: 'at+jwt', kid: core.keys.current().kid })
+    expect(core.keys.published().map((key) => key.kid)).to.deep.equal([header.kid])
+  })
+
+    it('exports ports as symbol tokens and a wall clock', () => {
     expect(typeof UserRepository).to.equal('symbol')
     const before = Date.now()
     const now = new SystemClock().now()

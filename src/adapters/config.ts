@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
 import type { Budget, LimitSettings } from './http/rate_limits.ts'
+import { type KeyConfig, keyConfig, keyProblems, parsePublicUrl } from './key_config.ts'
 import { parseRedisUrl } from './redis/redis_url.ts'
 import { secretProblem } from './secret_strength.ts'
 
@@ -11,6 +12,8 @@ export interface Config {
   readonly host: string
   /** The HS256 secret; `undefined` means a random key per process (tokens die with it). */
   readonly jwtSecret: Uint8Array<ArrayBuffer> | undefined
+  /** How tokens are signed: key mode, algorithm, rotation, the JWKS and `PUBLIC_URL`. */
+  readonly keys: KeyConfig
   readonly jwtIssuer: string
   readonly jwtAudience: string
   readonly jwtLeewaySeconds: number
@@ -171,7 +174,8 @@ const schema = z.object({
   PORT: integer(3000, 0, 65535),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   JWT_SECRET: secret,
-  JWT_ISSUER: z.string().trim().min(1).default('hexauth'),
+  // Unset: PUBLIC_URL when that is set, else "hexauth".
+  JWT_ISSUER: z.string().trim().min(1).optional(),
   JWT_AUDIENCE: z.string().trim().min(1).default('hexauth'),
   // Bounded: a leeway of days keeps expired tokens alive, a grace of days turns reuse detection off.
   JWT_LEEWAY: duration('5s', 0, 300),
@@ -236,6 +240,19 @@ const schema = z.object({
   // Unset: on whenever REDIS_URL is (the near-cache fails closed: Redis answers when its feed is not live).
   REVOCATION_CACHE: optionalFlag,
   WORKER_NICENESS: integer(10, 0, 19),
+  // Signing keys (key_config.ts checks how they fit together).
+  JWT_ALGORITHM: z.enum(['ES256', 'EdDSA', 'RS256', 'HS256']).optional(),
+  JWT_KEY_ROTATION: duration('30d', 1, 365 * 86_400),
+  JWT_KEY_PREPUBLISH: duration('2h', 1, 30 * 86_400),
+  JWT_KEY_REFRESH: duration('60s', 1, 3600),
+  KEY_ENCRYPTION_SECRET: secret,
+  JWT_KEYS_FILE: z.string().trim().optional(),
+  PUBLIC_URL: z.string().trim().optional().transform((raw, ctx) => {
+    const url = raw === undefined ? undefined : parsePublicUrl(raw)
+    if (typeof url === 'object') ctx.addIssue({ code: 'custom', message: url.problem })
+    return typeof url === 'string' ? url : undefined
+  }),
+  JWKS_MAX_AGE: duration('5m', 0, 86_400),
 })
 
 /** The lifetimes must make sense together, whatever each allows alone. */
@@ -252,6 +269,7 @@ function lifetimesAgree(c: z.output<typeof schema>, ctx: z.core.$RefinementCtx):
   if (c.JWT_LEEWAY >= c.ACCESS_TOKEN_TTL) {
     ctx.addIssue({ code: 'custom', path: ['JWT_LEEWAY'], message: `must be shorter than ACCESS_TOKEN_TTL (${spell(c.ACCESS_TOKEN_TTL)})` })
   }
+  for (const { variable, message } of keyProblems(c)) ctx.addIssue({ code: 'custom', path: [variable], message })
 }
 
 /**
@@ -282,7 +300,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     port: c.PORT,
     host: c.HOST,
     jwtSecret: c.JWT_SECRET,
-    jwtIssuer: c.JWT_ISSUER,
+    keys: keyConfig(c),
+    jwtIssuer: c.JWT_ISSUER ?? c.PUBLIC_URL ?? 'hexauth',
     jwtAudience: c.JWT_AUDIENCE,
     jwtLeewaySeconds: c.JWT_LEEWAY,
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL,

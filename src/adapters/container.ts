@@ -7,13 +7,17 @@ import { DeleteItem } from '../application/delete_item.ts'
 import { DeleteUser } from '../application/delete_user.ts'
 import { FreshLogin } from '../application/fresh_login.ts'
 import { GetItem } from '../application/get_item.ts'
+import { KeyRing } from '../application/key_ring.ts'
 import { ListItems } from '../application/list_items.ts'
 import { ListUsers } from '../application/list_users.ts'
 import { Login } from '../application/login.ts'
 import { Clock } from '../application/ports/clock.ts'
 import { ItemRepository } from '../application/ports/item_repository.ts'
+import { KeyMaker } from '../application/ports/key_maker.ts'
+import { KeyStore } from '../application/ports/key_store.ts'
 import { PasswordHasher } from '../application/ports/password_hasher.ts'
 import { RevocationStore } from '../application/ports/revocation_store.ts'
+import { SigningKeys } from '../application/ports/signing_keys.ts'
 import { TokenIssuer } from '../application/ports/token_issuer.ts'
 import { TokenVerifier } from '../application/ports/token_verifier.ts'
 import { UserRepository } from '../application/ports/user_repository.ts'
@@ -23,13 +27,20 @@ import { RevokeToken } from '../application/revoke_token.ts'
 import { RevokeUserTokens } from '../application/revoke_user_tokens.ts'
 import { SetAdmin } from '../application/set_admin.ts'
 import { TokenMinter, type TokenPolicy as TokenPolicyValue } from '../application/token_minter.ts'
+import { isAuthError } from '../domain/auth_error.ts'
 import type { UsernameKey } from '../domain/username.ts'
 import type { Config as ConfigValue } from './config.ts'
 import { Argon2Hasher } from './crypto/argon2_hasher.ts'
 import { JoseTokenIssuer } from './crypto/jose_token_issuer.ts'
 import { CachedTokenVerifier } from './crypto/cached_token_verifier.ts'
+import { HmacSigningKeys } from './crypto/hmac_signing_keys.ts'
+import { JoseKeyMaker } from './crypto/jose_key_maker.ts'
 import { JoseTokenVerifier } from './crypto/jose_token_verifier.ts'
-import { importHmacKey, type JwtSettings as JwtSettingsValue } from './crypto/jwt_settings.ts'
+import type { JwtSettings as JwtSettingsValue } from './crypto/jwt_settings.ts'
+import { FileKeyStore } from './file/key_store.ts'
+import { KeyRefresher } from './key_refresher.ts'
+import { MemoryKeyStore } from './memory/key_store.ts'
+import { MongoKeyStore } from './mongo/key_store.ts'
 import { createHttpApp, type HttpDeps } from './http/app.ts'
 import type { Logger as LoggerValue } from './logger.ts'
 import { MemoryItemRepository } from './memory/item_repository.ts'
@@ -57,8 +68,10 @@ import { SystemClock } from './system_clock.ts'
 export const Config: ServiceIdentifier<ConfigValue> = Symbol('Config')
 /** Injection token of the service logger. */
 export const Logger: ServiceIdentifier<LoggerValue> = Symbol('Logger')
-/** Injection token of the imported signing key and JWT options. */
+/** Injection token of the signing keys and JWT options. */
 export const JwtSettings: ServiceIdentifier<JwtSettingsValue> = Symbol('JwtSettings')
+/** Injection token of the background key refresh (and SIGHUP reload); `main.ts` starts it. */
+export const KeyRefresh: ServiceIdentifier<KeyRefresher> = Symbol('KeyRefresh')
 /** Injection token of the token lifetimes. */
 export const TokenPolicy: ServiceIdentifier<TokenPolicyValue> = Symbol('TokenPolicy')
 /** Injection token of the case-folded usernames only an operator may register (`ADMIN_USERNAMES`). */
@@ -101,6 +114,8 @@ export interface ContainerOverrides {
   readonly revocations?: RevocationStore
   readonly hasher?: PasswordHasher
   readonly limits?: AuthLimits
+  /** The managed keys' store (instances sharing one, a tampered one). */
+  readonly keyStore?: KeyStore
 }
 
 /** The application's one composition root: every binding is a singleton. */
@@ -138,14 +153,14 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
     } }] : [],
   ])
   c.bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2, config.argon2Concurrency))
-  c.bind(JwtSettings).toResolvedValue(async (clock: Clock) => ({
-    // No secret configured: a random one, so tokens die with the process (main warns).
-    key: await importHmacKey(config.jwtSecret ?? crypto.getRandomValues(new Uint8Array(48))),
+  bindKeys(c, config, o)
+  c.bind(JwtSettings).toResolvedValue((clock: Clock, keys: SigningKeys) => ({
+    keys,
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
     leewaySeconds: config.jwtLeewaySeconds,
     clock,
-  }), [Clock])
+  }), [Clock, SigningKeys])
   c.bind(TokenIssuer).toResolvedValue((s: JwtSettingsValue) => new JoseTokenIssuer(s), [JwtSettings])
   c.bind(TokenVerifier).toResolvedValue((s: JwtSettingsValue) => {
     const jose = new JoseTokenVerifier(s)
@@ -160,6 +175,51 @@ function bindAdapters(c: Container, config: ConfigValue, o: ContainerOverrides):
   })
   c.bind(ReservedUsernames).toConstantValue(new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)))
   c.bind(SharedBlocklist).toConstantValue(o.revocations !== undefined || config.redisUrl !== undefined)
+}
+
+/**
+ * The signing keys: HS256 with one secret; else a key ring over a key file (`JWT_KEYS_FILE`),
+ * MongoDB (`MONGO_URL`) or memory, loaded before the app serves. A key that cannot be opened
+ * (a wrong `KEY_ENCRYPTION_SECRET`) fails the start; a store that cannot answer does not: the
+ * ring retries in the background and token routes answer 503 until it has keys.
+ */
+function bindKeys(c: Container, config: ConfigValue, o: ContainerOverrides): void {
+  const { mode, algorithm, encryptionSecret, keysFile, refreshSeconds } = config.keys
+  const refresher = (refresh: () => Promise<void>, reload: () => Promise<void>, logger: LoggerValue) =>
+    new KeyRefresher({ refresh, reload, logger, intervalMs: refreshSeconds * 1000 })
+  if (mode === 'hs256') {
+    // No secret configured: a random one, so tokens die with the process (main warns).
+    c.bind(SigningKeys).toResolvedValue((clock: Clock) =>
+      HmacSigningKeys.create(config.jwtSecret ?? crypto.getRandomValues(new Uint8Array(48)), clock.now()), [Clock])
+    const nothing = () => Promise.resolve()
+    c.bind(KeyRefresh).toResolvedValue((logger: LoggerValue) => refresher(nothing, nothing, logger), [Logger])
+    return
+  }
+  const maker = new JoseKeyMaker({ secret: mode === 'managed' ? encryptionSecret : undefined })
+  c.bind(KeyMaker).toConstantValue(maker)
+  if (o.keyStore !== undefined) c.bind(KeyStore).toConstantValue(o.keyStore)
+  else if (mode === 'file') c.bind(KeyStore).toResolvedValue((clock: Clock) => new FileKeyStore({ path: keysFile!, maker, clock }), [Clock])
+  else if (config.mongoUrl !== undefined) c.bind(KeyStore).toResolvedValue((mongo: MongoConnection) => new MongoKeyStore(mongo), [Mongo])
+  else c.bind(KeyStore).toConstantValue(new MemoryKeyStore())
+  const { rotationSeconds, prepublishSeconds } = config.keys
+  const retentionSeconds = config.refreshTokenTtlSeconds + config.accessTokenTtlSeconds + config.jwtLeewaySeconds
+  c.bind(KeyRing).toResolvedValue((store: KeyStore, clock: Clock) => new KeyRing({
+    store, maker, clock, algorithm: algorithm === 'HS256' ? 'ES256' : algorithm, managed: mode === 'managed',
+    policy: { rotationMs: rotationSeconds * 1000, prepublishMs: prepublishSeconds * 1000, retentionMs: retentionSeconds * 1000 },
+  }), [KeyStore, Clock])
+  c.bind(SigningKeys).toResolvedValue(async (ring: KeyRing, logger: LoggerValue) => {
+    await ring.refresh().catch((error: unknown) => {
+      if (!isAuthError(error, 'service_unavailable')) throw error
+      logger.warn({ error: error.message }, 'Cannot load the signing keys yet: token routes answer 503 until the key store answers')
+    })
+    return ring
+  }, [KeyRing, Logger])
+  c.bind(KeyRefresh).toResolvedValue((ring: KeyRing, store: KeyStore, logger: LoggerValue) => refresher(
+    () => ring.refresh(),
+    async () => {
+      if (store instanceof FileKeyStore) await store.reload()
+      await ring.refresh()
+    }, logger), [KeyRing, KeyStore, Logger]).onDeactivation((refresh) => refresh.stop())
 }
 
 /** `MONGO_URL` set: users and items in MongoDB; else in memory. */
@@ -308,6 +368,12 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
     metrics: await c.getAsync(Metrics),
     inFlight: await c.getAsync(InFlight),
     probes: await c.getAsync(Probes),
+    signingKeys: await c.getAsync(SigningKeys),
+    wellKnown: {
+      issuer: (await c.getAsync(Config)).jwtIssuer,
+      publicUrl: (await c.getAsync(Config)).keys.publicUrl,
+      jwksMaxAgeSeconds: (await c.getAsync(Config)).keys.jwksMaxAgeSeconds,
+    },
     registerUser: await c.getAsync(RegisterUser),
     login: await c.getAsync(Login),
     freshLogin: await c.getAsync(FreshLogin),
@@ -327,17 +393,19 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
 
 /** Every injection token bound by {@linkcode createContainer}, for tests and diagnostics. */
 export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
-  Config, Logger, Clock, Health, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings,
+  Config, Logger, Clock, Health, UserRepository, ItemRepository, RevocationStore, PasswordHasher, JwtSettings, SigningKeys, KeyRefresh,
   TokenIssuer, TokenVerifier, TokenPolicy, ReservedUsernames, SharedBlocklist, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
   RevokeUserTokens, ListItems,
   GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, InFlight, HttpApp,
 ]
 
-/** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`). */
-export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient, RedisWriter, RedisServer, RedisRevocations, Feed]
+/** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`), or for a key ring (not HS256). */
+export const OPTIONAL_SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [Mongo, RedisClient, RedisWriter, RedisServer, RedisRevocations, Feed, KeyStore, KeyMaker, KeyRing]
 
 /** Closes every client the container opened (deactivation hooks), for a graceful shutdown. */
-export function disposeContainer(c: AppContainer): Promise<void> {
-  return c.unbindAllAsync()
+export async function disposeContainer(c: AppContainer): Promise<void> {
+  // A binding whose resolution failed (keys that would not open: a refused start) rejects
+  // again here, after every other binding's deactivation has been started; it has nothing to close.
+  await c.unbindAllAsync().catch(() => {})
 }

@@ -11,6 +11,8 @@ export const REDACTED_PATHS: readonly string[] = [
   'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
   'password', '*.password', 'token', '*.token', 'access_token', '*.access_token',
   'refresh_token', '*.refresh_token', 'jwtSecret', '*.jwtSecret',
+  // The key configuration's KEY_ENCRYPTION_SECRET, and sealed or private key material.
+  'encryptionSecret', '*.encryptionSecret', 'keys.encryptionSecret', '*.keys.encryptionSecret', 'sealed', '*.sealed',
   // The configuration's store URLs carry REDIS_PASSWORD and MONGO_PASSWORD.
   'redisUrl', '*.redisUrl', 'mongoUrl', '*.mongoUrl',
 ]

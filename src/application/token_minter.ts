@@ -83,7 +83,10 @@ export class TokenMinter {
     return crypto.randomUUID()
   }
 
-  /** The claims of one token of `type` for `user`; refresh tokens are never fresh. */
+  /**
+   * The claims of one token of `type` for `user`; refresh tokens are never fresh, access tokens
+   * carry the username.
+   */
   claims(user: User, type: TokenType, options: MintOptions): TokenClaims {
     const { policy } = this.#deps
     const iat = toNumericDate(options.startedAt)
@@ -98,6 +101,7 @@ export class TokenMinter {
       fresh: type === 'access' && options.fresh,
       isAdmin: user.isAdmin,
       fam: options.fam,
+      ...type === 'access' ? { preferredUsername: user.username } : {},
     }
   }
 

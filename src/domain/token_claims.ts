@@ -20,6 +20,12 @@ export interface TokenClaims {
   readonly isAdmin: boolean
   /** The login session (refresh family) the token belongs to. */
   readonly fam: string
+  /**
+   * The username (OIDC's `preferred_username`), in access tokens: services that verify the
+   * token themselves get it without asking. Usernames never change. Absent from refresh tokens,
+   * and from access tokens issued before it was added.
+   */
+  readonly preferredUsername?: string
 }
 
 /** Seconds since the epoch with millisecond precision, from a millisecond clock reading. */

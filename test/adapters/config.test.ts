@@ -2,10 +2,13 @@ import { availableParallelism } from 'node:os'
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { CONFIG_VARIABLES, loadConfig } from '../../src/adapters/config.ts'
+import { keyWarnings } from '../../src/adapters/key_config.ts'
 import { resolveSecretFiles, SECRET_FILE_VARIABLES } from '../../src/adapters/secret_files.ts'
 import { KNOWN_DEFAULT_SECRETS } from '../../src/adapters/secret_strength.ts'
 
 const SECRET = 'a-perfectly-random-looking-secret-Zq8xW2pL0vN7'
+/** What a configuration with MONGO_URL needs for its signing keys (they are stored there, sealed). */
+const KEYS_IN_MONGO = { KEY_ENCRYPTION_SECRET: 'another-random-looking-secret-Hq3wZ8rV1tN6yB4m' }
 
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -158,7 +161,7 @@ describe('loadConfig', () => {
 
   it('chooses memory stores without URLs and reads store URLs when given', () => {
     expect(loadConfig({})).to.include({ mongoUrl: undefined, redisUrl: undefined, redisKeyPrefix: 'hexauth:' })
-    const config = loadConfig({ MONGO_URL: 'mongodb+srv://u:p@cluster0.example.net/hexauth', REDIS_URL: 'rediss://cache:6380/2' })
+    const config = loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb+srv://u:p@cluster0.example.net/hexauth', REDIS_URL: 'rediss://cache:6380/2' })
     expect(config.mongoUrl).to.equal('mongodb+srv://u:p@cluster0.example.net/hexauth')
     expect(config.redisUrl).to.equal('rediss://cache:6380/2')
     expect(config.redisCommandTimeoutMs).to.equal(1000)
@@ -241,21 +244,21 @@ describe('loadConfig: store passwords', () => {
   })
 
   it('applies MONGO_PASSWORD to the user of MONGO_URL, keeping the rest of the URL', () => {
-    const config = loadConfig({ MONGO_URL: 'mongodb://hexauth@mongo:27017/hexauth?authSource=hexauth', MONGO_PASSWORD: PASSWORD })
+    const config = loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb://hexauth@mongo:27017/hexauth?authSource=hexauth', MONGO_PASSWORD: PASSWORD })
     expect(config.mongoUrl).to.equal(`mongodb://hexauth:${ENCODED}@mongo:27017/hexauth?authSource=hexauth`)
-    const several = loadConfig({ MONGO_URL: 'mongodb://hexauth@h1,h2,h3/hexauth?replicaSet=rs0', MONGO_PASSWORD: 'pw' })
+    const several = loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb://hexauth@h1,h2,h3/hexauth?replicaSet=rs0', MONGO_PASSWORD: 'pw' })
     expect(several.mongoUrl).to.equal('mongodb://hexauth:pw@h1,h2,h3/hexauth?replicaSet=rs0')
   })
 
   it('leaves the URLs as they are without a password variable', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://u:inline@redis:6379', MONGO_URL: 'mongodb://u:inline@mongo/db' }))
+    expect(loadConfig({ ...KEYS_IN_MONGO, REDIS_URL: 'redis://u:inline@redis:6379', MONGO_URL: 'mongodb://u:inline@mongo/db' }))
       .to.include({ redisUrl: 'redis://u:inline@redis:6379', mongoUrl: 'mongodb://u:inline@mongo/db' })
   })
 
   for (const [store, url] of [['REDIS', 'redis://hexauth:inline@redis:6379'], ['REDIS', 'redis://:inline@redis:6379'],
     ['REDIS', 'redis+sentinel://u:inline@s1:26379/primary'], ['MONGO', 'mongodb://hexauth:inline@mongo/hexauth']] as const) {
     it(`refuses ${store}_PASSWORD with ${url}, which has a password already, naming both`, () => {
-      expect(() => loadConfig({ [`${store}_URL`]: url, [`${store}_PASSWORD`]: 'pw' }))
+      expect(() => loadConfig({ ...KEYS_IN_MONGO, [`${store}_URL`]: url, [`${store}_PASSWORD`]: 'pw' }))
         .to.throw(RangeError, new RegExp(`^Invalid configuration: ${store}_PASSWORD .*${store}_URL has a password`))
     })
   }
@@ -268,7 +271,7 @@ describe('loadConfig: store passwords', () => {
   }
 
   it('refuses MONGO_PASSWORD with a MONGO_URL that names no user', () => {
-    expect(() => loadConfig({ MONGO_URL: 'mongodb://mongo:27017/hexauth', MONGO_PASSWORD: 'pw' }))
+    expect(() => loadConfig({ ...KEYS_IN_MONGO, MONGO_URL: 'mongodb://mongo:27017/hexauth', MONGO_PASSWORD: 'pw' }))
       .to.throw(RangeError, /^Invalid configuration: MONGO_PASSWORD needs a user in MONGO_URL/)
   })
 
@@ -303,5 +306,106 @@ describe('README configuration table', () => {
     const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## API'))
     const names = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1]!)
     expect(names.sort()).to.deep.equal(DOCUMENTED)
+  })
+})
+
+describe('loadConfig: signing keys', () => {
+  const SEALING = 'sealing-secret-for-config-Hq3wZ8rV1tN6yB4mK7pL2'
+
+  it('defaults to ES256 keys hexauth manages, rotated every 30 days, pre-published 2 hours, a JWKS cached 5 minutes', () => {
+    expect(loadConfig({}).keys).to.deep.equal({
+      mode: 'managed', algorithm: 'ES256', secretOnly: false, rotationSeconds: 30 * 86400, prepublishSeconds: 7200,
+      refreshSeconds: 60, encryptionSecret: undefined, keysFile: undefined, publicUrl: undefined, jwksMaxAgeSeconds: 300,
+    })
+  })
+
+  it('keeps HS256 when only JWT_SECRET is set, and says so, and on JWT_ALGORITHM=HS256 without one', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).keys).to.include({ mode: 'hs256', algorithm: 'HS256', secretOnly: true })
+    expect(loadConfig({ JWT_ALGORITHM: 'HS256' }).keys).to.include({ mode: 'hs256', algorithm: 'HS256', secretOnly: false })
+    expect(loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: SECRET }).keys).to.include({ mode: 'hs256', secretOnly: false })
+  })
+
+  for (const algorithm of ['EdDSA', 'RS256']) {
+    it(`manages ${algorithm} keys when JWT_ALGORITHM says so`, () => {
+      expect(loadConfig({ JWT_ALGORITHM: algorithm }).keys).to.include({ mode: 'managed', algorithm })
+    })
+  }
+
+  it('reads the key variables it is given', () => {
+    const keys = loadConfig({
+      JWT_KEY_ROTATION: '7d', JWT_KEY_PREPUBLISH: '3h', JWT_KEY_REFRESH: '30s', JWKS_MAX_AGE: '10m', KEY_ENCRYPTION_SECRET: SEALING,
+    }).keys
+    expect(keys).to.include({ rotationSeconds: 7 * 86400, prepublishSeconds: 3 * 3600, refreshSeconds: 30, jwksMaxAgeSeconds: 600 })
+    expect(new TextDecoder().decode(keys.encryptionSecret)).to.equal(SEALING)
+  })
+
+  it('uses the keys of JWT_KEYS_FILE when it is set, MONGO_URL or not', () => {
+    expect(loadConfig({ JWT_KEYS_FILE: '/run/secrets/jwt_keys' }).keys).to.include({ mode: 'file', keysFile: '/run/secrets/jwt_keys' })
+    expect(loadConfig({ JWT_KEYS_FILE: '/run/secrets/jwt_keys', MONGO_URL: 'mongodb://mongo/hexauth' }).keys.mode).to.equal('file')
+  })
+
+  it('needs no KEY_ENCRYPTION_SECRET with MONGO_URL for HS256 or a key file: nothing is stored', () => {
+    expect(() => loadConfig({ MONGO_URL: 'mongodb://mongo/hexauth', JWT_SECRET: SECRET })).to.not.throw()
+    expect(() => loadConfig({ MONGO_URL: 'mongodb://mongo/hexauth', JWT_KEYS_FILE: '/k.json' })).to.not.throw()
+  })
+
+  const refused: ReadonlyArray<readonly [Record<string, string>, RegExp]> = [
+    [{ JWT_SECRET: SECRET, JWT_ALGORITHM: 'ES256' }, /JWT_SECRET is set and JWT_ALGORITHM is ES256: a shared secret signs HS256 only/],
+    [{ JWT_SECRET: SECRET, JWT_ALGORITHM: 'EdDSA' }, /JWT_SECRET .*JWT_ALGORITHM is EdDSA/],
+    [{ JWT_KEYS_FILE: '/k.json', JWT_SECRET: SECRET }, /JWT_KEYS_FILE is set and JWT_SECRET is too/],
+    [{ JWT_KEYS_FILE: '/k.json', JWT_ALGORITHM: 'RS256' }, /JWT_KEYS_FILE is set and JWT_ALGORITHM is too/],
+    [{ MONGO_URL: 'mongodb://mongo/hexauth' }, /KEY_ENCRYPTION_SECRET is required with MONGO_URL/],
+    [{ KEY_ENCRYPTION_SECRET: 'short-but-random-Zq8xW2' }, /KEY_ENCRYPTION_SECRET must be at least 32 bytes/],
+    [{ KEY_ENCRYPTION_SECRET: 'change-this-to-a-long-random-secret-of-32-bytes-or-more' }, /KEY_ENCRYPTION_SECRET is a published default/],
+    [{ KEY_ENCRYPTION_SECRET: 'ab'.repeat(32) }, /KEY_ENCRYPTION_SECRET is too repetitive/],
+    [{ JWT_ALGORITHM: 'RS512' }, /JWT_ALGORITHM/],
+    [{ JWT_ALGORITHM: 'none' }, /JWT_ALGORITHM/],
+    [{ JWT_KEY_ROTATION: '2h' }, /JWT_KEY_ROTATION must be longer than JWT_KEY_PREPUBLISH \(7200s\)/],
+    [{ JWT_KEY_PREPUBLISH: '60s' }, /JWT_KEY_PREPUBLISH must be longer than JWT_KEY_REFRESH \(60s\)/],
+    [{ JWKS_MAX_AGE: '31m' }, /JWKS_MAX_AGE must be at most a quarter of JWT_KEY_PREPUBLISH \(7200s\)/],
+    [{ JWT_KEY_PREPUBLISH: '20m', JWKS_MAX_AGE: '5m1s' }, /JWKS_MAX_AGE/],
+    [{ JWT_KEY_REFRESH: '2h' }, /JWT_KEY_REFRESH must be a duration from 1s to 1h/],
+    [{ JWT_KEY_ROTATION: 'monthly' }, /JWT_KEY_ROTATION/],
+    [{ PUBLIC_URL: 'auth.example.com' }, /PUBLIC_URL must be an absolute URL/],
+    [{ PUBLIC_URL: 'ftp://auth.example.com' }, /PUBLIC_URL must be an http or https URL/],
+    [{ PUBLIC_URL: 'https://auth.example.com/?tenant=1' }, /PUBLIC_URL must have no query or fragment/],
+    [{ PUBLIC_URL: 'https://auth.example.com/#top' }, /PUBLIC_URL must have no query or fragment/],
+    [{ PUBLIC_URL: 'https://user:pw@auth.example.com' }, /PUBLIC_URL must carry no user or password/],
+  ]
+  for (const [env, message] of refused) {
+    it(`refuses ${JSON.stringify(env)}, naming the variable`, () => {
+      expect(() => loadConfig(env)).to.throw(RangeError, message)
+    })
+  }
+
+  it('takes PUBLIC_URL without its trailing slash, as the default issuer; JWT_ISSUER still wins', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://auth.example.com/' })
+    expect([config.keys.publicUrl, config.jwtIssuer]).to.deep.equal(['https://auth.example.com', 'https://auth.example.com'])
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/auth/' }).keys.publicUrl).to.equal('https://example.com/auth')
+    expect(loadConfig({ PUBLIC_URL: 'https://auth.example.com', JWT_ISSUER: 'hexauth' }).jwtIssuer).to.equal('hexauth')
+  })
+
+  it('accepts short periods for tests as long as they fit together', () => {
+    expect(loadConfig({ JWT_KEY_PREPUBLISH: '2s', JWT_KEY_ROTATION: '4s', JWT_KEY_REFRESH: '1s', JWKS_MAX_AGE: '0' }).keys)
+      .to.include({ prepublishSeconds: 2, rotationSeconds: 4, refreshSeconds: 1, jwksMaxAgeSeconds: 0 })
+  })
+})
+
+describe('keyWarnings', () => {
+  it('warns that with only JWT_SECRET every verifier needs the secret and can mint tokens', () => {
+    const [warning] = keyWarnings(loadConfig({ JWT_SECRET: SECRET }).keys, true)
+    expect(warning).to.match(/^JWT_SECRET is set and JWT_ALGORITHM is not: signing HS256 .*needs JWT_SECRET, and whoever holds it can mint tokens/)
+  })
+
+  it('warns of a random HS256 key when HS256 is asked for without a secret', () => {
+    expect(keyWarnings(loadConfig({ JWT_ALGORITHM: 'HS256' }).keys, false)).to.deep.equal([
+      'JWT_SECRET is not set: using a random HS256 key for this process; tokens stop working at restart and are not shared between instances',
+    ])
+  })
+
+  it('warns of a pre-publication shorter than the common verifier caches, and of nothing for the defaults', () => {
+    expect(keyWarnings(loadConfig({ JWT_KEY_PREPUBLISH: '10m', JWKS_MAX_AGE: '1m' }).keys, false)[0]).to.match(/^JWT_KEY_PREPUBLISH is 600s, shorter than common verifiers cache a JWKS \(PyJWT 5 min, jose 10 min, Go keyfunc 1 h\)/)
+    expect(keyWarnings(loadConfig({}).keys, false)).to.deep.equal([])
+    expect(keyWarnings(loadConfig({ JWT_ALGORITHM: 'HS256', JWT_SECRET: SECRET }).keys, true)).to.deep.equal([])
   })
 })

@@ -29,6 +29,15 @@ describe('createLogger', () => {
     expect(text).to.contain('configuration')
     for (const secret of ['redis-pw-1', 'mongo-pw-2']) expect(text).to.not.contain(secret)
   })
+
+  it('redacts KEY_ENCRYPTION_SECRET from the configuration, and sealed keys, wherever they are logged', () => {
+    const { logger, lines } = capturingLogger()
+    const keys = { encryptionSecret: 'sealing-secret-3', mode: 'managed' }
+    logger.debug({ config: { keys }, keys, key: { kid: 'k1', sealed: 'A256GCM.sealed-4' }, encryptionSecret: 'sealing-secret-5' }, 'keys')
+    const text = lines.join('')
+    expect(text).to.contain('managed').and.contain('k1')
+    for (const secret of ['sealing-secret-3', 'sealed-4', 'sealing-secret-5']) expect(text).to.not.contain(secret)
+  })
 })
 
 describe('Logs of the HTTP app', () => {

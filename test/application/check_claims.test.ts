@@ -1,7 +1,7 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { JoseTokenIssuer } from '../../src/adapters/crypto/jose_token_issuer.ts'
-import { importHmacKey } from '../../src/adapters/crypto/jwt_settings.ts'
+import { HmacSigningKeys } from '../../src/adapters/crypto/hmac_signing_keys.ts'
 import { CheckClaims } from '../../src/application/check_claims.ts'
 import type { EarlierUse, RevocationStore } from '../../src/application/ports/revocation_store.ts'
 import { TokenMinter } from '../../src/application/token_minter.ts'
@@ -66,8 +66,8 @@ describe('CheckClaims', () => {
   })
 
   it('rejects a token signed with another key or for another issuer', async () => {
-    const otherKey = await importHmacKey(new TextEncoder().encode('another-secret-of-at-least-32-bytes!'))
-    for (const settings of [{ ...core.settings, key: otherKey }, { ...core.settings, issuer: 'elsewhere' }]) {
+    const otherKeys = await HmacSigningKeys.create(new TextEncoder().encode('another-secret-of-at-least-32-bytes!'), core.clock.now())
+    for (const settings of [{ ...core.settings, keys: otherKeys }, { ...core.settings, issuer: 'elsewhere' }]) {
       const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations: core.revocations, policy: core.policy })
       const { token } = await minter.mint(user, 'access', { fresh: true, fam: minter.newFamily(), startedAt: core.clock.now() })
       await rejectsWith(core.checkClaims.execute({ token, type: 'access' }), 'invalid_token')

@@ -76,11 +76,11 @@ describe('docker-compose.yml', () => {
     expect(services.redis!.ports).to.equal(undefined)
   })
 
-  it('takes the JWT secret from a secret file instead of shipping one or asking for it inline', () => {
+  it('signs with key pairs, sealed under a key encryption secret from a secret file, and shares no JWT secret', () => {
     const env = services.app!.environment as Record<string, string>
-    expect(env).to.not.have.property('JWT_SECRET')
-    expect(env.JWT_SECRET_FILE).to.equal('/run/secrets/jwt_secret')
-    expect(secretsOf('app')).to.include('jwt_secret')
+    for (const name of ['JWT_SECRET', 'JWT_SECRET_FILE', 'KEY_ENCRYPTION_SECRET', 'JWT_ALGORITHM']) expect(env).to.not.have.property(name)
+    expect(env.KEY_ENCRYPTION_SECRET_FILE).to.equal('/run/secrets/key_encryption_secret')
+    expect(secretsOf('app')).to.include('key_encryption_secret')
   })
 
   it('puts the stores on an internal network that only the app also joins', () => {
@@ -155,7 +155,7 @@ describe('docker-compose.yml', () => {
     expect(mongo.searchParams.get('authSource')).to.equal('hexauth')
     expect(env.REDIS_PASSWORD_FILE).to.equal('/run/secrets/redis_password')
     expect(env.MONGO_PASSWORD_FILE).to.equal('/run/secrets/mongo_hexauth_password')
-    expect(secretsOf('app')).to.have.members(['jwt_secret', 'redis_password', 'mongo_hexauth_password'])
+    expect(secretsOf('app')).to.have.members(['key_encryption_secret', 'redis_password', 'mongo_hexauth_password'])
   })
 
   it('has no password or secret inline anywhere: only _FILE variables naming a mounted secret', () => {

@@ -42,17 +42,17 @@ describe('deploy/make_secrets.sh', () => {
     for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).mode & 0o777, name).to.equal(0o644)
   })
 
-  it('generates distinct random values, a JWT secret hexauth accepts, each safe in a URL', () => {
+  it('generates distinct random values, a key encryption secret hexauth accepts, each safe in a URL', () => {
     makeSecrets()
-    const values = ['jwt_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read)
+    const values = ['key_encryption_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read)
     expect(new Set(values).size).to.equal(4)
     for (const value of values) expect(value).to.match(/^[A-Za-z0-9_-]{43}$/) // 32 bytes, base64url
-    expect(() => loadConfig({ JWT_SECRET: values[0] })).to.not.throw()
+    expect(() => loadConfig({ KEY_ENCRYPTION_SECRET: values[0], MONGO_URL: 'mongodb://mongo/hexauth' })).to.not.throw()
     // Random, not derived: a new directory gets new values.
     const first = values.join()
     rmSync(dir, { recursive: true })
     makeSecrets()
-    expect(['jwt_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read).join()).to.not.equal(first)
+    expect(['key_encryption_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read).join()).to.not.equal(first)
   })
 
   it('keeps every secret it finds: a second run changes nothing', () => {
@@ -66,10 +66,10 @@ describe('deploy/make_secrets.sh', () => {
   it('keeps a secret written by hand, and renders the ACL from it', () => {
     makeSecrets()
     writeFileSync(join(dir, 'redis_password'), 'chosen-by-hand\n')
-    rmSync(join(dir, 'jwt_secret'))
+    rmSync(join(dir, 'key_encryption_secret'))
     makeSecrets()
     expect(read('redis_password')).to.equal('chosen-by-hand\n')
-    expect(read('jwt_secret')).to.match(/^[A-Za-z0-9_-]{43}$/)
+    expect(read('key_encryption_secret')).to.match(/^[A-Za-z0-9_-]{43}$/)
     expect(read('redis_users.acl')).to.contain(`#${sha256('chosen-by-hand')} `)
   })
 

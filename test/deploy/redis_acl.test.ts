@@ -166,13 +166,13 @@ describe('Redis ACL of the compose stack', function () {
 
   it('src/main.ts takes every secret from its file, reaches Redis as hexauth and logs none at debug level', async function () {
     const main = await startMain({
-      JWT_SECRET_FILE: join(secrets, 'jwt_secret'),
+      KEY_ENCRYPTION_SECRET_FILE: join(secrets, 'key_encryption_secret'),
       REDIS_URL: `redis://hexauth@127.0.0.1:${redis!.port}`,
       REDIS_PASSWORD_FILE: join(secrets, 'redis_password'),
     })
     const mongoPort = await freePort() // nothing listens there: MongoDB is unavailable
     const withMongo = await startMain({
-      JWT_SECRET_FILE: join(secrets, 'jwt_secret'),
+      KEY_ENCRYPTION_SECRET_FILE: join(secrets, 'key_encryption_secret'),
       REDIS_URL: `redis://hexauth@127.0.0.1:${redis!.port}`,
       REDIS_PASSWORD_FILE: join(secrets, 'redis_password'),
       MONGO_URL: `mongodb://hexauth@127.0.0.1:${mongoPort}/hexauth?authSource=hexauth`,
@@ -194,7 +194,7 @@ describe('Redis ACL of the compose stack', function () {
     const output = main.output() + withMongo.output()
     expect(output).to.match(/"level":20/) // debug lines were written
     expect(output).to.not.match(/JWT_SECRET is not set/)
-    for (const name of ['jwt_secret', 'redis_password', 'mongo_hexauth_password']) {
+    for (const name of ['key_encryption_secret', 'redis_password', 'mongo_hexauth_password']) {
       const secret = readFileSync(join(secrets, name), 'utf8').replace(/\n$/, '')
       expect(output, name).to.not.contain(secret)
       expect(output, name).to.not.contain(encodeURIComponent(secret))

@@ -31,7 +31,7 @@ describe('hexauth image with MongoDB and Redis (testcontainers)', function () {
     const app = await image
       .withNetwork(network)
       .withEnvironment({
-        JWT_SECRET: 'integration-only-secret-0123456789-abcdefghij',
+        KEY_ENCRYPTION_SECRET: 'integration-only-key-secret-Hq3wZ8rV1tN6yB4mK7pL2',
         MONGO_URL: 'mongodb://mongo:27017/hexauth?directConnection=true',
         REDIS_URL: 'redis://redis:6379',
         ADMIN_USERNAMES: 'admin',
@@ -57,6 +57,14 @@ describe('hexauth image with MongoDB and Redis (testcontainers)', function () {
     expect((await call(base, '/secret', { token })).body).to.deep.equal({ answer: 42 })
     expect((await call(base, '/logout/access', { method: 'POST', token })).status).to.equal(200)
     expect((await call(base, '/secret', { token })).body.error).to.equal('token_revoked')
+  })
+
+  it('signs ES256 tokens that its published keys verify, as another service of the stack would', async () => {
+    const login = await call(base, '/login', { json: { username: 'integration', password: 'correct horse battery' } })
+    const { createRemoteJWKSet, jwtVerify } = await import('jose')
+    const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`))
+    const { protectedHeader } = await jwtVerify(login.body.access_token, jwks, { issuer: 'hexauth', audience: 'hexauth', algorithms: ['ES256'] })
+    expect(protectedHeader.kid).to.be.a('string')
   })
 
   it('keeps the account in MongoDB: a duplicate registration is a 409', async () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai'
 import { JoseTokenIssuer } from '../../src/adapters/crypto/jose_token_issuer.ts'
 import { JoseTokenVerifier } from '../../src/adapters/crypto/jose_token_verifier.ts'
-import { importHmacKey, type JwtSettings } from '../../src/adapters/crypto/jwt_settings.ts'
+import { HmacSigningKeys } from '../../src/adapters/crypto/hmac_signing_keys.ts'
+import type { JwtSettings } from '../../src/adapters/crypto/jwt_settings.ts'
 import { MemoryItemRepository } from '../../src/adapters/memory/item_repository.ts'
 import { MemoryRevocationStore } from '../../src/adapters/memory/revocation_store.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
@@ -96,7 +97,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const blocklist = options.blocklist?.(revocations) ?? revocations
   const hasher = options.hasher ?? createTestHasher()
   const settings: JwtSettings = {
-    key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: options.leewaySeconds ?? 0, clock,
+    keys: await HmacSigningKeys.create(SECRET, clock.now()), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: options.leewaySeconds ?? 0, clock,
   }
   const verifier = new JoseTokenVerifier(settings)
   const reservedKeys = new Set((options.reservedUsernames ?? []).map((name) => name.toLowerCase() as UsernameKey))

@@ -4,14 +4,21 @@ import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
 import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer, HttpApp } from '../../src/adapters/container.ts'
 import { createLogger, type Logger } from '../../src/adapters/logger.ts'
+import { MemoryKeyStore } from '../../src/adapters/memory/key_store.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'
 
-/** A fixed signing secret for tests (never used outside them). */
+/** A fixed HS256 signing secret for the tests of that mode (never used outside them). */
 export const TEST_SECRET = 'test-only-secret-Qm4vT9xK2pW7nL0sR5bH8cJ3fY6dG1z'
 
-/** Cheap argon2 parameters and a fixed secret: what most tests run with. */
+/** A fixed key encryption secret for tests (never used outside them). */
+export const TEST_KEY_ENCRYPTION_SECRET = 'test-only-key-sealing-Hq3wZ8rV1tN6yB4mK7pL2xC9'
+
+/**
+ * Cheap argon2 parameters and the default signing (ES256 keys, generated at start): what most
+ * tests run with. The tests of HS256 add `JWT_SECRET: TEST_SECRET`.
+ */
 export const TEST_ENV: Readonly<Record<string, string>> = {
-  JWT_SECRET: TEST_SECRET,
+  KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET,
   ARGON2_MEMORY_KIB: '1024',
   ARGON2_TIME_COST: '1',
   ARGON2_PARALLELISM: '1',
@@ -41,6 +48,12 @@ export function isolatedMongoUrl(base: string): string {
   return url.toString()
 }
 
+/**
+ * The signing keys every test server shares unless told otherwise, as the instances of one
+ * deployment share them in MongoDB: a token from one test server verifies on another.
+ */
+export const SHARED_TEST_KEYS = new MemoryKeyStore()
+
 /** A hexauth app listening on a free loopback port. */
 export interface TestServer {
   readonly url: string
@@ -48,7 +61,11 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-/** Starts the real Koa app over a real socket with `env` on top of {@linkcode TEST_ENV}. */
+/**
+ * Starts the real Koa app over a real socket with `env` on top of {@linkcode TEST_ENV}. Its
+ * managed keys are {@linkcode SHARED_TEST_KEYS}, unless `overrides` names a `keyStore` (even
+ * `undefined`: the configured one) or `env` a key file.
+ */
 export async function startTestServer(
   env: Readonly<Record<string, string>> = {},
   overrides: ContainerOverrides = {},
@@ -57,7 +74,8 @@ export async function startTestServer(
   // A key prefix of its own, so servers sharing one Redis never see each other's keys.
   const mongo = process.env.MONGO_URL ? { MONGO_URL: isolatedMongoUrl(process.env.MONGO_URL) } : {}
   const config = loadConfig({ ...TEST_ENV, ...mongo, REDIS_KEY_PREFIX: `test:${crypto.randomUUID()}:`, ...env })
-  const container = createContainer(config, logger ?? createLogger(config.logLevel), overrides)
+  const shared = 'keyStore' in overrides || config.keys.mode === 'file' ? {} : { keyStore: SHARED_TEST_KEYS }
+  const container = createContainer(config, logger ?? createLogger(config.logLevel), { ...shared, ...overrides })
   const app = await container.getAsync(HttpApp)
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     const config = loadConfig({ ...resolveSecretFiles(process.env), ARGON2_CONCURRENCY: '1' })
     const memory = [
       ...config.mongoUrl === undefined ? ['users'] : [],
+      ...config.mongoUrl === undefined && config.keys.mode === 'managed' ? ['signing keys'] : [],
       ...config.redisUrl === undefined ? ['revocations'] : [],
     ]
     if (memory.length > 0) {

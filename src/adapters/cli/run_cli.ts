@@ -9,6 +9,7 @@ import { type AppContainer, SharedBlocklist } from '../container.ts'
 import { type CliCommand, parseCommandLine, USAGE, UsageError } from './command_line.ts'
 import { EX_CONFIG, EX_INTERRUPTED, EX_OK, EX_SOFTWARE, EX_USAGE, EXIT_CODE } from './exit_codes.ts'
 import { formatUsers } from './format_users.ts'
+import { generateKeyJwk, listKeys, rotateKeys } from './key_commands.ts'
 import { type PromptInput, PromptInterrupted, readPassword } from './password_prompt.ts'
 
 /** The standard streams the CLI uses: results on stdout, prompts and errors on stderr. */
@@ -43,6 +44,11 @@ export async function runCli(argv: readonly string[], io: CliIo, source: Contain
     io.stdout.write(USAGE)
     return EX_OK
   }
+  if (command.name === 'keys generate') {
+    // Needs no configuration and no store: a key pair for a file the operator keeps.
+    io.stdout.write(await generateKeyJwk(command.alg))
+    return EX_OK
+  }
   let container: AppContainer
   try {
     container = typeof source === 'function' ? await source() : source
@@ -59,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo, source: Contain
 }
 
 /** Runs a valid command; answers what to print on stdout. */
-async function execute(command: Exclude<CliCommand, { name: 'help' }>, io: CliIo, c: AppContainer): Promise<string> {
+async function execute(command: Exclude<CliCommand, { name: 'help' | 'keys generate' }>, io: CliIo, c: AppContainer): Promise<string> {
   switch (command.name) {
     case 'register': {
       // Check the name before asking for a password that would be refused with it.
@@ -82,6 +88,10 @@ async function execute(command: Exclude<CliCommand, { name: 'help' }>, io: CliIo
       return `Revoked every token of user ${command.username} issued up to now\n`
     case 'list-users':
       return formatUsers(await (await c.getAsync(ListUsers)).execute(), command.json)
+    case 'keys list':
+      return listKeys(c, command.json)
+    case 'keys rotate':
+      return rotateKeys(c)
   }
 }
 
@@ -99,6 +109,11 @@ function report(command: CliCommand, stderr: Writable, error: unknown): number {
   if (error instanceof AuthError) {
     stderr.write(`hexauth: ${error.message} (${error.code})\n`)
     return EXIT_CODE[error.code]
+  }
+  if (error instanceof RangeError) {
+    // A configuration that does not allow the command, or keys that do not open with it.
+    stderr.write(`hexauth: ${error.message}\n`)
+    return EX_CONFIG
   }
   if (error instanceof PromptInterrupted) {
     stderr.write(`hexauth: ${error.message}\n`)

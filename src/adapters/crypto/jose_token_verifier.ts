@@ -4,20 +4,26 @@ import { AuthError } from '../../domain/auth_error.ts'
 import type { TokenClaims, TokenType } from '../../domain/token_claims.ts'
 import type { UserId } from '../../domain/user.ts'
 import { hasDuplicateKeys } from './json_duplicates.ts'
-import { JWT_ALGORITHM, JWT_TYP, type JwtSettings } from './jwt_settings.ts'
+import { JWT_TYP, type JwtSettings } from './jwt_settings.ts'
 
 /** Longest token accepted, in characters: ours are well under 1 KiB. */
 export const MAX_TOKEN_LENGTH = 8192
 
-// Header parameters hexauth issues. Anything else (kid, jku, x5u, jwk, crit…) is refused
-// before the signature is looked at, so no key is ever taken from a token.
-const ALLOWED_HEADER = new Set(['alg', 'typ'])
+// Header parameters hexauth issues. Anything else (jku, x5u, x5c, jwk, crit…) is refused
+// before the signature is looked at, so no key is ever taken from a token or fetched.
+const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid'])
+// Longest kid looked up: hexauth's are 43 characters (RFC 7638 thumbprints) or 16 (HS256).
+const MAX_KID_LENGTH = 128
 const REQUIRED_CLAIMS = ['sub', 'jti', 'iat', 'nbf', 'exp', 'iss', 'aud']
 // Compact JWS in unpadded base64url only (RFC 7515 §2): no padding, no '+' or '/'.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-/** Verifies HS256 tokens with jose: exactly one algorithm, the expected `typ`, every claim. */
+/**
+ * Verifies tokens with jose: the key is the one the header's `kid` names among the keys held
+ * (an unknown kid is `invalid_token`, never a fetch), with exactly that key's algorithm, the
+ * expected `typ` and every claim.
+ */
 export class JoseTokenVerifier implements TokenVerifier {
   readonly #settings: JwtSettings
 
@@ -28,12 +34,15 @@ export class JoseTokenVerifier implements TokenVerifier {
   async verify(token: string, type: TokenType): Promise<TokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalid(`it is longer than ${MAX_TOKEN_LENGTH} characters`)
     if (!COMPACT_JWS.test(token)) throw invalid('it is not a compact JWS in base64url')
-    checkSegments(token)
-    const { key, issuer, audience, leewaySeconds, clock } = this.#settings
+    const { kid } = checkSegments(token)
+    const { keys, issuer, audience, leewaySeconds, clock } = this.#settings
+    if (kid !== undefined && (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH)) throw invalid('its "kid" is not a key id')
+    const key = keys.find(kid)
+    if (key === undefined) throw invalid(kid === undefined ? 'its header names no key ("kid")' : 'its "kid" names no key of this issuer')
     let payload: JWTPayload
     try {
-      ;({ payload } = await jwtVerify(token, key, {
-        algorithms: [JWT_ALGORITHM],
+      ;({ payload } = await jwtVerify(token, key.verifying, {
+        algorithms: [key.alg],
         typ: JWT_TYP[type],
         issuer,
         audience,
@@ -48,8 +57,11 @@ export class JoseTokenVerifier implements TokenVerifier {
   }
 }
 
-/** Checks what jose does not: header parameters against the allowlist, and duplicate keys. */
-function checkSegments(token: string): void {
+/**
+ * Checks what jose does not: header parameters against the allowlist, and duplicate keys.
+ * Answers the header.
+ */
+function checkSegments(token: string): Record<string, unknown> {
   const [headerText, payloadText] = token.split('.', 2).map(decodeSegment)
   let header: unknown
   try {
@@ -66,6 +78,7 @@ function checkSegments(token: string): void {
   } catch (error) {
     throw error instanceof AuthError ? error : invalid('its payload is not valid')
   }
+  return header as Record<string, unknown>
 }
 
 function decodeSegment(segment: string): string {
@@ -78,7 +91,7 @@ function decodeSegment(segment: string): string {
 
 function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   const { sub, jti, iat, nbf, exp } = payload
-  const { type: claimedType, fresh, is_admin: isAdmin, fam } = payload as Record<string, unknown>
+  const { type: claimedType, fresh, is_admin: isAdmin, fam, preferred_username: preferredUsername, iat_ms: iatMs } = payload as Record<string, unknown>
   if (claimedType !== type) throw invalid(`it is not an ${type} token`)
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '') {
     throw invalid('its "sub" or "jti" claim is missing or empty')
@@ -86,8 +99,18 @@ function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   if (typeof fresh !== 'boolean' || typeof isAdmin !== 'boolean' || typeof fam !== 'string' || fam === '') {
     throw invalid('its "fresh", "is_admin" or "fam" claim is missing or malformed')
   }
+  if (preferredUsername !== undefined && (type !== 'access' || typeof preferredUsername !== 'string' || preferredUsername === '')) {
+    throw invalid('its "preferred_username" claim is malformed')
+  }
+  // The exact issue time; tokens issued before it was added carry it in a fractional iat.
+  if (iatMs !== undefined && !(Number.isSafeInteger(iatMs) && Math.floor((iatMs as number) / 1000) === iat)) {
+    throw invalid('its "iat_ms" claim does not match its "iat"')
+  }
   // jose checked that the times are numbers; requiredClaims that they are present.
-  return { sub: sub as UserId, jti, type, iat: iat!, nbf: nbf!, exp: exp!, fresh, isAdmin, fam }
+  return {
+    sub: sub as UserId, jti, type, iat: iatMs === undefined ? iat! : (iatMs as number) / 1000, nbf: nbf!, exp: exp!, fresh, isAdmin, fam,
+    ...preferredUsername === undefined ? {} : { preferredUsername },
+  }
 }
 
 function translate(error: unknown): AuthError {

@@ -1,11 +1,12 @@
 import type { Clock } from '../../application/ports/clock.ts'
+import type { SigningKeys } from '../../application/ports/signing_keys.ts'
 import type { TokenType } from '../../domain/token_claims.ts'
 
 /** What the jose issuer and verifier share. */
 export interface JwtSettings {
-  /** The HMAC key, imported once (importing per request costs a WebCrypto round). */
-  readonly key: CryptoKey
-  /** `iss` of every token. @default "hexauth" */
+  /** The keys, held in memory: the issuer signs with the current one, the verifier picks by kid. */
+  readonly keys: SigningKeys
+  /** `iss` of every token. @default "hexauth" (or `PUBLIC_URL`) */
   readonly issuer: string
   /** `aud` of every token. @default "hexauth" */
   readonly audience: string
@@ -13,9 +14,6 @@ export interface JwtSettings {
   readonly leewaySeconds: number
   readonly clock: Clock
 }
-
-/** The only signing algorithm; the verifier accepts nothing else. */
-export const JWT_ALGORITHM = 'HS256'
 
 /** Header `typ` per token type: RFC 9068's for access tokens, so neither passes as the other. */
 export const JWT_TYP: Readonly<Record<TokenType, string>> = {

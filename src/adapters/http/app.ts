@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.ts'
 import { readiness, type ReadinessProbe } from './readiness.ts'
 import { requestTarget } from './request_target.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
+import { addWellKnownRoutes, type WellKnownRoutesDeps } from './well_known_routes.ts'
 
 /** How the app sits in its network. */
 export interface HttpOptions {
@@ -28,7 +29,7 @@ export interface HttpOptions {
 }
 
 /** Everything the HTTP adapter needs: resolved use cases, limits, a logger and options. */
-export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps {
+export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps {
   readonly logger: Logger
   readonly options: HttpOptions
   readonly metrics: Metrics
@@ -65,6 +66,7 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   addAccountRoutes(router, deps)
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)
+  addWellKnownRoutes(router, deps)
 
   app.use(deps.inFlight.middleware)
   app.use(observe(deps.logger, deps.metrics))

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import {
-  AccessOnly, CredentialsBody, Deleted, ErrorBody, Health, Item, ItemList, ItemName, Message, PriceBody, Rotated,
-  Secret, TokenPair, UserList,
+  AccessOnly, CredentialsBody, Deleted, ErrorBody, Health, Item, ItemList, ItemName, Jwks, Message, PriceBody, Rotated,
+  Secret, ServerMetadata, TokenPair, UserList,
 } from './schemas.ts'
 
 type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional' | 'optional-refresh'
@@ -12,6 +12,7 @@ export const TAGS = [
   { name: 'tokens', description: 'Refresh, and log out: one token, one session, or everywhere' },
   { name: 'users', description: 'Administration of the accounts (admins only)' },
   { name: 'items', description: 'The catalogue: optional authentication, fresh tokens, admin rights' },
+  { name: 'keys', description: 'For services that verify hexauth\'s tokens: the public keys and the issuer metadata' },
   { name: 'operations', description: 'Health, readiness, metrics and this documentation' },
 ] as const
 
@@ -49,6 +50,8 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/item/:name', summary: 'One item', tag: 'items', auth: 'access', ok: [200, Item], errors: [400, 404] },
   { method: 'post', path: '/item/:name', summary: 'Create an item (fresh token)', tag: 'items', auth: 'fresh', body: PriceBody, ok: [201, Item], errors: [400, 409, 413, 415] },
   { method: 'delete', path: '/item/:name', summary: 'Delete an item', tag: 'items', auth: 'admin', ok: [200, Message], errors: [400, 404] },
+  { method: 'get', path: '/.well-known/jwks.json', summary: 'The public signing keys (JWK Set): cacheable, with an ETag', tag: 'keys', auth: 'none', ok: [200, Jwks] },
+  { method: 'get', path: '/.well-known/oauth-authorization-server', summary: 'RFC 8414 metadata: the issuer and where its keys are', tag: 'keys', auth: 'none', ok: [200, ServerMetadata] },
   { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'operations', auth: 'none', ok: [200, Health] },
   { method: 'get', path: '/readyz', summary: 'Readiness: MongoDB and Redis answer', tag: 'operations', auth: 'none', ok: [200, Health], errors: [503] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'operations', auth: 'none', ok: [200, 'text'] },

@@ -34,7 +34,7 @@ export const PriceBody = z.object({
 /** The item name in `/item/{name}`. */
 export const ItemName = z.string().min(1).max(ITEM_NAME_MAX_LENGTH).meta({ pattern: '^[\\p{L}\\p{M}\\p{N} _.-]+$', example: 'piano' })
 
-const jwt = z.string().meta({ description: 'A JWT (compact JWS, HS256)' })
+const jwt = z.string().meta({ description: 'A JWT (compact JWS; ES256 by default, its kid in the header)' })
 export const TokenPair = z.object({ message: z.string(), access_token: jwt, refresh_token: jwt })
 export const AccessOnly = z.object({ access_token: jwt })
 export const Rotated = z.object({ access_token: jwt, refresh_token: jwt })
@@ -50,6 +50,21 @@ export const UserList = z.object({
 })
 export const Deleted = z.object({ message: z.string(), deleted: z.number().int() })
 export const Health = z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.string()).optional() })
+
+/** The JWK Set of `/.well-known/jwks.json`: public parameters only. */
+export const Jwks = z.object({
+  keys: z.array(z.object({
+    kty: z.enum(['EC', 'OKP', 'RSA']), kid: z.string(), alg: z.enum(['ES256', 'EdDSA', 'RS256']), use: z.literal('sig'),
+    crv: z.string().optional(), x: z.string().optional(), y: z.string().optional(), n: z.string().optional(), e: z.string().optional(),
+  })),
+})
+/** RFC 8414 authorization server metadata. */
+export const ServerMetadata = z.object({
+  issuer: z.string().meta({ description: 'The `iss` of every token' }),
+  jwks_uri: z.url(),
+  response_types_supported: z.array(z.string()).meta({ description: 'Empty: hexauth has no authorization endpoint' }),
+  grant_types_supported: z.array(z.string()).meta({ description: 'Empty: hexauth has no OAuth token endpoint' }),
+})
 
 const codes = Object.keys(STATUS) as [AuthErrorCode, ...AuthErrorCode[]]
 /** Every error body: a stable code, a message, and per-field reasons on validation errors. */

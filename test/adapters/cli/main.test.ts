@@ -1,11 +1,12 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { type CliRun, type SpawnOptions, spawnCli } from '../../support/cli_harness.ts'
+import { TEST_KEY_ENCRYPTION_SECRET } from '../../support/http_harness.ts'
 import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 import { requireOrSkip } from '../../support/requirements.ts'
 
 const PASSWORD = 'correct horse battery'
-const MEMORY_WARNING = /^hexauth: warning: in-memory stores: users, revocations end with this command/
+const MEMORY_WARNING = /^hexauth: warning: in-memory stores: users, signing keys, revocations end with this command/
 
 // Each case is a process of its own (memory stores start empty in each); they all start in
 // `before`, a few at a time, and each test reads the one it needs.
@@ -31,7 +32,7 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     start('promote unknown', ['promote', 'nobody'])
     start('revoke-all unknown', ['revoke-all', 'nobody'])
     start('list-users', ['list-users'])
-    const mongoDown = { MONGO_URL: `mongodb://127.0.0.1:${closed}/hexauth`, MONGO_TIMEOUT_MS: '300' }
+    const mongoDown = { MONGO_URL: `mongodb://127.0.0.1:${closed}/hexauth`, MONGO_TIMEOUT_MS: '300', KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET }
     start('register mongo down', ['register', 'alice'], { stdin: `${PASSWORD}\n`, env: mongoDown })
     start('bad secret', ['list-users'], { env: { JWT_SECRET: 'jwt-secret-string' } })
     start('bin', ['list-users', '--json'], { command: [process.execPath, 'bin/hexauth.js'] })
@@ -147,7 +148,7 @@ describe('hexauth command on a real Redis (as a process)', () => {
     const [revoke, demote] = await Promise.all([spawnCli(['revoke-all', 'nobody'], { env }), spawnCli(['demote', 'nobody'], { env })])
     for (const run of [revoke, demote]) {
       expect(run.code, run.stderr).to.equal(67)
-      expect(run.stderr).to.match(/^hexauth: warning: in-memory stores: users end with this command/)
+      expect(run.stderr).to.match(/^hexauth: warning: in-memory stores: users, signing keys end with this command/)
     }
     expect(Date.now() - started).to.be.below(15_000)
   })

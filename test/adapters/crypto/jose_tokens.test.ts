@@ -3,7 +3,8 @@ import { expect } from 'chai'
 import { SignJWT, base64url } from 'jose'
 import { JoseTokenIssuer } from '../../../src/adapters/crypto/jose_token_issuer.ts'
 import { JoseTokenVerifier } from '../../../src/adapters/crypto/jose_token_verifier.ts'
-import { importHmacKey, type JwtSettings } from '../../../src/adapters/crypto/jwt_settings.ts'
+import { HmacSigningKeys } from '../../../src/adapters/crypto/hmac_signing_keys.ts'
+import type { JwtSettings } from '../../../src/adapters/crypto/jwt_settings.ts'
 import { type AuthErrorCode, isAuthError } from '../../../src/domain/auth_error.ts'
 import type { TokenClaims, TokenType } from '../../../src/domain/token_claims.ts'
 import type { UserId } from '../../../src/domain/user.ts'
@@ -11,7 +12,7 @@ import { FakeClock } from '../../support/fake_clock.ts'
 
 const SECRET = new TextEncoder().encode('jose-test-secret-0123456789-abcdefghijkl')
 
-describe('JoseTokenIssuer and JoseTokenVerifier', () => {
+describe('JoseTokenIssuer and JoseTokenVerifier, HS256', () => {
   const clock = new FakeClock()
   let settings: JwtSettings
   let issuer: JoseTokenIssuer
@@ -25,7 +26,7 @@ describe('JoseTokenIssuer and JoseTokenVerifier', () => {
 
   // A token signed with the real key but whatever header and payload a test wants.
   const forge = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header } as never).sign(settings.key)
+    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header } as never).sign(settings.keys.current().signing)
 
   const payloadOf = (c: TokenClaims) => ({
     sub: c.sub, jti: c.jti, type: c.type, iat: c.iat, nbf: c.nbf, exp: c.exp, fresh: c.fresh,
@@ -38,7 +39,7 @@ describe('JoseTokenIssuer and JoseTokenVerifier', () => {
   }
 
   before(async () => {
-    settings = { key: await importHmacKey(SECRET), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock }
+    settings = { keys: await HmacSigningKeys.create(SECRET, clock.now()), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock }
     issuer = new JoseTokenIssuer(settings)
     verifier = new JoseTokenVerifier(settings)
   })
@@ -52,7 +53,7 @@ describe('JoseTokenIssuer and JoseTokenVerifier', () => {
 
   it('writes typ at+jwt for access tokens and another typ for refresh tokens', async () => {
     const header = (token: string) => JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[0]!)))
-    expect(header(await issuer.sign(claims('access')))).to.deep.equal({ alg: 'HS256', typ: 'at+jwt' })
+    expect(header(await issuer.sign(claims('access')))).to.deep.equal({ alg: 'HS256', typ: 'at+jwt', kid: settings.keys.current().kid })
     expect(header(await issuer.sign(claims('refresh'))).typ).to.not.equal('at+jwt')
   })
 

@@ -33,7 +33,8 @@ describe('requireAccess and optionalAccess', () => {
   let alice: { accessToken: string; refreshToken: string }
 
   before(async () => {
-    server = await startTestServer({}, { clock })
+    // HS256: the "correctly signed" forgeries below sign with the shared secret.
+    server = await startTestServer({ JWT_SECRET: TEST_SECRET }, { clock })
     url = server.url
     alice = await register(url, 'alice', 'alice-password')
   })

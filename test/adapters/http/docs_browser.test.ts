@@ -55,7 +55,7 @@ describe('GET /docs in a real browser', function () {
     }
     expect(await page.locator('.opblock').count()).to.be.greaterThan(15)
     const groups = (await page.locator('.opblock-tag').allInnerTexts()).map((text) => text.split('\n')[0]!.trim())
-    expect(groups).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'operations'])
+    expect(groups).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'keys', 'operations'])
     expect(await page.locator('.authorize').count()).to.be.greaterThan(0)
     expect(failures).to.deep.equal([])
   })

@@ -74,7 +74,7 @@ describe('GET /openapi.json', () => {
   })
 
   it('groups every operation under exactly one declared tag, none left to "default"', () => {
-    expect(doc.tags.map((tag: { name: string }) => tag.name)).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'operations'])
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'keys', 'operations'])
     const declared = new Set(doc.tags.map((tag: { name: string }) => tag.name))
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>)) {
       for (const [method, op] of Object.entries(ops)) {

@@ -5,7 +5,7 @@ import { call, register, startTestServer, TEST_SECRET, type TestServer } from '.
 
 // RFC 8725 (JWT Best Current Practices) and known JWT library attacks, each against the
 // real app: every forged token is a 401 with the right code, never accepted, never a 5xx.
-describe('RFC 8725 battery on GET /secret', () => {
+describe('RFC 8725 battery on GET /secret, HS256 (JWT_SECRET only)', () => {
   let server: TestServer
   let claims: Record<string, unknown>
   let valid: string
@@ -33,7 +33,7 @@ describe('RFC 8725 battery on GET /secret', () => {
   }
 
   before(async () => {
-    server = await startTestServer()
+    server = await startTestServer({ JWT_SECRET: TEST_SECRET })
     valid = (await register(server.url, 'battery')).accessToken
     claims = decodeJwt(valid)
   })

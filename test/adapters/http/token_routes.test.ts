@@ -16,11 +16,15 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 describe('account routes: refresh and logout', () => {
   // A clock that moves only when told: "issued up to now" and "later" are exact, never racy.
-  const clock = new FakeClock()
+  // Made when the server starts, not when this file loads: Redis expires keys at absolute
+  // times (EXAT) on its own clock, so a fake clock that had fallen behind by the time the suite
+  // ran (the whole HTTP suite before it) made the successor of a refresh expire at once.
+  let clock: FakeClock
   let server: TestServer
   let url: string
 
   before(async () => {
+    clock = new FakeClock()
     server = await startTestServer({}, { clock })
     url = server.url
   })

@@ -1,11 +1,14 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import mongoose from 'mongoose'
+import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
+import { MongoKeyStore } from '../../../src/adapters/mongo/key_store.ts'
 import { MongoItemRepository } from '../../../src/adapters/mongo/item_repository.ts'
 import { MongoConnection } from '../../../src/adapters/mongo/mongo_connection.ts'
 import { MongoUserRepository } from '../../../src/adapters/mongo/user_repository.ts'
 import type { Username } from '../../../src/domain/username.ts'
 import { itemRepositoryContract } from '../../contracts/item_repository.contract.ts'
+import { aKey, keyStoreContract, writableSubject } from '../../contracts/key_store.contract.ts'
 import { aUser, userRepositoryContract } from '../../contracts/user_repository.contract.ts'
 import { isolatedMongoUrl } from '../../support/http_harness.ts'
 import { acquireMongo, type MongoHandle } from '../../support/mongo_server.ts'
@@ -41,6 +44,25 @@ describe('MongoDB stores', function () {
 
   userRepositoryContract('mongodb', () => Promise.resolve(new MongoUserRepository(connect())))
   itemRepositoryContract('mongodb', () => Promise.resolve(new MongoItemRepository(connect())))
+  const maker = new JoseKeyMaker({ secret: new TextEncoder().encode('mongo-suite-key-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9') })
+  keyStoreContract('mongodb', () => Promise.resolve(writableSubject(new MongoKeyStore(connect()), maker)))
+
+  it('keeps signing keys in signing_keys, unique on generation, and stores no private key in clear', async () => {
+    const connection = connect()
+    const keys = new MongoKeyStore(connection)
+    for (const [generation, alg] of (['ES256', 'EdDSA', 'RS256'] as const).entries()) await keys.add(await aKey(maker, generation + 1, alg))
+    const collection = (await connection.connection()).collection('signing_keys')
+    const unique = (await collection.indexes()).find((index) => index.name === 'generation_unique')
+    expect([unique?.unique, unique?.key]).to.deep.equal([true, { generation: 1 }])
+    // Read the documents as MongoDB holds them, past the adapter.
+    const documents = await collection.find().toArray()
+    expect(documents).to.have.length(3)
+    for (const doc of documents) {
+      for (const name of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(doc.public_jwk, name).to.not.have.property(name)
+      expect(JSON.stringify(doc)).to.not.match(/"(d|p|q|dp|dq|qi)":/)
+      expect(doc.sealed_private_key).to.match(/^A256GCM\./)
+    }
+  })
 
   it('creates the unique username index before the first write', async () => {
     const connection = connect()

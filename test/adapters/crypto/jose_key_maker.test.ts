@@ -1,0 +1,83 @@
+import { describe, it } from 'mocha'
+import { expect } from 'chai'
+import { base64url, calculateJwkThumbprint, CompactSign, compactVerify, type JWK } from 'jose'
+import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
+import type { SigningKey } from '../../../src/domain/signing_key.ts'
+
+const SECRET = new TextEncoder().encode('key-maker-test-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9')
+const OTHER = new TextEncoder().encode('another-key-maker-secret-Zq8xW2pL0vN7-Qm4vT9xK')
+const ALGS = ['ES256', 'EdDSA', 'RS256'] as const
+
+async function stored(maker: JoseKeyMaker, alg: typeof ALGS[number] = 'ES256'): Promise<SigningKey> {
+  return { ...await maker.generate(alg), generation: 1, publishedAt: 0, signsFrom: 0 }
+}
+
+async function refusal(maker: JoseKeyMaker, key: SigningKey): Promise<string> {
+  const error = await maker.open(key).then(() => undefined, (e: unknown) => e)
+  expect(error, 'a RangeError').to.be.instanceOf(RangeError)
+  return (error as Error).message
+}
+
+describe('JoseKeyMaker', () => {
+  const maker = new JoseKeyMaker({ secret: SECRET })
+
+  for (const alg of ALGS) {
+    it(`makes ${alg} key pairs whose kid is the RFC 7638 thumbprint of the public key, and opens them to sign and verify`, async () => {
+      const key = await stored(maker, alg)
+      expect(key.kid).to.equal(await calculateJwkThumbprint(key.publicJwk as JWK, 'sha256'))
+      const { privateKey, publicKey } = await maker.open(key)
+      const jws = await new CompactSign(new TextEncoder().encode('probe')).setProtectedHeader({ alg }).sign(privateKey)
+      expect((await compactVerify(jws, publicKey, { algorithms: [alg] })).protectedHeader.alg).to.equal(alg)
+      expect(privateKey.extractable, 'the opened private key cannot be exported').to.equal(false)
+    })
+  }
+
+  it('makes RSA keys of 2048 bits with the usual exponent', async () => {
+    const key = await stored(maker, 'RS256')
+    expect(base64url.decode(key.publicJwk.n!).length * 8).to.equal(2048)
+    expect(key.publicJwk.e).to.equal('AQAB')
+  })
+
+  it('seals the private key: the sealed text holds neither a private parameter nor the JWK in clear', async () => {
+    for (const alg of ALGS) {
+      const key = await stored(maker, alg)
+      expect(key.sealed).to.match(/^A256GCM\.[\w-]{16}\.[\w-]+$/)
+      expect(new TextDecoder().decode(base64url.decode(key.sealed.split('.')[2]!))).to.not.match(/"d"|"kty"/)
+      expect(Object.keys(key.publicJwk)).to.not.include.members(['d', 'p', 'q', 'dp', 'dq', 'qi'])
+    }
+  })
+
+  it('refuses to open a key sealed under another secret, naming KEY_ENCRYPTION_SECRET', async () => {
+    const key = await stored(new JoseKeyMaker({ secret: OTHER }))
+    expect(await refusal(maker, key)).to.match(/^Cannot open signing key \S+: it was sealed under another KEY_ENCRYPTION_SECRET/)
+  })
+
+  it('refuses, without a secret of its own, a key sealed under one', async () => {
+    expect(await refusal(new JoseKeyMaker({ secret: undefined }), await stored(maker))).to.match(/sealed under a KEY_ENCRYPTION_SECRET and none is set/)
+  })
+
+  it('refuses a sealed private key moved to another record: another kid or another alg', async () => {
+    const [a, b] = [await stored(maker), await stored(maker)]
+    await refusal(maker, { ...b, sealed: a.sealed })
+    await refusal(maker, { ...a, kid: b.kid })
+    await refusal(maker, { ...a, alg: 'RS256' })
+  })
+
+  it('refuses a record whose public key was swapped for another: a store writer cannot publish a key of its own', async () => {
+    const [a, b] = [await stored(maker), await stored(maker)]
+    expect(await refusal(maker, { ...a, publicJwk: b.publicJwk })).to.match(/stored public key is not the public half of its private key/)
+  })
+
+  it('refuses a sealed key whose ciphertext was altered', async () => {
+    const key = await stored(maker)
+    const [tag, iv, ciphertext] = key.sealed.split('.')
+    const bytes = base64url.decode(ciphertext!)
+    bytes[0] = bytes[0]! ^ 1
+    await refusal(maker, { ...key, sealed: `${tag}.${iv}.${base64url.encode(bytes)}` })
+    await refusal(maker, { ...key, sealed: 'not sealed at all' })
+  })
+
+  it('refuses a secret shorter than 32 bytes', () => {
+    expect(() => new JoseKeyMaker({ secret: new TextEncoder().encode('too short') })).to.throw(RangeError, /KEY_ENCRYPTION_SECRET must be at least 32 bytes/)
+  })
+})
