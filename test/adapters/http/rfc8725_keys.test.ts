@@ -74,12 +74,12 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
   })
 
   it('refuses an HS256 token MACed with the public key\'s bytes, whatever form they take (algorithm confusion)', async () => {
-    const publicOf = async (alg: string) => {
+    const publicOf = (alg: string) => {
       const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest } = jwks[alg]!
       return rest
     }
     for (const alg of ['ES256', 'RS256', 'EdDSA']) {
-      const jwk = await publicOf(alg)
+      const jwk = publicOf(alg)
       const pem = await exportSPKI(await importJWK(jwk, alg) as CryptoKey)
       const forms = [
         new TextEncoder().encode(JSON.stringify(jwk)), new TextEncoder().encode(pem),

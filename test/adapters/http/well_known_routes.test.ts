@@ -137,7 +137,7 @@ describe('GET /.well-known/oauth-authorization-server', () => {
     servers.push(server)
     return server
   }
-  const metadata = async (server: TestServer, headers: Record<string, string> = {}) =>
+  const metadata = (server: TestServer, headers: Record<string, string> = {}) =>
     call(server.url, '/.well-known/oauth-authorization-server', { headers })
 
   it('names PUBLIC_URL as the issuer, the tokens\' iss, and the JWKS under it as an absolute URL', async () => {

@@ -56,7 +56,8 @@ describe('The near-cache on a Redis Cluster whose subscriber connection is dropp
   before(async function () {
     requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the Cluster suite needs redis-server on PATH (apt-get install redis-server)')
     cluster = await startRedisCluster()
-    const shared = { REDIS_URL: cluster.url, REDIS_KEY_PREFIX: `gap-${crypto.randomUUID()}:` }
+    // One signing secret for both: the process instance has a key ring of its own otherwise.
+    const shared = { REDIS_URL: cluster.url, REDIS_KEY_PREFIX: `gap-${crypto.randomUUID()}:`, JWT_SECRET: TEST_SECRET }
     first = await startTestServer({ ...shared, REVOCATION_CACHE: 'on' })
     second = await startInstanceProcess({ ...shared, REVOCATION_CACHE: 'off' })
   })
