@@ -1,29 +1,19 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { CONFIG_VARIABLES } from '../../src/adapters/config.ts'
 import { SECRET_FILE_VARIABLES } from '../../src/adapters/secret_files.ts'
+import { denoBinary } from '../support/deno_binary.ts'
 import { freePort } from '../support/redis_server.ts'
 import { requireOrSkip } from '../support/requirements.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 /** Every variable hexauth reads: its configuration, and a `<NAME>_FILE` for each secret. */
 const VARIABLES = [...CONFIG_VARIABLES, ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`)]
-
-/** The deno binary of the `deno` npm package (a devDependency), else one on PATH. */
-function denoBinary(): string | undefined {
-  try {
-    const api = createRequire(import.meta.url)('deno/install_api.cjs') as { runInstall(): string }
-    return api.runInstall()
-  } catch {
-    return spawnSync('deno', ['--version'], { stdio: 'ignore' }).status === 0 ? 'deno' : undefined
-  }
-}
 
 /**
  * The narrowest permissions `deno run src/main.ts` starts with (memory stores), each for a
