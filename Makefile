@@ -36,4 +36,4 @@ test-integration: install
 	npx mocha 'test/integration/**/*.test.ts'
 
 clean:
-	rm -rf node_modules
+	rm -rf node_modules dist

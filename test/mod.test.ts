@@ -162,9 +162,12 @@ describe('src/mod.ts, its import graph', () => {
     expect([...bare.keys()]).to.deep.equal(['jose'])
   })
 
-  it('is what package.json exports as the package itself', () => {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports?: Record<string, string> }
-    expect(manifest.exports?.['.']).to.equal('./src/mod.ts')
+  it('is what package.json exports as the package itself, compiled to dist/ by the prepack build', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> }
+    expect(manifest.exports?.['.']).to.deep.equal({ types: './dist/mod.d.ts', default: './dist/mod.js' })
+    // src/<path>.ts compiles to dist/<path>.js (test/testing/package.test.ts runs the build).
+    const build = readFileSync(join(root, 'tsconfig.build.json'), 'utf8')
+    expect(build).to.match(/"rootDir": "src"/).and.match(/"outDir": "dist"/)
   })
 
   it('re-exports every module of src/domain and src/application', () => {
