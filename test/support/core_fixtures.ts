@@ -183,6 +183,8 @@ export function throwsWith(run: () => unknown, code: AuthErrorCode): AuthError {
 function expectAuthError(error: unknown, code: AuthErrorCode): void {
   expect(error, String(error)).to.be.instanceOf(AuthError)
   expect((error as AuthError).code, (error as AuthError).message).to.equal(code)
+  // The contract of every error: a message that says what failed and why, for the client.
+  expect((error as AuthError).message, `the message of "${code}"`).to.match(/^(Cannot|Invalid) [^:]+\S.{6,}/)
 }
 
 /** A valid password for fixtures. */
