@@ -2,7 +2,7 @@
 # The Deno step of CI: `npm run test:deno` (deno.json), with the `deno` binary of the npm
 # devDependency. It runs the domain and use-case tests and test/deno/bdd.test.ts with no
 # permission at all, then test/mod.test.ts (the embeddable core) with read access to src/
-# and package.json only. The smoke test of src/main.ts under Deno (test/deno/smoke.test.ts)
+# package.json and tsconfig.build.json only. The smoke test of src/main.ts under Deno (test/deno/smoke.test.ts)
 # is a mocha test, so `make test` runs it; `npm run smoke:deno` runs it alone.
 # Ends with mocha-style "N passing / N failing / N pending" lines and "Deno: N passed,
 # N failed, N skipped"; exits non-zero when a test fails or Deno does not run.
