@@ -1,4 +1,5 @@
 import { AuthError } from '../domain/auth_error.ts'
+import { assertCsrf } from '../domain/csrf.ts'
 import type { TokenClaims, TokenType } from '../domain/token_claims.ts'
 import type { RevocationStore } from './ports/revocation_store.ts'
 import type { TokenVerifier } from './ports/token_verifier.ts'
@@ -23,12 +24,22 @@ export interface CheckClaimsInput {
    * traded for new ones, which would outlive a revocation the cache had not seen yet.
    */
   readonly consistent?: boolean
+  /**
+   * The token came in a cookie on an unsafe request: its `csrf` claim must equal `presented`
+   * (the `X-CSRF-Token` header), or the request is refused with `csrf_failed`.
+   */
+  readonly csrf?: CsrfProof
+}
+
+/** What a cookie-borne token's request presents as its CSRF value. */
+export interface CsrfProof {
+  readonly presented: string | undefined
 }
 
 /**
  * Verifies a token, checks it against the blocklist and enforces a route's needs.
  * @throws `authorization_required`, `invalid_token`, `token_expired`, `token_revoked`,
- *   `fresh_token_required`, `admin_required`, `service_unavailable`
+ *   `fresh_token_required`, `admin_required`, `csrf_failed`, `service_unavailable`
  */
 export class CheckClaims {
   readonly #deps: CheckClaimsDeps
@@ -45,6 +56,7 @@ export class CheckClaims {
     if (await this.#deps.revocations.isRevoked(claims, { consistent: input.consistent === true })) {
       throw new AuthError('token_revoked', `Cannot authorize: the ${input.type} token was revoked`)
     }
+    if (input.csrf !== undefined) assertCsrf(claims, input.csrf.presented)
     if (input.fresh === true && !claims.fresh) {
       throw new AuthError('fresh_token_required', 'Cannot authorize: a fresh access token is required, log in again')
     }

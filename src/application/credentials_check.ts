@@ -28,13 +28,20 @@ export class CredentialsCheck {
    */
   async execute(body: unknown): Promise<User> {
     const { username, password } = parseCredentials(body)
+    const user = await this.#deps.users.findByUsername(username)
+    return this.verify(user, password, 'Cannot log in: unknown username or wrong password')
+  }
+
+  /**
+   * `user` when `password` is its password. No user (gone) costs a verify against the dummy
+   * hash all the same, so the answer takes as long either way.
+   * @throws `invalid_credentials` with `failure` as its message
+   */
+  async verify(user: User | undefined, password: string, failure: string): Promise<User> {
     const { users, hasher } = this.#deps
-    const user = await users.findByUsername(username)
     const encoded = user?.passwordHash ?? await this.#dummy()
     const matches = await hasher.verify(encoded, password)
-    if (user === undefined || !matches) {
-      throw new AuthError('invalid_credentials', 'Cannot log in: unknown username or wrong password')
-    }
+    if (user === undefined || !matches) throw new AuthError('invalid_credentials', failure)
     if (hasher.needsRehash(user.passwordHash)) {
       // Parameters were raised since this hash was made: upgrade it while the password is known.
       await users.updatePasswordHash(user.id, await hasher.hash(password))

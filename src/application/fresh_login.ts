@@ -52,7 +52,8 @@ export class FreshLogin {
       throw new AuthError('invalid_token', 'Cannot log in fresh: the refresh token belongs to another account')
     }
     const fam = session?.fam ?? minter.newFamily()
-    const access = await minter.mint(user, 'access', { fresh: true, fam, startedAt })
+    const csrf = session === undefined ? minter.newCsrf() : session.csrf
+    const access = await minter.mint(user, 'access', { fresh: true, fam, startedAt, csrf })
     return { accessToken: access.token }
   }
 }

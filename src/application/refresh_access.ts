@@ -1,9 +1,11 @@
 import { AuthError } from '../domain/auth_error.ts'
 import type { TokenClaims } from '../domain/token_claims.ts'
 import { toNumericDate } from '../domain/token_claims.ts'
-import type { CheckClaims } from './check_claims.ts'
+import type { CheckClaims, CsrfProof } from './check_claims.ts'
 import type { Clock } from './ports/clock.ts'
 import type { RevocationStore } from './ports/revocation_store.ts'
+import type { SessionStore } from './ports/session_store.ts'
+import { type ClientInfo, recordRefresh } from './session_record.ts'
 import type { UserRepository } from './ports/user_repository.ts'
 import { blockIssuedUpTo, blockUntil, type TokenMinter, type TokenPair, type TokenPolicy } from './token_minter.ts'
 
@@ -15,11 +17,17 @@ export interface RefreshAccessDeps {
   readonly minter: TokenMinter
   readonly clock: Clock
   readonly policy: TokenPolicy
+  /** Where the session's use is recorded; none, nothing recorded. */
+  readonly sessions?: SessionStore
 }
 
 /** The refresh token presented. */
 export interface RefreshAccessInput {
   readonly token: string | undefined
+  /** The token came in a cookie: the request's CSRF proof, checked before it is used. */
+  readonly csrf?: CsrfProof
+  /** The client the session's use is recorded with. */
+  readonly client?: ClientInfo
 }
 
 /** The tokens a refresh answers, as recorded for a second use within the grace window. */
@@ -47,19 +55,21 @@ export class RefreshAccess {
   }
 
   async execute(input: RefreshAccessInput): Promise<TokenPair> {
-    const { checkClaims, users, minter, clock } = this.#deps
+    const { checkClaims, users, minter, clock, sessions } = this.#deps
     const startedAt = clock.now()
-    const claims = await checkClaims.execute({ token: input.token, type: 'refresh', consistent: true })
+    const claims = await checkClaims.execute({ token: input.token, type: 'refresh', consistent: true, csrf: input.csrf })
     const user = await users.findById(claims.sub)
     if (user === undefined) {
       throw new AuthError('token_revoked', 'Cannot refresh access: the user no longer exists')
     }
-    const options = { fresh: false, fam: claims.fam, startedAt }
+    // The session keeps its CSRF value: one per session, whatever token a client holds.
+    const options = { fresh: false, fam: claims.fam, startedAt, csrf: claims.csrf }
     const next = { access: minter.claims(user, 'access', options), refresh: minter.claims(user, 'refresh', options) }
     // Retire only once nothing else can fail, so a store outage never burns a token unused.
     const successor = await this.#retire(claims, next)
     const [access, refresh] = await minter.issue([successor.access, successor.refresh])
-    return { accessToken: access!.token, refreshToken: refresh!.token }
+    await recordRefresh(sessions, refresh!.claims, input.client, clock.now())
+    return { accessToken: access!.token, refreshToken: refresh!.token, csrf: claims.csrf }
   }
 
   /** Retires the presented token; answers the successor to sign: `next`, or the first use's. */

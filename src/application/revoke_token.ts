@@ -1,6 +1,6 @@
 import type { TokenType } from '../domain/token_claims.ts'
 import { toNumericDate } from '../domain/token_claims.ts'
-import type { CheckClaims } from './check_claims.ts'
+import type { CheckClaims, CsrfProof } from './check_claims.ts'
 import type { Clock } from './ports/clock.ts'
 import type { RevocationStore } from './ports/revocation_store.ts'
 import { blockIssuedUpTo, blockUntil, type TokenPolicy } from './token_minter.ts'
@@ -19,6 +19,8 @@ export interface RevokeTokenInput {
   readonly type: TokenType
   /** With an access token: revoke every token of its user issued up to now. */
   readonly everywhere?: boolean
+  /** The token came in a cookie: the request's CSRF proof, checked before anything is revoked. */
+  readonly csrf?: CsrfProof
 }
 
 /** What was revoked. */
@@ -38,7 +40,7 @@ export class RevokeToken {
 
   async execute(input: RevokeTokenInput): Promise<RevokeTokenResult> {
     const { checkClaims, revocations, clock, policy } = this.#deps
-    const claims = await checkClaims.execute({ token: input.token, type: input.type })
+    const claims = await checkClaims.execute({ token: input.token, type: input.type, csrf: input.csrf })
     const now = toNumericDate(clock.now())
     // Later tokens of a family or a user outlive this one: keep the entry as long as any can.
     const longest = blockIssuedUpTo(now, policy)

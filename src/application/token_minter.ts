@@ -1,4 +1,5 @@
 import { AuthError } from '../domain/auth_error.ts'
+import { newCsrfValue } from '../domain/csrf.ts'
 import type { TokenClaims, TokenType } from '../domain/token_claims.ts'
 import { toNumericDate } from '../domain/token_claims.ts'
 import type { User } from '../domain/user.ts'
@@ -23,6 +24,12 @@ export interface TokenPolicy {
    * @default 5
    */
   readonly leewaySeconds: number
+  /**
+   * Give each login session a random `csrf` claim, shared by its access and refresh tokens
+   * (cookie mode: the double-submit value).
+   * @default false
+   */
+  readonly csrf?: boolean
 }
 
 /** Until when a revocation of a token expiring at `exp` must last: its whole accepted life. */
@@ -62,6 +69,8 @@ export interface MintOptions {
    * that overlaps the minting catches the new token too.
    */
   readonly startedAt: number
+  /** The session's CSRF value, copied into the claims (cookie mode). */
+  readonly csrf?: string | undefined
 }
 
 /**
@@ -102,6 +111,7 @@ export class TokenMinter {
       isAdmin: user.isAdmin,
       fam: options.fam,
       ...type === 'access' ? { preferredUsername: user.username } : {},
+      ...options.csrf === undefined ? {} : { csrf: options.csrf },
     }
   }
 
@@ -125,19 +135,33 @@ export class TokenMinter {
     return minted!
   }
 
-  /** A fresh access token and a refresh token of a new family: what a password check earns. */
-  async mintPair(user: User, options: Pick<MintOptions, 'startedAt'>): Promise<TokenPair> {
-    const fam = this.newFamily()
+  /** A new session's CSRF value when the policy asks for one, else `undefined`. */
+  newCsrf(): string | undefined {
+    return this.#deps.policy.csrf === true ? newCsrfValue() : undefined
+  }
+
+  /**
+   * A fresh access token and a refresh token of a new family (a new login session, with a
+   * CSRF value of its own in cookie mode): what a password check earns.
+   */
+  async mintPair(user: User, options: Pick<MintOptions, 'startedAt'> & { readonly fam?: string }): Promise<MintedPair> {
+    const common = { fam: options.fam ?? this.newFamily(), startedAt: options.startedAt, csrf: this.newCsrf() }
     const [access, refresh] = await this.issue([
-      this.claims(user, 'access', { fresh: true, fam, startedAt: options.startedAt }),
-      this.claims(user, 'refresh', { fresh: false, fam, startedAt: options.startedAt }),
+      this.claims(user, 'access', { fresh: true, ...common }),
+      this.claims(user, 'refresh', { fresh: false, ...common }),
     ])
-    return { accessToken: access!.token, refreshToken: refresh!.token }
+    return { accessToken: access!.token, refreshToken: refresh!.token, csrf: common.csrf, refresh: refresh!.claims }
   }
 }
 
-/** An access token and a refresh token. */
+/** An access token and a refresh token, and their session's CSRF value in cookie mode. */
 export interface TokenPair {
   readonly accessToken: string
   readonly refreshToken: string
+  readonly csrf?: string | undefined
+}
+
+/** A pair as minted, with the refresh token's claims (what the session store records). */
+export interface MintedPair extends TokenPair {
+  readonly refresh: TokenClaims
 }

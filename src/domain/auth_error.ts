@@ -16,6 +16,7 @@ export type AuthErrorCode =
   | 'token_reused'
   | 'fresh_token_required'
   | 'admin_required'
+  | 'csrf_failed'
   | 'not_found'
   | 'item_exists'
   | 'method_not_allowed'

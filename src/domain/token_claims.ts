@@ -26,6 +26,11 @@ export interface TokenClaims {
    * and from access tokens issued before it was added.
    */
   readonly preferredUsername?: string
+  /**
+   * The login session's CSRF value (cookie mode): one per session, shared by its access and
+   * refresh tokens; a request carrying the token in a cookie must echo it in `X-CSRF-Token`.
+   */
+  readonly csrf?: string
 }
 
 /** Seconds since the epoch with millisecond precision, from a millisecond clock reading. */

@@ -29,6 +29,7 @@ export const EXIT_CODE: Readonly<Record<AuthErrorCode, number>> = {
   token_reused: 77,
   fresh_token_required: 77,
   admin_required: 77,
+  csrf_failed: 77,
   not_found: 67, // EX_NOUSER
   item_exists: 73,
   method_not_allowed: EX_USAGE,

@@ -22,6 +22,7 @@ export class JoseTokenIssuer implements TokenIssuer {
     const payload = {
       type: claims.type, fresh: claims.fresh, is_admin: claims.isAdmin, fam: claims.fam, iat_ms: Math.round(claims.iat * 1000),
       ...claims.preferredUsername === undefined ? {} : { preferred_username: claims.preferredUsername },
+      ...claims.csrf === undefined ? {} : { csrf: claims.csrf },
     }
     return new SignJWT(payload)
       .setProtectedHeader({ alg: key.alg, typ: JWT_TYP[claims.type], kid: key.kid })

@@ -91,7 +91,7 @@ function decodeSegment(segment: string): string {
 
 function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   const { sub, jti, iat, nbf, exp } = payload
-  const { type: claimedType, fresh, is_admin: isAdmin, fam, preferred_username: preferredUsername, iat_ms: iatMs } = payload as Record<string, unknown>
+  const { type: claimedType, fresh, is_admin: isAdmin, fam, preferred_username: preferredUsername, iat_ms: iatMs, csrf } = payload as Record<string, unknown>
   if (claimedType !== type) throw invalid(`it is not an ${type} token`)
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '') {
     throw invalid('its "sub" or "jti" claim is missing or empty')
@@ -102,6 +102,7 @@ function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   if (preferredUsername !== undefined && (type !== 'access' || typeof preferredUsername !== 'string' || preferredUsername === '')) {
     throw invalid('its "preferred_username" claim is malformed')
   }
+  if (csrf !== undefined && (typeof csrf !== 'string' || csrf === '' || csrf.length > 128)) throw invalid('its "csrf" claim is malformed')
   // The exact issue time; tokens issued before it was added carry it in a fractional iat.
   if (iatMs !== undefined && !(Number.isSafeInteger(iatMs) && Math.floor((iatMs as number) / 1000) === iat)) {
     throw invalid('its "iat_ms" claim does not match its "iat"')
@@ -110,6 +111,7 @@ function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   return {
     sub: sub as UserId, jti, type, iat: iatMs === undefined ? iat! : (iatMs as number) / 1000, nbf: nbf!, exp: exp!, fresh, isAdmin, fam,
     ...preferredUsername === undefined ? {} : { preferredUsername },
+    ...csrf === undefined ? {} : { csrf: csrf as string },
   }
 }
 

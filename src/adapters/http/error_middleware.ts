@@ -17,6 +17,7 @@ export const STATUS: Readonly<Record<AuthErrorCode, number>> = {
   token_reused: 401,
   fresh_token_required: 401,
   admin_required: 403,
+  csrf_failed: 403,
   not_found: 404,
   item_exists: 409,
   method_not_allowed: 405,
