@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
+import { type BrowserConfig, browserConfig, COOKIE_VARIABLES, cookieProblems } from './cookie_config.ts'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
 import type { Budget, LimitSettings } from './http/rate_limits.ts'
 import { type KeyConfig, keyConfig, keyProblems, parsePublicUrl } from './key_config.ts'
@@ -62,6 +63,8 @@ export interface Config {
   readonly revocationCache: boolean
   /** Niceness given to every thread but the event loop's (hashing runs there); 0 leaves them. */
   readonly workerNiceness: number
+  /** Cookie mode and CSRF (`TOKEN_LOCATION`, `COOKIE_SECURE`, `COOKIE_SAMESITE`): cookie_config.ts. */
+  readonly browser: BrowserConfig
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }
@@ -253,6 +256,10 @@ const schema = z.object({
     return typeof url === 'string' ? url : undefined
   }),
   JWKS_MAX_AGE: duration('5m', 0, 86_400),
+  // Browsers: cookie mode and CSRF (cookie_config.ts).
+  TOKEN_LOCATION: COOKIE_VARIABLES.TOKEN_LOCATION,
+  COOKIE_SECURE: COOKIE_VARIABLES.COOKIE_SECURE,
+  COOKIE_SAMESITE: COOKIE_VARIABLES.COOKIE_SAMESITE,
 })
 
 /** The lifetimes must make sense together, whatever each allows alone. */
@@ -270,6 +277,7 @@ function lifetimesAgree(c: z.output<typeof schema>, ctx: z.core.$RefinementCtx):
     ctx.addIssue({ code: 'custom', path: ['JWT_LEEWAY'], message: `must be shorter than ACCESS_TOKEN_TTL (${spell(c.ACCESS_TOKEN_TTL)})` })
   }
   for (const { variable, message } of keyProblems(c)) ctx.addIssue({ code: 'custom', path: [variable], message })
+  for (const { variable, message } of cookieProblems(c)) ctx.addIssue({ code: 'custom', path: [variable], message })
 }
 
 /**
@@ -332,6 +340,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenCacheSize: c.TOKEN_CACHE_SIZE,
     revocationCache: c.REVOCATION_CACHE ?? c.REDIS_URL !== undefined,
     workerNiceness: c.WORKER_NICENESS,
+    browser: browserConfig(c),
   }
 }
 
