@@ -30,6 +30,8 @@ import { TokenMinter, type TokenPolicy as TokenPolicyValue } from '../applicatio
 import { isAuthError } from '../domain/auth_error.ts'
 import type { UsernameKey } from '../domain/username.ts'
 import type { Config as ConfigValue } from './config.ts'
+import { BROWSER_SERVICE_IDS, BROWSER_USE_CASES, bindBrowser, browserHttpDeps, type BrowserTokens } from './composition/browser.ts'
+import type { SessionStore } from '../application/ports/session_store.ts'
 import { Argon2Hasher } from './crypto/argon2_hasher.ts'
 import { JoseTokenIssuer } from './crypto/jose_token_issuer.ts'
 import { CachedTokenVerifier } from './crypto/cached_token_verifier.ts'
@@ -116,6 +118,8 @@ export interface ContainerOverrides {
   readonly limits?: AuthLimits
   /** The managed keys' store (instances sharing one, a tampered one). */
   readonly keyStore?: KeyStore
+  /** The login sessions' store. */
+  readonly sessions?: SessionStore
 }
 
 /** The application's one composition root: every binding is a singleton. */
@@ -128,6 +132,7 @@ export function createContainer(config: ConfigValue, logger: LoggerValue, overri
   c.bind(Logger).toConstantValue(logger)
   bindAdapters(c, config, overrides)
   bindUseCases(c)
+  bindBrowser(c, config, browserTokens(), overrides.sessions)
   c.bind(HttpApp).toResolvedValue((deps: HttpDeps) => createHttpApp(deps), [httpDeps(c)])
   return c
 }
@@ -357,10 +362,16 @@ function bindUseCases(c: Container): void {
   c.bind(DeleteItem).toResolvedValue((items: ItemRepository) => new DeleteItem({ items }), [ItemRepository])
 }
 
+/** The container's tokens that composition/browser.ts reads. */
+function browserTokens(): BrowserTokens {
+  return { Mongo, TokenPolicy, ReservedUsernames, Limits, Health }
+}
+
 /** A binding that gathers the HTTP adapter's dependencies into one object. */
 function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
   const id: ServiceIdentifier<HttpDeps> = Symbol('HttpDeps')
   c.bind(id).toResolvedValue(async () => ({
+    ...await browserHttpDeps(c, await c.getAsync(Config), browserTokens()),
     logger: await c.getAsync(Logger),
     options: { trustProxy: (await c.getAsync(Config)).trustProxy, corsOrigins: (await c.getAsync(Config)).corsOrigins },
     limits: await c.getAsync(Limits),
@@ -397,7 +408,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   TokenIssuer, TokenVerifier, TokenPolicy, ReservedUsernames, SharedBlocklist, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
   RevokeUserTokens, ListItems,
-  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, InFlight, HttpApp,
+  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, InFlight, HttpApp, ...BROWSER_SERVICE_IDS, ...BROWSER_USE_CASES,
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`), or for a key ring (not HS256). */

@@ -1,4 +1,4 @@
-import type { TokenType } from '../domain/token_claims.ts'
+import type { TokenClaims, TokenType } from '../domain/token_claims.ts'
 import { toNumericDate } from '../domain/token_claims.ts'
 import type { CheckClaims, CsrfProof } from './check_claims.ts'
 import type { Clock } from './ports/clock.ts'
@@ -19,6 +19,8 @@ export interface RevokeTokenInput {
   readonly type: TokenType
   /** With an access token: revoke every token of its user issued up to now. */
   readonly everywhere?: boolean
+  /** With an access token: revoke its whole login session (family), as `POST /logout` does. */
+  readonly session?: boolean
   /** The token came in a cookie: the request's CSRF proof, checked before anything is revoked. */
   readonly csrf?: CsrfProof
 }
@@ -28,7 +30,8 @@ export type RevokeTokenResult = 'token' | 'session' | 'everywhere'
 
 /**
  * Logs out. An access token revokes itself (or, `everywhere`, every token of its user issued
- * up to now); a refresh token revokes its whole family, the login session it belongs to.
+ * up to now; `session`, its login session); a refresh token revokes its whole family, the
+ * login session it belongs to.
  * @throws the errors of {@linkcode CheckClaims}
  */
 export class RevokeToken {
@@ -39,20 +42,25 @@ export class RevokeToken {
   }
 
   async execute(input: RevokeTokenInput): Promise<RevokeTokenResult> {
+    return (await this.revoke(input)).scope
+  }
+
+  /** As {@linkcode execute}, answering the revoked token's claims too (for the audit trail). */
+  async revoke(input: RevokeTokenInput): Promise<{ scope: RevokeTokenResult, claims: TokenClaims }> {
     const { checkClaims, revocations, clock, policy } = this.#deps
     const claims = await checkClaims.execute({ token: input.token, type: input.type, csrf: input.csrf })
     const now = toNumericDate(clock.now())
     // Later tokens of a family or a user outlive this one: keep the entry as long as any can.
     const longest = blockIssuedUpTo(now, policy)
-    if (input.type === 'refresh') {
+    if (input.type === 'refresh' || input.session === true) {
       await revocations.revokeFamily(claims.fam, longest)
-      return 'session'
+      return { scope: 'session', claims }
     }
     if (input.everywhere === true) {
       await revocations.revokeSubject(claims.sub, now, longest)
-      return 'everywhere'
+      return { scope: 'everywhere', claims }
     }
     await revocations.revokeToken(claims.jti, blockUntil(claims.exp, policy))
-    return 'token'
+    return { scope: 'token', claims }
   }
 }

@@ -4,12 +4,16 @@ import type { Login } from '../../application/login.ts'
 import type { RefreshAccess } from '../../application/refresh_access.ts'
 import type { RegisterUser } from '../../application/register_user.ts'
 import type { RevokeToken } from '../../application/revoke_token.ts'
-import type { Middleware } from 'koa'
+import type { Context, Middleware } from 'koa'
+import type { ClientInfo } from '../../application/session_record.ts'
+import type { TokenClaims } from '../../domain/token_claims.ts'
 import type { AuthState } from './auth_middleware.ts'
 import { readBearerToken } from './bearer.ts'
+import { answerTokens } from './cookies.ts'
 import { jsonBody } from './json_body.ts'
 import type { StoreHealth } from '../store_health.ts'
 import { type AuthLimits, limitLoginFailures, limitPerIp } from './rate_limits.ts'
+import { readRequestToken } from './request_token.ts'
 import { CredentialsBody } from './schemas.ts'
 import { validateBody } from './validate.ts'
 
@@ -28,6 +32,16 @@ export interface AccountRoutesDeps {
 
 const pass: Middleware = (_ctx, next) => next()
 
+/** The client a session is recorded with: its user agent and address (`TRUST_PROXY` applied). */
+export function clientOf(ctx: Context): ClientInfo {
+  return { userAgent: ctx.get('User-Agent'), ip: ctx.ip }
+}
+
+/** Records whose token a logout revoked, for the audit trail. */
+function actorOf(ctx: { state: AuthState }, claims: TokenClaims): void {
+  ctx.state.actor = { sub: claims.sub, ...claims.preferredUsername === undefined ? {} : { username: claims.preferredUsername } }
+}
+
 /** `/registration`, `/login`, `/fresh-login`, `/token/refresh` and `/logout/*`. */
 export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesDeps): void {
   const perIp = deps.limits === undefined ? pass : limitPerIp(deps.limits, deps.health)
@@ -36,25 +50,27 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
   const credentials = validateBody(CredentialsBody)
 
   router.post('/registration', perIp, jsonBody, credentials, async (ctx) => {
-    const result = await deps.registerUser.execute(ctx.request.body)
+    const result = await deps.registerUser.execute(ctx.request.body, { client: clientOf(ctx) })
+    ctx.state.actor = { sub: result.userId, username: result.username }
     ctx.status = 201
-    ctx.body = {
-      message: `User ${result.username} was created`,
-      access_token: result.accessToken,
-      refresh_token: result.refreshToken,
-    }
+    answerTokens(ctx, result, ctx.state.cookies, { message: `User ${result.username} was created` })
   })
 
   router.post('/login', perIp, jsonBody, credentials, failures, async (ctx) => {
-    const result = await deps.login.execute(ctx.request.body)
-    ctx.body = {
-      message: `Logged in as ${result.username}`,
-      access_token: result.accessToken,
-      refresh_token: result.refreshToken,
-    }
+    const result = await deps.login.execute(ctx.request.body, clientOf(ctx))
+    ctx.state.actor = { sub: result.userId, username: result.username }
+    answerTokens(ctx, result, ctx.state.cookies, { message: `Logged in as ${result.username}` })
   })
 
   router.post('/fresh-login', perIp, jsonBody, credentials, failures, async (ctx) => {
+    if (ctx.state.cookies?.cookies === true) {
+      // The refresh cookie is not sent here: a fresh login in cookie mode is a login, with a new
+      // session and one CSRF value for its access and refresh cookies.
+      const result = await deps.login.execute(ctx.request.body, clientOf(ctx))
+      ctx.state.actor = { sub: result.userId, username: result.username }
+      answerTokens(ctx, result, ctx.state.cookies)
+      return
+    }
     // Optional: the session's refresh token, so the fresh token belongs to that session.
     const refreshToken = readBearerToken(ctx.get('Authorization'))
     const result = await deps.freshLogin.execute(ctx.request.body, { refreshToken })
@@ -62,24 +78,26 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
   })
 
   router.post('/token/refresh', perIp, async (ctx) => {
-    const token = readBearerToken(ctx.get('Authorization'))
-    const pair = await deps.refreshAccess.execute({ token })
-    ctx.body = { access_token: pair.accessToken, refresh_token: pair.refreshToken }
+    const { token, csrf } = readRequestToken(ctx, 'refresh', ctx.state.cookies)
+    const pair = await deps.refreshAccess.execute({ token, csrf, client: clientOf(ctx) })
+    answerTokens(ctx, pair, ctx.state.cookies)
   })
 
   router.post('/logout/access', async (ctx) => {
-    await deps.revokeToken.execute({ token: readBearerToken(ctx.get('Authorization')), type: 'access' })
+    const { token, csrf } = readRequestToken(ctx, 'access', ctx.state.cookies)
+    actorOf(ctx, (await deps.revokeToken.revoke({ token, csrf, type: 'access' })).claims)
     ctx.body = { message: 'Access token has been revoked' }
   })
 
   router.post('/logout/refresh', async (ctx) => {
-    await deps.revokeToken.execute({ token: readBearerToken(ctx.get('Authorization')), type: 'refresh' })
+    const { token, csrf } = readRequestToken(ctx, 'refresh', ctx.state.cookies)
+    actorOf(ctx, (await deps.revokeToken.revoke({ token, csrf, type: 'refresh' })).claims)
     ctx.body = { message: 'Refresh token and its session have been revoked' }
   })
 
   router.post('/logout/all', async (ctx) => {
-    const token = readBearerToken(ctx.get('Authorization'))
-    await deps.revokeToken.execute({ token, type: 'access', everywhere: true })
+    const { token, csrf } = readRequestToken(ctx, 'access', ctx.state.cookies)
+    actorOf(ctx, (await deps.revokeToken.revoke({ token, csrf, type: 'access', everywhere: true })).claims)
     ctx.body = { message: 'Every token of the user has been revoked' }
   })
 }

@@ -5,6 +5,7 @@ import { AuthError } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
+import { addBrowserRoutes, auditMiddleware, type BrowserOptions, type BrowserRoutesDeps, cookieMiddleware } from './browser_routes.ts'
 import { addDocsRoutes } from './docs.ts'
 import { errorMiddleware } from './error_middleware.ts'
 import type { InFlightRequests } from './in_flight.ts'
@@ -29,7 +30,7 @@ export interface HttpOptions {
 }
 
 /** Everything the HTTP adapter needs: resolved use cases, limits, a logger and options. */
-export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps {
+export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps, BrowserRoutesDeps {
   readonly logger: Logger
   readonly options: HttpOptions
   readonly metrics: Metrics
@@ -37,6 +38,8 @@ export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesD
   readonly inFlight: InFlightRequests
   /** One per configured store, for `/readyz`. */
   readonly probes: readonly ReadinessProbe[]
+  /** Cookie mode and CSRF (issue 15). @default header mode */
+  readonly browserOptions?: BrowserOptions
 }
 
 /** Builds the Koa app; listening is the caller's business (only `main.ts` listens). */
@@ -67,13 +70,16 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)
   addWellKnownRoutes(router, deps)
+  addBrowserRoutes(router, deps)
 
   app.use(deps.inFlight.middleware)
   app.use(observe(deps.logger, deps.metrics))
+  app.use(auditMiddleware(deps.logger, deps.metrics))
   app.use(errorMiddleware(deps.logger))
   app.use(securityHeaders)
   app.use(requestTarget)
   if (deps.options.corsOrigins.length > 0) app.use(corsFor(deps.options.corsOrigins))
+  for (const middleware of cookieMiddleware(deps.browserOptions ?? {}, deps.options.corsOrigins)) app.use(middleware)
   app.use(unmatched)
   app.use(router.routes())
   app.use(router.allowedMethods())
@@ -97,7 +103,9 @@ function corsFor(origins: readonly string[]): Koa.Middleware {
     // Only listed origins are echoed back; any other gets no CORS headers at all.
     origin: (ctx) => allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : '',
     allowMethods: ['GET', 'POST', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-CSRF-Token'],
+    // Cookie mode: a listed origin's fetch with credentials: 'include' may read the answer.
+    credentials: true,
     exposeHeaders: ['WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   })

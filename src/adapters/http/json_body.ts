@@ -13,7 +13,7 @@ declare module 'koa' {
 export const JSON_BODY_LIMIT = '16kb'
 
 /**
- * Reads a JSON body (objects and arrays only, 16 KiB at most) into `ctx.request.body`, for
+ * Reads a JSON body of a POST or DELETE (objects and arrays only, 16 KiB at most) into `ctx.request.body`, for
  * the routes that take one, with co-body (what koa-body parses JSON with; koa-body itself is
  * not used: its multipart support loads formidable, 13 MB of a process's memory for nothing).
  * A body of another type is a 415; bad JSON a 400 and an oversized body a 413, both mapped by
@@ -25,7 +25,7 @@ export const jsonBody: Middleware = async (ctx, next) => {
   if (hasBody && !ctx.request.is('application/json')) {
     throw new AuthError('unsupported_media_type', 'Cannot read request body: Content-Type must be application/json')
   }
-  if (ctx.method === 'POST' && ctx.request.is('application/json')) {
+  if ((ctx.method === 'POST' || ctx.method === 'DELETE') && ctx.request.is('application/json')) {
     try {
       ctx.request.body = await coBody.json(ctx, { limit: JSON_BODY_LIMIT, strict: true })
     } catch (error) {

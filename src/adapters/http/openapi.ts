@@ -1,14 +1,14 @@
 import { z } from 'zod'
 import {
-  AccessOnly, CredentialsBody, Deleted, ErrorBody, Health, Item, ItemList, ItemName, Jwks, Message, PriceBody, Rotated,
-  Secret, ServerMetadata, TokenPair, UserList,
+  AccessOnly, CredentialsBody, Deleted, ErrorBody, Health, Item, ItemList, ItemName, Jwks, Me, Message, PasswordBody,
+  PasswordChangeBody, PasswordChanged, PriceBody, Revoked, Rotated, Secret, ServerMetadata, SessionList, TokenPair, UserList,
 } from './schemas.ts'
 
 type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional' | 'optional-refresh'
 
 /** The groups /docs shows the operations in, in this order. */
 export const TAGS = [
-  { name: 'accounts', description: 'Sign up, sign in, and what a signed-in caller sees' },
+  { name: 'accounts', description: 'Sign up, sign in, and what a signed-in caller sees and manages: account, password, sessions' },
   { name: 'tokens', description: 'Refresh, and log out: one token, one session, or everywhere' },
   { name: 'users', description: 'Administration of the accounts (admins only)' },
   { name: 'items', description: 'The catalogue: optional authentication, fresh tokens, admin rights' },
@@ -43,6 +43,13 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/logout/refresh', summary: 'Revoke the refresh token\'s whole session', tag: 'tokens', auth: 'refresh', ok: [200, Message] },
   { method: 'post', path: '/logout/all', summary: 'Revoke every token of the user issued up to now', tag: 'tokens', auth: 'access', ok: [200, Message] },
   { method: 'get', path: '/secret', summary: 'The answer, for any signed-in caller', tag: 'accounts', auth: 'access', ok: [200, Secret] },
+  { method: 'post', path: '/logout', summary: 'Revoke the caller\'s login session and clear the token cookies (cookie or header token)', tag: 'tokens', auth: 'access', ok: [200, Message] },
+  { method: 'get', path: '/me', summary: 'The caller\'s own account', tag: 'accounts', auth: 'access', ok: [200, Me] },
+  { method: 'post', path: '/password', summary: 'Change the password: every other session revoked, a new pair for this one', tag: 'accounts', auth: 'access', body: PasswordChangeBody, ok: [200, PasswordChanged], errors: [400, 403, 413, 415, 429] },
+  { method: 'delete', path: '/me', summary: 'Delete the caller\'s own account (password and fresh token): every token revoked', tag: 'accounts', auth: 'fresh', body: PasswordBody, ok: [200, Message], errors: [400, 403, 413, 415, 429] },
+  { method: 'get', path: '/sessions', summary: 'The caller\'s live login sessions', tag: 'accounts', auth: 'access', ok: [200, SessionList] },
+  { method: 'delete', path: '/sessions/:id', summary: 'End one of the caller\'s sessions (another user\'s id is a 404)', tag: 'accounts', auth: 'access', ok: [200, Revoked], errors: [403, 404] },
+  { method: 'delete', path: '/sessions', summary: 'End every session of the caller but the current one; answers how many', tag: 'accounts', auth: 'access', ok: [200, Revoked], errors: [403] },
   { method: 'get', path: '/users', summary: 'List users (no hashes)', tag: 'users', auth: 'admin', ok: [200, UserList] },
   { method: 'delete', path: '/users', summary: 'Delete every user and revoke their tokens', tag: 'users', auth: 'admin', ok: [200, Deleted] },
   { method: 'delete', path: '/users/:username', summary: 'Delete a user and revoke their tokens', tag: 'users', auth: 'admin', ok: [200, Message], errors: [400, 404] },
@@ -65,9 +72,11 @@ const AUTH_ERRORS: Readonly<Record<Auth, readonly number[]>> = {
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Invalid request (`invalid_request`, with `fields`)',
   401: 'Token or credential problem: `authorization_required`, `invalid_token`, `token_expired`, `token_revoked`, `token_reused`, `fresh_token_required`, `invalid_credentials`',
-  403: '`admin_required`', 404: '`not_found`', 409: '`username_taken` or `item_exists`', 413: '`payload_too_large`',
+  403: '`admin_required`; `csrf_failed` in cookie mode (cross-site request, or X-CSRF-Token missing or wrong)', 404: '`not_found`', 409: '`username_taken` or `item_exists`', 413: '`payload_too_large`',
   415: '`unsupported_media_type`', 429: '`rate_limited`, with `Retry-After`', 503: '`service_unavailable`: a store cannot answer',
 }
+
+const SESSION_ID = z.string().meta({ description: 'A session id from GET /sessions' })
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>
@@ -75,7 +84,7 @@ const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
 }
 
 function pathParameter(name: string): Record<string, unknown> {
-  const schema = name === 'username' ? CredentialsBody.shape.username : ItemName
+  const schema = name === 'username' ? CredentialsBody.shape.username : name === 'id' ? SESSION_ID : ItemName
   return { name, in: 'path', required: true, schema: json(schema, 'input') }
 }
 

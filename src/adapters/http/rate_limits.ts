@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa'
+import type { Context, Middleware } from 'koa'
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible'
 import { AuthError, isAuthError } from '../../domain/auth_error.ts'
 import { isJsonObject } from '../../domain/credentials.ts'
@@ -53,9 +53,20 @@ export function limitPerIp(limits: AuthLimits, health?: StoreHealth): Middleware
  * an attempt takes its failure points before the check and keeps them only for a wrong password.
  */
 export function limitLoginFailures(limits: AuthLimits, health?: StoreHealth): Middleware {
-  return async (ctx, next) => {
+  return limitFailuresOf(limits, (ctx) => {
     const body: unknown = ctx.request.body
-    const raw = isJsonObject(body) && typeof body.username === 'string' ? body.username : undefined
+    return isJsonObject(body) && typeof body.username === 'string' ? body.username : undefined
+  }, health)
+}
+
+/**
+ * The failed-login budgets of {@linkcode limitLoginFailures} for any route that checks a
+ * password, counted under the username `usernameOf` finds (a body's, a token's): a wrong
+ * current password on `/password` is a failed login like any other.
+ */
+export function limitFailuresOf(limits: AuthLimits, usernameOf: (ctx: Context) => string | undefined, health?: StoreHealth): Middleware {
+  return async (ctx, next) => {
+    const raw = usernameOf(ctx)
     if (raw === undefined) return next() // refused as invalid_request by the route
     const user = `u:${raw.toLowerCase()}`
     const userIp = `${user}:ip:${clientKey(ctx.ip)}`

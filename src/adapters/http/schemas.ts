@@ -25,6 +25,18 @@ export const CredentialsBody = z.object({
   }),
 })
 
+/** `{current_password, new_password}` for `POST /password`. */
+export const PasswordChangeBody = z.object({
+  current_password: z.string().min(1).meta({ format: 'password', description: 'Checked as a login checks it' }),
+  new_password: str.superRefine(rule(passwordProblem)).meta({
+    minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, format: 'password',
+    description: 'Refused when it is on the common-password list (case-insensitively)', example: 'a much longer passphrase',
+  }),
+})
+
+/** `{password}` for `DELETE /me`. */
+export const PasswordBody = z.object({ password: z.string().min(1).meta({ format: 'password' }) })
+
 /** `{price}` for a new item. */
 export const PriceBody = z.object({
   price: z.number({ error: (issue) => issue.input === undefined ? 'is required' : 'must be a non-negative number' })
@@ -39,6 +51,20 @@ export const TokenPair = z.object({ message: z.string(), access_token: jwt, refr
 export const AccessOnly = z.object({ access_token: jwt })
 export const Rotated = z.object({ access_token: jwt, refresh_token: jwt })
 export const Message = z.object({ message: z.string() })
+export const Me = z.object({ id: z.string(), username: z.string(), is_admin: z.boolean(), created_at: z.iso.datetime() })
+export const SessionList = z.object({
+  sessions: z.array(z.object({
+    id: z.string().meta({ description: 'The session (refresh family) id: opaque, never a token' }),
+    created_at: z.iso.datetime(), last_used_at: z.iso.datetime(),
+    user_agent: z.string().nullable(), ip: z.string().nullable(), current: z.boolean(),
+  })),
+})
+export const Revoked = z.object({ message: z.string(), revoked: z.number().int() })
+/** What password change answers: a new pair in header mode (`csrf_token` in cookie mode). */
+export const PasswordChanged = z.object({
+  message: z.string(), access_token: jwt.optional(), refresh_token: jwt.optional(),
+  csrf_token: z.string().optional().meta({ description: 'Cookie mode: the value to send in X-CSRF-Token' }),
+})
 export const Secret = z.object({ answer: z.literal(42) })
 export const Item = z.object({ name: z.string(), price: z.number() })
 export const ItemList = z.object({
