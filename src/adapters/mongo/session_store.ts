@@ -93,7 +93,9 @@ export class MongoSessionStore implements SessionStore {
   delete(userId: UserId, ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return Promise.resolve(0)
     return this.#mongo.guard(async () => {
-      const result = await (await this.#sessions()).deleteMany({ _id: { $in: ids.map(String) }, user_id: String(userId) })
+      const model = await this.#sessions()
+      // Filters are sanitized (operators refused); this one is ours, over strings only.
+      const result = await model.deleteMany({ _id: model.base.trusted({ $in: ids.map(String) }), user_id: String(userId) })
       return result.deletedCount
     })
   }

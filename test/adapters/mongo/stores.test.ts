@@ -5,10 +5,12 @@ import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import { MongoKeyStore } from '../../../src/adapters/mongo/key_store.ts'
 import { MongoItemRepository } from '../../../src/adapters/mongo/item_repository.ts'
 import { MongoConnection } from '../../../src/adapters/mongo/mongo_connection.ts'
+import { MongoSessionStore } from '../../../src/adapters/mongo/session_store.ts'
 import { MongoUserRepository } from '../../../src/adapters/mongo/user_repository.ts'
 import type { Username } from '../../../src/domain/username.ts'
 import { itemRepositoryContract } from '../../contracts/item_repository.contract.ts'
 import { aKey, keyStoreContract, writableSubject } from '../../contracts/key_store.contract.ts'
+import { sessionStoreContract } from '../../contracts/session_store.contract.ts'
 import { aUser, userRepositoryContract } from '../../contracts/user_repository.contract.ts'
 import { isolatedMongoUrl } from '../../support/http_harness.ts'
 import { acquireMongo, type MongoHandle } from '../../support/mongo_server.ts'
@@ -44,6 +46,7 @@ describe('MongoDB stores', function () {
 
   userRepositoryContract('mongodb', () => Promise.resolve(new MongoUserRepository(connect())))
   itemRepositoryContract('mongodb', () => Promise.resolve(new MongoItemRepository(connect())))
+  sessionStoreContract('mongodb', () => Promise.resolve(new MongoSessionStore(connect())))
   const maker = new JoseKeyMaker({ secret: new TextEncoder().encode('mongo-suite-key-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9') })
   keyStoreContract('mongodb', () => Promise.resolve(writableSubject(new MongoKeyStore(connect()), maker)))
 
