@@ -5,7 +5,14 @@ import { HmacSigningKeys } from '../../src/adapters/crypto/hmac_signing_keys.ts'
 import type { JwtSettings } from '../../src/adapters/crypto/jwt_settings.ts'
 import { MemoryItemRepository } from '../../src/adapters/memory/item_repository.ts'
 import { MemoryRevocationStore } from '../../src/adapters/memory/revocation_store.ts'
+import { MemorySessionStore } from '../../src/adapters/memory/session_store.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
+import { CommonPasswordList } from '../../src/adapters/common_password_list.ts'
+import { ChangePassword } from '../../src/application/change_password.ts'
+import { DeleteAccount } from '../../src/application/delete_account.ts'
+import { GetMe } from '../../src/application/get_me.ts'
+import { ListSessions } from '../../src/application/list_sessions.ts'
+import { RevokeSessions } from '../../src/application/revoke_sessions.ts'
 import { CheckClaims } from '../../src/application/check_claims.ts'
 import { CreateItem } from '../../src/application/create_item.ts'
 import { CredentialsCheck } from '../../src/application/credentials_check.ts'
@@ -53,6 +60,10 @@ export interface CoreOptions {
   readonly issuer?: (jose: TokenIssuer) => TokenIssuer
   /** Wraps the memory blocklist the use cases see (a lagging cache, say); `revocations` stays the memory one. */
   readonly blocklist?: (memory: MemoryRevocationStore) => RevocationStore
+  /** The common-password list. @default a few fixture entries ("password123", "qwertyuiop") */
+  readonly commonPasswords?: readonly string[]
+  /** Mint a `csrf` claim per session (cookie mode). @default false */
+  readonly csrf?: boolean
 }
 
 /** Every adapter and use case of the core, wired like the container does, on a fake clock. */
@@ -83,6 +94,13 @@ export interface Core {
   readonly getItem: GetItem
   readonly createItem: CreateItem
   readonly deleteItem: DeleteItem
+  readonly sessions: MemorySessionStore
+  readonly commonPasswords: CommonPasswordList
+  readonly getMe: GetMe
+  readonly changePassword: ChangePassword
+  readonly listSessions: ListSessions
+  readonly revokeSessions: RevokeSessions
+  readonly deleteAccount: DeleteAccount
 }
 
 /**
@@ -106,18 +124,26 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     refreshTtlSeconds: options.refreshTtlSeconds ?? 2_592_000,
     refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 10,
     leewaySeconds: options.leewaySeconds ?? 0,
+    csrf: options.csrf ?? false,
   }
   const jose = new JoseTokenIssuer(settings)
   const minter = new TokenMinter({ issuer: options.issuer?.(jose) ?? jose, revocations: blocklist, policy })
   const credentials = new CredentialsCheck({ users, hasher })
   const checkClaims = new CheckClaims({ verifier, revocations: blocklist })
   const revoking = { revocations: blocklist, clock, policy }
+  const sessions = new MemorySessionStore()
+  const commonPasswords = new CommonPasswordList(options.commonPasswords ?? ['password123', 'qwertyuiop'])
   return {
-    clock, users, items, revocations, hasher, settings, verifier, reservedKeys, policy, minter, credentials, checkClaims,
-    registerUser: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: reservedKeys }),
-    login: new Login({ credentials, minter, clock }),
+    clock, users, items, revocations, hasher, settings, verifier, reservedKeys, policy, minter, credentials, checkClaims, sessions, commonPasswords,
+    registerUser: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: reservedKeys, commonPasswords, sessions }),
+    login: new Login({ credentials, minter, clock, sessions }),
     freshLogin: new FreshLogin({ credentials, checkClaims, minter, clock }),
-    refreshAccess: new RefreshAccess({ checkClaims, users, minter, ...revoking }),
+    refreshAccess: new RefreshAccess({ checkClaims, users, minter, ...revoking, sessions }),
+    getMe: new GetMe({ users }),
+    changePassword: new ChangePassword({ users, credentials, hasher, minter, ...revoking, commonPasswords, sessions }),
+    listSessions: new ListSessions({ sessions, revocations: blocklist, clock }),
+    revokeSessions: new RevokeSessions({ sessions, ...revoking }),
+    deleteAccount: new DeleteAccount({ users, credentials, ...revoking, sessions }),
     revokeToken: new RevokeToken({ checkClaims, ...revoking }),
     listUsers: new ListUsers({ users }),
     deleteUser: new DeleteUser({ users, ...revoking }),
