@@ -62,7 +62,7 @@ export class ChangePassword {
     const now = toNumericDate(revokedAt)
     await revocations.revokeSubject(user.id, now, blockIssuedUpTo(now, policy))
     // A millisecond past the revocation, which covers everything issued up to it.
-    const { refresh, ...pair } = await minter.mintPair(user, { startedAt: Math.max(clock.now(), revokedAt + 1), fam: input.caller.fam })
+    const { refresh, ...pair } = await minter.mintPair(user, { startedAt: Math.max(clock.now(), revokedAt + 1) }, input.caller.fam)
     if (sessions !== undefined) {
       const others = (await sessions.listByUser(user.id, new Date(revokedAt))).filter((session) => session.id !== refresh.fam)
       await sessions.delete(user.id, others.map((session) => session.id))

@@ -142,10 +142,11 @@ export class TokenMinter {
 
   /**
    * A fresh access token and a refresh token of a new family (a new login session, with a
-   * CSRF value of its own in cookie mode): what a password check earns.
+   * CSRF value of its own in cookie mode): what a password check earns. With `fam`, the pair
+   * continues that session instead (a password change keeps the caller's).
    */
-  async mintPair(user: User, options: Pick<MintOptions, 'startedAt'> & { readonly fam?: string }): Promise<MintedPair> {
-    const common = { fam: options.fam ?? this.newFamily(), startedAt: options.startedAt, csrf: this.newCsrf() }
+  async mintPair(user: User, options: Pick<MintOptions, 'startedAt'>, fam: string = this.newFamily()): Promise<MintedPair> {
+    const common = { fam, startedAt: options.startedAt, csrf: this.newCsrf() }
     const [access, refresh] = await this.issue([
       this.claims(user, 'access', { fresh: true, ...common }),
       this.claims(user, 'refresh', { fresh: false, ...common }),
