@@ -5,7 +5,8 @@ import { RevokeUserTokens } from '../../application/revoke_user_tokens.ts'
 import { SetAdmin } from '../../application/set_admin.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import { parseUsername } from '../../domain/username.ts'
-import { type AppContainer, SharedBlocklist } from '../container.ts'
+import { type AppContainer, Logger, SharedBlocklist } from '../container.ts'
+import { AuditTrail } from '../http/audit.ts'
 import { type CliCommand, parseCommandLine, USAGE, UsageError } from './command_line.ts'
 import { EX_CONFIG, EX_INTERRUPTED, EX_OK, EX_SOFTWARE, EX_USAGE, EXIT_CODE } from './exit_codes.ts'
 import { formatUsers } from './format_users.ts'
@@ -79,6 +80,7 @@ async function execute(command: Exclude<CliCommand, { name: 'help' | 'keys gener
       const isAdmin = command.name === 'promote'
       if (!isAdmin) await requireSharedBlocklist(c, command.name)
       const { user } = await (await c.getAsync(SetAdmin)).execute({ username: command.username, isAdmin })
+      new AuditTrail(await c.getAsync(Logger)).record('admin_changed', { sub: user.id, username: user.username, is_admin: isAdmin, by: 'cli' })
       if (isAdmin) return `User ${user.username} is now an admin (from the next login or token refresh)\n`
       return `User ${user.username} is no longer an admin; every token it held was revoked\n`
     }

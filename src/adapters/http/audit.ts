@@ -19,6 +19,9 @@ export interface AuditFields {
   readonly username?: string | undefined
   readonly ip?: string | undefined
   readonly req_id?: string | undefined
+  /** `admin_changed`: the new flag, and who changed it. */
+  readonly is_admin?: boolean
+  readonly by?: 'cli'
 }
 
 /** The event a successful request to a route pattern is. */
