@@ -6,6 +6,8 @@ export type CliCommand =
   | { readonly name: 'help' }
   | { readonly name: 'register' | 'promote' | 'demote' | 'revoke-all'; readonly username: string }
   | { readonly name: 'list-users'; readonly json: boolean }
+  | { readonly name: 'sessions'; readonly username: string; readonly json: boolean }
+  | { readonly name: 'revoke-session'; readonly id: string }
   | { readonly name: 'keys list'; readonly json: boolean }
   | { readonly name: 'keys rotate' }
   | { readonly name: 'keys generate'; readonly alg: AsymmetricAlgorithm }
@@ -29,6 +31,9 @@ Commands:
   demote <username>       clear the stored admin flag and revoke every token of the user
   revoke-all <username>   revoke every token of the user issued up to now
   list-users [--json]     list the accounts, as a table or as JSON
+  sessions <username> [--json]
+                          list the user's live login sessions (ids, times, address, user agent)
+  revoke-session <id>     end one login session (an id from sessions): its tokens stop working
   keys list [--json]      list the signing keys: kid, alg, state and times (never a private key)
   keys rotate             schedule the next signing key now; it is published for
                           JWT_KEY_PREPUBLISH before it signs (managed keys in MongoDB only)
@@ -70,13 +75,21 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (values.help === true || name === 'help') return { name: 'help' }
   if (name === undefined) throw new UsageError('Cannot run: no command given')
   if (name === 'keys') return keysCommand(rest, values.json === true, values.alg as string | undefined)
-  if (values.json === true && name !== 'list-users') {
-    throw new UsageError(`Cannot run ${name}: the --json option applies to list-users and keys list only`)
+  if (values.json === true && name !== 'list-users' && name !== 'sessions') {
+    throw new UsageError(`Cannot run ${name}: the --json option applies to list-users, sessions and keys list only`)
   }
   if (values.alg !== undefined) throw new UsageError(`Cannot run ${name}: the --alg option applies to keys generate only`)
   if (name === 'list-users') {
     expectArguments(name, rest, 0)
     return { name, json: values.json === true }
+  }
+  if (name === 'sessions') {
+    expectArguments(name, rest, 1)
+    return { name, username: rest[0]!, json: values.json === true }
+  }
+  if (name === 'revoke-session') {
+    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'Cannot run revoke-session: missing <id>' : `Cannot run revoke-session: unexpected argument "${rest[1]}"`)
+    return { name, id: rest[0]! }
   }
   if (name === 'register' || name === 'promote' || name === 'demote' || name === 'revoke-all') {
     expectArguments(name, rest, 1)
@@ -92,7 +105,7 @@ function keysCommand(rest: readonly string[], json: boolean, alg: string | undef
   }
   const name = `keys ${action}` as const
   if (extra.length > 0) throw new UsageError(`Cannot run ${name}: unexpected argument "${extra[0]}"`)
-  if (json && action !== 'list') throw new UsageError(`Cannot run ${name}: the --json option applies to list-users and keys list only`)
+  if (json && action !== 'list') throw new UsageError(`Cannot run ${name}: the --json option applies to list-users, sessions and keys list only`)
   if (alg !== undefined && action !== 'generate') throw new UsageError(`Cannot run ${name}: the --alg option applies to keys generate only`)
   if (action === 'list') return { name: 'keys list', json }
   if (action === 'rotate') return { name: 'keys rotate' }

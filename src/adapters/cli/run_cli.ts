@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream'
+import { ListUserSessions } from '../../application/list_user_sessions.ts'
 import { ListUsers } from '../../application/list_users.ts'
+import { RevokeSessionById } from '../../application/revoke_session_by_id.ts'
 import { RegisterUser } from '../../application/register_user.ts'
 import { RevokeUserTokens } from '../../application/revoke_user_tokens.ts'
 import { SetAdmin } from '../../application/set_admin.ts'
@@ -9,6 +11,7 @@ import { type AppContainer, Logger, SharedBlocklist } from '../container.ts'
 import { AuditTrail } from '../http/audit.ts'
 import { type CliCommand, parseCommandLine, USAGE, UsageError } from './command_line.ts'
 import { EX_CONFIG, EX_INTERRUPTED, EX_OK, EX_SOFTWARE, EX_USAGE, EXIT_CODE } from './exit_codes.ts'
+import { formatSessions } from './format_sessions.ts'
 import { formatUsers } from './format_users.ts'
 import { generateKeyJwk, listKeys, rotateKeys } from './key_commands.ts'
 import { type PromptInput, PromptInterrupted, readPassword } from './password_prompt.ts'
@@ -88,6 +91,12 @@ async function execute(command: Exclude<CliCommand, { name: 'help' | 'keys gener
       await requireSharedBlocklist(c, command.name)
       await (await c.getAsync(RevokeUserTokens)).execute({ username: command.username })
       return `Revoked every token of user ${command.username} issued up to now\n`
+    case 'sessions':
+      return formatSessions(await (await c.getAsync(ListUserSessions)).execute({ username: command.username }), command.json)
+    case 'revoke-session':
+      await requireSharedBlocklist(c, command.name)
+      await (await c.getAsync(RevokeSessionById)).execute({ id: command.id })
+      return `Revoked session ${command.id}: its tokens no longer work\n`
     case 'list-users':
       return formatUsers(await (await c.getAsync(ListUsers)).execute(), command.json)
     case 'keys list':

@@ -5,6 +5,8 @@ import { CredentialsCheck } from '../../application/credentials_check.ts'
 import { DeleteAccount } from '../../application/delete_account.ts'
 import { GetMe } from '../../application/get_me.ts'
 import { ListSessions } from '../../application/list_sessions.ts'
+import { ListUserSessions } from '../../application/list_user_sessions.ts'
+import { RevokeSessionById } from '../../application/revoke_session_by_id.ts'
 import { Login } from '../../application/login.ts'
 import { Clock } from '../../application/ports/clock.ts'
 import { CommonPasswords } from '../../application/ports/common_passwords.ts'
@@ -39,7 +41,7 @@ export interface BrowserTokens {
 /** The ids this module binds, for the container's list of every binding. */
 export const BROWSER_SERVICE_IDS: readonly symbol[] = [SessionStore, CommonPasswords]
 /** The self-service use cases, bound as classes. */
-export const BROWSER_USE_CASES = [GetMe, ChangePassword, ListSessions, RevokeSessions, DeleteAccount] as const
+export const BROWSER_USE_CASES = [GetMe, ChangePassword, ListSessions, RevokeSessions, DeleteAccount, ListUserSessions, RevokeSessionById] as const
 
 /**
  * Binds the session store (MongoDB with `MONGO_URL`, else memory; or `sessions`), the
@@ -93,6 +95,13 @@ function bindSelfService(c: Container, t: BrowserTokens): void {
     (sessions: SessionStore, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeSessions({ sessions, revocations, clock, policy }),
     [SessionStore, RevocationStore, Clock, t.TokenPolicy])
+  c.bind(ListUserSessions).toResolvedValue(
+    (users: UserRepository, sessions: SessionStore, revocations: RevocationStore, clock: Clock) =>
+      new ListUserSessions({ users, sessions, revocations, clock }),
+    [UserRepository, SessionStore, RevocationStore, Clock])
+  c.bind(RevokeSessionById).toResolvedValue(
+    (revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) => new RevokeSessionById({ revocations, clock, policy }),
+    [RevocationStore, Clock, t.TokenPolicy])
   c.bind(DeleteAccount).toResolvedValue(
     (users: UserRepository, credentials: CredentialsCheck, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue,
       sessions: SessionStore) => new DeleteAccount({ users, credentials, revocations, clock, policy, sessions }),

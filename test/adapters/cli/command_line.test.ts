@@ -45,7 +45,7 @@ describe('parseCommandLine', () => {
 
   it('refuses unknown options, --json on other commands and options with a value', () => {
     expect(usageError(['list-users', '--all'])).to.equal('Cannot read option "--all": unknown option')
-    expect(usageError(['promote', 'alice', '--json'])).to.equal('Cannot run promote: the --json option applies to list-users and keys list only')
+    expect(usageError(['promote', 'alice', '--json'])).to.equal('Cannot run promote: the --json option applies to list-users, sessions and keys list only')
     expect(usageError(['list-users', '--json=yes'])).to.equal('Cannot read option "--json": it takes no value')
   })
 

@@ -32,7 +32,7 @@ describe('parseCommandLine: keys', () => {
     [['keys'], 'Cannot run keys: missing list, rotate or generate'],
     [['keys', 'burn'], 'Cannot run keys "burn": unknown command'],
     [['keys', 'list', 'extra'], 'Cannot run keys list: unexpected argument "extra"'],
-    [['keys', 'rotate', '--json'], 'Cannot run keys rotate: the --json option applies to list-users and keys list only'],
+    [['keys', 'rotate', '--json'], 'Cannot run keys rotate: the --json option applies to list-users, sessions and keys list only'],
     [['keys', 'list', '--alg', 'ES256'], 'Cannot run keys list: the --alg option applies to keys generate only'],
     [['keys', 'generate', '--alg', 'HS256'], 'Cannot run keys generate: --alg must be ES256, EdDSA or RS256, not "HS256"'],
     [['keys', 'generate', '--alg'], 'Cannot read option "--alg": it takes a value, such as --alg ES256'],
