@@ -19,6 +19,17 @@ export interface RequestToken {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/**
+ * The method a forward-auth request stands for: the one the proxy reports
+ * (`X-Forwarded-Method`: Traefik, Caddy; `X-Original-Method`: nginx `auth_request`), else the
+ * request's own. `/auth/verify` passes it as {@linkcode TokenRequest.method}, so a cookie token
+ * on a proxied `POST` needs its CSRF value as it would here.
+ */
+export function forwardedMethod(request: { get(name: string): string, readonly method: string }): string {
+  const reported = request.get('X-Forwarded-Method') || request.get('X-Original-Method')
+  return /^[A-Za-z]{1,16}$/.test(reported) ? reported.toUpperCase() : request.method
+}
+
 /** Whether `method` is one the CSRF rule leaves alone (RFC 9110 safe methods). */
 export function isSafeMethod(method: string): boolean {
   return SAFE_METHODS.has(method.toUpperCase())
