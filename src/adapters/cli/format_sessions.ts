@@ -1,7 +1,7 @@
 import type { Session } from '../../application/ports/session_store.ts'
 
 // A user agent is whatever a client sent: no control character of it reaches a terminal.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+const CONTROL = /\p{Cc}/gu
 
 /** The sessions `hexauth sessions` prints: a table with a header line, or JSON with `json`. */
 export function formatSessions(sessions: readonly Session[], json: boolean): string {
