@@ -11,6 +11,11 @@ const ROUTE_EFFECTS: Readonly<Record<string, { readonly issued?: readonly string
   'POST /logout/all': { revoked: 'user' },
   'DELETE /users/:username': { revoked: 'user' },
   'DELETE /users': { revoked: 'user' },
+  'POST /logout': { revoked: 'session' },
+  'POST /password': { issued: ['access', 'refresh'], revoked: 'user' },
+  'DELETE /sessions/:id': { revoked: 'session' },
+  'DELETE /sessions': { revoked: 'session' },
+  'DELETE /me': { revoked: 'user' },
 }
 
 /**

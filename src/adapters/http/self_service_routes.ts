@@ -30,7 +30,11 @@ export function addSelfServiceRoutes(router: Router<AuthState>, deps: SelfServic
   // A wrong current password is a failed login of the caller's username: the same budgets.
   const failures = deps.limits === undefined
     ? pass
-    : limitFailuresOf(deps.limits, (ctx) => (ctx.state as AuthState).auth?.preferredUsername, deps.health)
+    : limitFailuresOf(deps.limits, (ctx) => {
+      // Tokens older than preferred_username count under their subject instead: never uncounted.
+      const claims = (ctx.state as AuthState).auth
+      return claims?.preferredUsername ?? (claims === undefined ? undefined : `sub:${claims.sub}`)
+    }, deps.health)
 
   router.get('/me', access, async (ctx) => {
     const me = await deps.getMe.execute(ctx.state.auth!)
