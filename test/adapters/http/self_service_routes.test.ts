@@ -12,6 +12,15 @@ describe('Self-service routes (header mode)', () => {
   })
   after(() => server.close())
 
+  describe('common passwords', () => {
+    it('refuses registration with a listed password, in any letter case, with 400 invalid_request naming password, creating nothing', async () => {
+      for (const password of ['iloveyou123', 'ILoveYou123']) {
+        expectError(await call(server.url, '/registration', { json: { username: 'common_pw', password } }), 400, 'invalid_request', ['password'])
+      }
+      expectError(await call(server.url, '/login', { json: { username: 'common_pw', password: 'iloveyou123' } }), 401, 'invalid_credentials')
+    })
+  })
+
   describe('GET /me', () => {
     it('answers the caller\'s own account: id, username, admin flag, creation time, never a hash', async () => {
       const { accessToken } = await register(server.url, 'me_user')
