@@ -7,6 +7,8 @@ import type { RevokeToken } from '../../application/revoke_token.ts'
 import type { Context, Middleware } from 'koa'
 import type { ClientInfo } from '../../application/session_record.ts'
 import type { TokenClaims } from '../../domain/token_claims.ts'
+import { isAuthError } from '../../domain/auth_error.ts'
+import { decodeJwt } from 'jose'
 import type { AuthState } from './auth_middleware.ts'
 import { readBearerToken } from './bearer.ts'
 import { answerTokens } from './cookies.ts'
@@ -79,8 +81,13 @@ export function addAccountRoutes(router: Router<AuthState>, deps: AccountRoutesD
 
   router.post('/token/refresh', perIp, async (ctx) => {
     const { token, csrf } = readRequestToken(ctx, 'refresh', ctx.state.cookies)
-    const pair = await deps.refreshAccess.execute({ token, csrf, client: clientOf(ctx) })
-    answerTokens(ctx, pair, ctx.state.cookies)
+    try {
+      answerTokens(ctx, await deps.refreshAccess.execute({ token, csrf, client: clientOf(ctx) }), ctx.state.cookies)
+    } catch (error) {
+      // token_reused comes only after the signature was verified: its subject is the victim's.
+      if (isAuthError(error, 'token_reused') && token !== undefined) ctx.state.actor = { sub: decodeJwt(token).sub }
+      throw error
+    }
   })
 
   router.post('/logout/access', async (ctx) => {

@@ -86,6 +86,7 @@ describe('Audit trail', () => {
       await postWithToken(strict.url, '/token/refresh', tokens.refreshToken)
       const lines = await linesOf('refresh_reused', () => postWithToken(strict.url, '/token/refresh', tokens.refreshToken))
       expect(lines).to.have.length(1)
+      expect(lines[0]!.sub).to.be.a('string').with.length(36)
     } finally {
       await strict.close()
     }
