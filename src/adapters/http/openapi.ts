@@ -115,7 +115,16 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: 'hexauth', version: '0.1.0', description: 'JWT authentication: accounts, access and refresh tokens, revocation, claims.' },
     servers: [{ url: '/' }],
     tags: TAGS,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // Not listed per operation: in cookie mode it stands in for bearer wherever bearer is asked for.
+        cookie: {
+          type: 'apiKey', in: 'cookie', name: '__Host-hexauth-access',
+          description: 'TOKEN_LOCATION=cookies: the access token in an HttpOnly cookie (hexauth-access with COOKIE_SECURE=false); POST, PUT, PATCH and DELETE also need X-CSRF-Token, else 403 csrf_failed',
+        },
+      },
+    },
     paths,
   }
 }

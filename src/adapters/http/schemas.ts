@@ -46,10 +46,11 @@ export const PriceBody = z.object({
 /** The item name in `/item/{name}`. */
 export const ItemName = z.string().min(1).max(ITEM_NAME_MAX_LENGTH).meta({ pattern: '^[\\p{L}\\p{M}\\p{N} _.-]+$', example: 'piano' })
 
-const jwt = z.string().meta({ description: 'A JWT (compact JWS; ES256 by default, its kid in the header)' })
-export const TokenPair = z.object({ message: z.string(), access_token: jwt, refresh_token: jwt })
-export const AccessOnly = z.object({ access_token: jwt })
-export const Rotated = z.object({ access_token: jwt, refresh_token: jwt })
+const jwt = z.string().meta({ description: 'A JWT (compact JWS; ES256 by default, its kid in the header); in TOKEN_LOCATION=cookies mode absent, set as a cookie' })
+const csrfToken = z.string().optional().meta({ description: 'Cookie mode only: the session\'s CSRF value, to send in X-CSRF-Token on unsafe requests' })
+export const TokenPair = z.object({ message: z.string(), access_token: jwt, refresh_token: jwt, csrf_token: csrfToken })
+export const AccessOnly = z.object({ access_token: jwt, csrf_token: csrfToken })
+export const Rotated = z.object({ access_token: jwt, refresh_token: jwt, csrf_token: csrfToken })
 export const Message = z.object({ message: z.string() })
 export const Me = z.object({ id: z.string(), username: z.string(), is_admin: z.boolean(), created_at: z.iso.datetime() })
 export const SessionList = z.object({
