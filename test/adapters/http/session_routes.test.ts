@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, login, postWithToken, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { type FakeMongo, startFakeMongo } from '../../support/fake_mongo.ts'
+import { call, expectError, isolatedMongoUrl, login, postWithToken, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 
 const PASSWORD = 'correct horse battery'
 
@@ -88,5 +89,36 @@ describe('Session routes (header mode)', () => {
     expectError(await postWithToken(server.url, '/token/refresh', session.refreshToken), 401, 'token_revoked')
     expect((await call(server.url, '/secret', { token: other.accessToken })).status).to.equal(200)
     expect(await list(other.accessToken)).to.have.length(1)
+  })
+})
+
+describe('Session routes with MONGO_URL (the fake MongoDB)', () => {
+  let fake: FakeMongo
+  let server: TestServer
+  before(async () => {
+    fake = await startFakeMongo()
+    server = await startTestServer({ MONGO_URL: isolatedMongoUrl(fake.url) })
+  })
+  after(async () => {
+    await server.close()
+    await fake.stop()
+  })
+
+  it('records sessions in the sessions collection, lists and revokes them, and a password change forgets the others', async () => {
+    const first = await register(server.url, 'mongo_user')
+    const second = await login(server.url, 'mongo_user')
+    const third = await login(server.url, 'mongo_user')
+    const listed = await call(server.url, '/sessions', { token: first.accessToken })
+    expect(listed.body.sessions).to.have.length(3)
+    const id = listed.body.sessions.find((session: { current: boolean }) => !session.current).id
+    expect((await call(server.url, `/sessions/${id}`, { method: 'DELETE', token: first.accessToken })).status).to.equal(200)
+    expect((await call(server.url, '/sessions', { token: first.accessToken })).body.sessions).to.have.length(2)
+    const changed = await call(server.url, '/password', { token: first.accessToken, json: { current_password: PASSWORD, new_password: 'a fresh mongo passphrase' } })
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200)
+    for (const other of [second, third]) expectError(await call(server.url, '/secret', { token: other.accessToken }), 401, 'token_revoked')
+    const after = await call(server.url, '/sessions', { token: changed.body.access_token })
+    expect(after.body.sessions.map((session: { current: boolean }) => session.current)).to.deep.equal([true])
+    const inserts = fake.commands.filter((command) => command.name === 'insert' && command.body.insert === 'sessions')
+    expect(inserts).to.have.length(3)
   })
 })
