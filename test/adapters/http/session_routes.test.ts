@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
+import { FakeClock } from '../../support/fake_clock.ts'
 import { type FakeMongo, startFakeMongo } from '../../support/fake_mongo.ts'
 import { call, expectError, isolatedMongoUrl, login, postWithToken, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 
@@ -7,8 +8,9 @@ const PASSWORD = 'correct horse battery'
 
 describe('Session routes (header mode)', () => {
   let server: TestServer
+  const clock = new FakeClock()
   before(async () => {
-    server = await startTestServer({ TRUST_PROXY: '1' })
+    server = await startTestServer({ TRUST_PROXY: '1' }, { clock })
   })
   after(() => server.close())
 
@@ -40,12 +42,13 @@ describe('Session routes (header mode)', () => {
     await register(server.url, 'refresher')
     const session = await loginFrom('refresher', 'A', '192.0.2.1')
     const [before] = (await list(session.accessToken)).filter((each) => each.current)
-    await new Promise((resolve) => setTimeout(resolve, 5)) // a later millisecond, whatever the machine
+    clock.advance(60_000)
     const refreshed = await call(server.url, '/token/refresh', { method: 'POST', token: session.refreshToken, json: {}, headers: { 'user-agent': 'B' } })
     const [after] = (await list(refreshed.body.access_token)).filter((each) => each.current)
     expect(after!.id).to.equal(before!.id)
     expect(after!.user_agent).to.equal('B')
-    expect(Date.parse(after!.last_used_at)).to.be.greaterThan(Date.parse(before!.last_used_at))
+    expect(Date.parse(after!.last_used_at) - Date.parse(before!.last_used_at)).to.equal(60_000)
+    expect(after!.created_at).to.equal(before!.created_at)
   })
 
   it('revokes one own session by id: its tokens stop working, it is no longer listed', async () => {
