@@ -57,14 +57,23 @@ describe('Audit trail', () => {
     expect(await counted('registered')).to.equal(before + 1)
   })
 
-  it('login_succeeded and login_failed, the latter with the username tried', async () => {
+  it('login_succeeded', async () => {
     await register(server.url, 'logger_in')
     const ok = await linesOf('login_succeeded', async () => track(await login(server.url, 'logger_in')))
     expect(ok).to.have.length(1)
-    expect(ok[0]).to.include({ username: 'logger_in' })
-    const failed = await linesOf('login_failed', () => call(server.url, '/login', { json: { username: 'logger_in', password: 'wrong password' } }))
+    expect(ok[0]).to.include({ username: 'logger_in', ip: '127.0.0.1' })
+  })
+
+  it('login_failed, with the username tried, for a login and for a wrong current password', async () => {
+    await register(server.url, 'failer')
+    const failed = await linesOf('login_failed', () => call(server.url, '/login', { json: { username: 'failer', password: 'wrong password' } }))
     expect(failed).to.have.length(1)
-    expect(failed[0]).to.include({ username: 'logger_in', ip: '127.0.0.1' })
+    expect(failed[0]).to.include({ username: 'failer', ip: '127.0.0.1' })
+    const session = track(await register(server.url, 'failer2'))
+    const wrong = await linesOf('login_failed', () =>
+      call(server.url, '/password', { token: session.accessToken, json: { current_password: 'wrong wrong', new_password: 'whatever passphrase' } }))
+    expect(wrong).to.have.length(1)
+    expect(wrong[0]).to.include({ username: 'failer2' })
   })
 
   it('rate_limited', async () => {

@@ -115,6 +115,40 @@ describe('Cookie mode (TOKEN_LOCATION=cookies)', () => {
     expect((await call(server.url, '/secret', { headers: { cookie: accessCookie(jar) } })).status).to.equal(200)
   })
 
+  it('changes the password with the CSRF value, answering new cookies (same session, a new CSRF value) and no token in the body', async () => {
+    const { jar } = await signUp('cookie_changer')
+    const body = { current_password: PASSWORD, new_password: 'a cookie mode passphrase' }
+    expectError(await call(server.url, '/password', { json: body, headers: { cookie: accessCookie(jar) } }), 403, 'csrf_failed')
+    const result = await call(server.url, '/password', { json: body, headers: { cookie: accessCookie(jar), 'x-csrf-token': jar.csrf } })
+    expect(result.status, JSON.stringify(result.body)).to.equal(200)
+    expect(Object.keys(result.body).sort()).to.deep.equal(['csrf_token', 'message'])
+    const cookies = setCookies(result)
+    const next = { access: valueOf(cookies.get('__Host-hexauth-access'))!, refresh: valueOf(cookies.get('__Secure-hexauth-refresh'))!, csrf: result.body.csrf_token }
+    expect(next.csrf).to.not.equal(jar.csrf)
+    expectError(await call(server.url, '/secret', { headers: { cookie: accessCookie(jar) } }), 401, 'token_revoked')
+    expect((await call(server.url, '/secret', { headers: { cookie: accessCookie(next) } })).status).to.equal(200)
+  })
+
+  it('deletes the account with a fresh access cookie and the CSRF value, clearing every cookie', async () => {
+    const { jar } = await signUp('cookie_quitter')
+    const result = await call(server.url, '/me', { method: 'DELETE', json: { password: PASSWORD }, headers: { cookie: accessCookie(jar), 'x-csrf-token': jar.csrf } })
+    expect(result.status, JSON.stringify(result.body)).to.equal(200)
+    expect([...setCookies(result).values()].every((line) => line.includes('Max-Age=0'))).to.equal(true)
+    expect(setCookies(result).size).to.equal(3)
+    expectError(await call(server.url, '/secret', { headers: { cookie: accessCookie(jar) } }), 401, 'token_revoked')
+  })
+
+  it('a fresh login in cookie mode is a login: a new session with its own cookies', async () => {
+    const { jar } = await signUp('cookie_fresh')
+    const result = await call(server.url, '/fresh-login', { json: { username: 'cookie_fresh', password: PASSWORD } })
+    expect(result.status).to.equal(200)
+    const cookies = setCookies(result)
+    expect([...cookies.keys()].sort()).to.deep.equal(['__Host-hexauth-access', '__Host-hexauth-csrf', '__Secure-hexauth-refresh'])
+    expect(result.body.csrf_token).to.not.equal(jar.csrf)
+    const next = { access: valueOf(cookies.get('__Host-hexauth-access'))!, refresh: '', csrf: result.body.csrf_token }
+    expect((await call(server.url, '/sessions', { headers: { cookie: accessCookie(next) } })).body.sessions).to.have.length(2)
+  })
+
   describe('Fetch Metadata and Origin', () => {
     it('refuses an unsafe request marked Sec-Fetch-Site: cross-site, or from an Origin neither its own nor listed, before any route runs', async () => {
       const { jar } = await signUp('fetch_meta')
