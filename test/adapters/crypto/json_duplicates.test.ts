@@ -46,4 +46,9 @@ describe('hasDuplicateKeys', () => {
   it('throws on a key that is not a JSON string', () => {
     expect(() => hasDuplicateKeys('{"\\x":1}')).to.throw(SyntaxError)
   })
+
+  it('throws on a key left unterminated, rather than reading past the end', () => {
+    expect(() => hasDuplicateKeys('{"a')).to.throw(SyntaxError)
+    expect(() => hasDuplicateKeys('{"a\\')).to.throw(SyntaxError)
+  })
 })
