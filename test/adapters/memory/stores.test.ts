@@ -55,6 +55,13 @@ describe('MemoryRevocationStore', () => {
     await store.revokeToken('ninth', start + 600)
     await store.revokeToken('tenth', start + 600)
     expect(store.size).to.equal(6)
+    const kept = { jti: 'x', fam: 'x', sub: 'x', iat: start }
+    expect(await Promise.all([
+      store.isRevoked({ ...kept, jti: 'kept' }),
+      store.isRevoked({ ...kept, fam: 'kept' }),
+      store.isRevoked({ ...kept, sub: 'kept' }),
+    ])).to.deep.equal([true, true, true])
+    expect(await store.retire('kept', rotation(start + 60, start + 30))).to.deep.equal({ at: start, successor: undefined })
   })
 
   it('counts each kind of entry it holds', async () => {
