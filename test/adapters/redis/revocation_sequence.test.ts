@@ -97,6 +97,8 @@ describe('RevocationSequence: lost writes, found by the Redis store', function (
     expect(Number(await admin.get(keys.epoch))).to.be.greaterThan(issuedBefore.iat)
     expect(await store.isRevoked(issuedBefore)).to.equal(true)
     expect(lost()).to.have.length(1)
+    // The revocation got 1: what Redis had before it, 0, is what it read.
+    expect(lost()[0]).to.include({ sequence_seen: 2, sequence_read: 0 })
   })
 
   it('only ever moves the epoch forward', async () => {
