@@ -31,6 +31,7 @@ import { isAuthError } from '../domain/auth_error.ts'
 import type { UsernameKey } from '../domain/username.ts'
 import type { Config as ConfigValue } from './config.ts'
 import { Argon2Hasher } from './crypto/argon2_hasher.ts'
+import { bindForwardAuth, FORWARD_AUTH_SERVICE_IDS, IntrospectionHttp } from './composition/forward_auth.ts'
 import { JoseTokenIssuer } from './crypto/jose_token_issuer.ts'
 import { CachedTokenVerifier } from './crypto/cached_token_verifier.ts'
 import { HmacSigningKeys } from './crypto/hmac_signing_keys.ts'
@@ -128,6 +129,7 @@ export function createContainer(config: ConfigValue, logger: LoggerValue, overri
   c.bind(Logger).toConstantValue(logger)
   bindAdapters(c, config, overrides)
   bindUseCases(c)
+  bindForwardAuth(c, config, TokenPolicy)
   c.bind(HttpApp).toResolvedValue((deps: HttpDeps) => createHttpApp(deps), [httpDeps(c)])
   return c
 }
@@ -387,6 +389,7 @@ function httpDeps(c: Container): ServiceIdentifier<HttpDeps> {
     getItem: await c.getAsync(GetItem),
     createItem: await c.getAsync(CreateItem),
     deleteItem: await c.getAsync(DeleteItem),
+    ...await c.getAsync(IntrospectionHttp),
   }))
   return id
 }
@@ -397,7 +400,7 @@ export const SERVICE_IDS: readonly ServiceIdentifier<unknown>[] = [
   TokenIssuer, TokenVerifier, TokenPolicy, ReservedUsernames, SharedBlocklist, TokenMinter, CredentialsCheck, CheckClaims, RegisterUser,
   Login, FreshLogin, RefreshAccess, RevokeToken, ListUsers, DeleteUser, DeleteAllUsers, SetAdmin,
   RevokeUserTokens, ListItems,
-  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, InFlight, HttpApp,
+  GetItem, CreateItem, DeleteItem, Limits, Metrics, Probes, InFlight, HttpApp, ...FORWARD_AUTH_SERVICE_IDS,
 ]
 
 /** Tokens bound only when their store is configured (`MONGO_URL`, `REDIS_URL`), or for a key ring (not HS256). */
