@@ -39,7 +39,7 @@ for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
       requireOrSkip(this, kind, proxyOnPath(kind), `the ${kind} suite needs ${kind} on PATH (apt-get install ${kind})`)
       const found = await acquireRedis()
       redis = typeof found === 'string' ? undefined : found
-      const shared = redis === undefined ? {} : { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `proxy:${crypto.randomUUID()}:` }
+      const shared: Record<string, string> = redis === undefined ? {} : { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `proxy:${crypto.randomUUID()}:` }
       revoker = await startTestServer({ ...CLIENTS_ENV, ...shared })
       verifier = redis === undefined ? revoker : await startTestServer({ ...CLIENTS_ENV, ...shared })
       upstream = await startEchoUpstream()
