@@ -70,10 +70,20 @@ export interface RunningProxy {
  * Starts `kind` with the shipped configuration rendered for a free port, in front of
  * `hexauth` and `app` (host:port each), in a directory of its own; it never runs as a service.
  */
-export async function startProxy(kind: ProxyKind, hexauth: string, app: string): Promise<RunningProxy> {
+export function startProxy(kind: ProxyKind, hexauth: string, app: string): Promise<RunningProxy> {
+  return launch(kind, (dir, port) => kind === 'nginx' ? spawnNginx(dir, nginxSite(port, hexauth, app)) : spawnCaddy(dir, port, hexauth, app))
+}
+
+/** nginx in front of `app` with no authentication at all, configured as the shipped file proxies: the benchmark's baseline. */
+export function startPlainNginx(app: string): Promise<RunningProxy> {
+  return launch('nginx', (dir, port) => spawnNginx(dir, `upstream plain_app {\n  server ${app};\n  keepalive 32;\n}\nserver {\n  listen 127.0.0.1:${port};\n` +
+    `  location / {\n    proxy_set_header Host $host;\n    proxy_http_version 1.1;\n    proxy_set_header Connection "";\n    proxy_pass http://plain_app;\n  }\n}\n`))
+}
+
+async function launch(kind: ProxyKind, spawnIn: (dir: string, port: number) => ChildProcess): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), `hexauth-${kind}-`))
   const port = await freePort()
-  const child = kind === 'nginx' ? spawnNginx(dir, port, hexauth, app) : spawnCaddy(dir, port, hexauth, app)
+  const child = spawnIn(dir, port)
   let output = ''
   child.stdout?.on('data', (chunk) => { output += chunk })
   child.stderr?.on('data', (chunk) => { output += chunk })
@@ -93,10 +103,13 @@ export async function startProxy(kind: ProxyKind, hexauth: string, app: string):
   throw new Error(`${kind} did not start on port ${port}: ${output}`)
 }
 
-function spawnNginx(dir: string, port: number, hexauth: string, app: string): ChildProcess {
+/** The shipped template as the official image's envsubst fills it: only the variables given, nginx's own left alone. */
+function nginxSite(port: number, hexauth: string, app: string): string {
   const template = readFileSync(new URL('nginx.conf.template', DEPLOY), 'utf8')
-  // What envsubst does in the official image: only the variables given, nginx's own left alone.
-  const site = template.replaceAll('${HEXAUTH_ADDRESS}', hexauth).replaceAll('${APP_ADDRESS}', app).replaceAll('${LISTEN_PORT}', `127.0.0.1:${port}`)
+  return template.replaceAll('${HEXAUTH_ADDRESS}', hexauth).replaceAll('${APP_ADDRESS}', app).replaceAll('${LISTEN_PORT}', `127.0.0.1:${port}`)
+}
+
+function spawnNginx(dir: string, site: string): ChildProcess {
   writeFileSync(join(dir, 'site.conf'), site)
   for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp))
   // One process, no user switch, every path in the directory: nothing of the system nginx is used.
