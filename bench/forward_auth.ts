@@ -7,12 +7,13 @@
 // body). Prints medians and the issue's ratios. Stops everything it started on every way out.
 // Env: ROUNDS=3 DURATION=10 WARMUP=3 CONNECTIONS=50
 import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../test/support/redis_server.ts'
-import { startEchoUpstream, startPlainNginx, startProxy } from '../test/support/proxies.ts'
+import { startPlainNginx, startProxy } from '../test/support/proxies.ts'
 import { type Measurement, median, runTarget } from './measure.ts'
 import { Processes } from './processes.ts'
 import { call, callRetrying } from './setup_http.ts'
@@ -55,6 +56,13 @@ async function startHexauth(redisUrl: string): Promise<string> {
   return url
 }
 
+/** The echo upstream, in a process of its own: this one blocks while wrk runs. Answers its host:port. */
+async function startUpstream(): Promise<string> {
+  const child = processes.spawn(process.execPath, ['--import', 'tsx', 'bench/echo_upstream.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const [line] = await once(child.stdout!, 'data') as [Buffer]
+  return line.toString().trim()
+}
+
 async function token(base: string): Promise<string> {
   const credentials = { username: 'bench', password: 'bench-password-123' }
   await call(`${base}/registration`, 'POST', credentials)
@@ -94,18 +102,17 @@ function toMs(value: string): number {
 
 async function main(): Promise<void> {
   const hexauth = await startHexauth(await startRedis())
-  const upstream = await startEchoUpstream()
+  const upstream = await startUpstream()
   // stop() kills at once (synchronously, as the 'exit' hooks need) before it cleans up.
-  const guarded = await startProxy('nginx', new URL(hexauth).host, upstream.address)
+  const guarded = await startProxy('nginx', new URL(hexauth).host, upstream)
   processes.onStop(() => void guarded.stop())
-  const plain = await startPlainNginx(upstream.address)
+  const plain = await startPlainNginx(upstream)
   processes.onStop(() => void plain.stop())
   try {
     await measure(hexauth, guarded.url, plain.url)
   } finally {
     await guarded.stop()
     await plain.stop()
-    await upstream.close()
   }
 }
 
