@@ -44,10 +44,29 @@ describe('FingerprintSet', () => {
     expect(old.some((id) => set.mayHold(id, now))).to.equal(false)
   })
 
-  it('takes at most 32 bytes an entry at a million entries', () => {
+  it('takes at most 32 bytes an entry at a million entries, and at every size on the way, just after each growth included', () => {
     const set = new FingerprintSet()
-    for (let i = 0; i < 1_000_000; i++) set.add(`jti-${i}-${i * 7919}`, now + 3600)
+    const over: string[] = []
+    let slots = set.bytes / 12
+    for (let i = 1; i <= 1_000_000; i++) {
+      set.add(`jti-${i}-${i * 7919}`, now + 3600)
+      if (set.bytes / 12 !== slots) {
+        slots = set.bytes / 12
+        // Just grown: the emptiest the table gets while filling.
+        if (set.bytes / set.size > 32) over.push(`${set.size} entries: ${set.bytes / set.size} B`)
+      }
+    }
     expect(set.size).to.equal(1_000_000)
     expect(set.bytes / set.size).to.be.at.most(32)
+    expect(over).to.deep.equal([])
+  })
+
+  it('after a sweep, takes at most 32 bytes a live entry once past its initial size', () => {
+    const set = new FingerprintSet()
+    for (let i = 0; i < 100_000; i++) set.add(`jti-${i}`, i < 60_000 ? now + 1 : now + 100)
+    set.sweep(now + 2)
+    expect(set.size).to.equal(40_000)
+    expect(set.bytes / set.size).to.be.at.most(32)
+    expect(set.mayHold('jti-99999', now + 50)).to.equal(true)
   })
 })
