@@ -34,6 +34,7 @@ export class Clients {
     return same && expected !== undefined
   }
 
+  /** What `JSON.stringify` (and so a log line) shows: the ids, never a secret. */
   toJSON(): { ids: readonly string[] } {
     return { ids: this.ids }
   }

@@ -94,7 +94,8 @@ async function launch(kind: ProxyKind, spawnIn: (dir: string, port: number) => C
     }
     rmSync(dir, { recursive: true, force: true })
   }
-  for (let i = 0; i < 200; i++) {
+  // Up to 10 s: caddy takes a few hundred ms on a quiet machine, longer on a loaded one.
+  for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) break
     if (await accepts(port)) return { url: `http://127.0.0.1:${port}`, stop }
     await new Promise((r) => setTimeout(r, 25))
