@@ -3,7 +3,8 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { Feed } from '../../../src/adapters/container.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
-import { call, callRaw, expectError, login, postWithToken, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { call, type CallResult, callRaw, expectError, login, postWithToken, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import { CLIENTS_ENV, postForm } from '../../support/forward_auth.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
 import { SwitchableRevocationStore } from '../../support/switchable_revocations.ts'
 
@@ -133,8 +134,9 @@ describe('/auth/verify with the revocation near-cache live', function () {
   /** MGET calls (the blocklist check) Redis has answered since the last RESETSTAT. */
   const mgets = async (admin: Redis) => Number(/cmdstat_mget:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
 
-  async function checksIn(cache: 'on' | 'off'): Promise<number> {
-    const server = await startTestServer({ REDIS_URL: redis.url, REVOCATION_CACHE: cache })
+  /** MGETs Redis answered for 100 calls of `probe` with a good token, the caches warm. */
+  async function checksIn(cache: 'on' | 'off', probe: (server: TestServer, token: string) => Promise<CallResult> = verify): Promise<number> {
+    const server = await startTestServer({ ...CLIENTS_ENV, REDIS_URL: redis.url, REVOCATION_CACHE: cache })
     const admin = new Redis(redis.url)
     try {
       const { accessToken } = await register(server.url, `nc_${cache}_${crypto.randomUUID().slice(0, 8)}`)
@@ -143,9 +145,9 @@ describe('/auth/verify with the revocation near-cache live', function () {
         for (let i = 0; i < 500 && !feed.live; i++) await new Promise((r) => setTimeout(r, 10))
         expect(feed.live, 'the feed never went live').to.equal(true)
       }
-      expect((await verify(server, accessToken)).status).to.equal(200) // warms the verified-token cache
+      expect((await probe(server, accessToken)).status).to.equal(200) // warms the verified-token cache
       await admin.config('RESETSTAT')
-      for (let i = 0; i < 100; i++) expect((await verify(server, accessToken)).status).to.equal(200)
+      for (let i = 0; i < 100; i++) expect((await probe(server, accessToken)).status).to.equal(200)
       return await mgets(admin)
     } finally {
       await admin.quit()
@@ -156,5 +158,15 @@ describe('/auth/verify with the revocation near-cache live', function () {
   it('answers from memory: no blocklist read reaches Redis in 100 checks (and 100 do without the cache)', async () => {
     expect(await checksIn('on')).to.equal(0)
     expect(await checksIn('off')).to.be.at.least(100)
+  })
+
+  it('answers /introspect from memory too, as every protected route', async () => {
+    const introspect = async (server: TestServer, token: string) => {
+      const result = await postForm(server.url, '/introspect', { token })
+      expect(result.body.active).to.equal(true)
+      return result
+    }
+    expect(await checksIn('on', introspect)).to.equal(0)
+    expect(await checksIn('off', introspect)).to.be.at.least(100)
   })
 })
