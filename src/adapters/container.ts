@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../application/ports/password_hasher.ts'
 import type { RevocationStore } from '../application/ports/revocation_store.ts'
 import type { UserRepository } from '../application/ports/user_repository.ts'
 import { type Capability, capabilityModule, type CompositionContext } from './composition/capability.ts'
+import { forwardAuth } from './composition/forward_auth.ts'
 import { http } from './composition/http.ts'
 import { Config, Health, Logger } from './composition/ids.ts'
 import { tokens } from './composition/keys.ts'
@@ -53,6 +54,7 @@ export const CAPABILITIES: readonly Capability[] = [
   accounts, // composition/use_cases.ts: register, login, refresh, revoke, claims
   administration, // composition/use_cases.ts: users' administration
   items, // composition/use_cases.ts: the items
+  forwardAuth, // composition/forward_auth.ts: introspection and revocation for resource servers
   http, // composition/http.ts: metrics, readiness, the Koa app
 ]
 

@@ -35,6 +35,9 @@ import { RefreshAccess } from '../../src/application/refresh_access.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'
 import { RevokeToken } from '../../src/application/revoke_token.ts'
 import { RevokeUserTokens } from '../../src/application/revoke_user_tokens.ts'
+import { IntrospectToken } from '../../src/application/introspect_token.ts'
+import { RevokeAnyToken } from '../../src/application/revoke_any_token.ts'
+import { TokenIdentity } from '../../src/application/token_identity.ts'
 import { SetAdmin } from '../../src/application/set_admin.ts'
 import { isAuthError } from '../../src/domain/auth_error.ts'
 import type { Username } from '../../src/domain/username.ts'
@@ -126,13 +129,13 @@ describe('createContainer: every bound identifier', () => {
     if (!seen.has(ids.Feed)) this.skip() // the Redis case was skipped: the union is incomplete
     const tokens = Object.values(ids) as ServiceIdentifier[]
     const useCases = [RegisterUser, Login, FreshLogin, RefreshAccess, RevokeToken, CheckClaims, ListUsers, DeleteUser, DeleteAllUsers,
-      SetAdmin, RevokeUserTokens, ListItems, GetItem, CreateItem, DeleteItem]
+      SetAdmin, RevokeUserTokens, ListItems, GetItem, CreateItem, DeleteItem, TokenIdentity, IntrospectToken, RevokeAnyToken]
     expect([...tokens, ...useCases].filter((id) => !seen.has(id)).map(nameOf)).to.deep.equal([])
   })
 
   it('loads one module per capability, in order, the HTTP app last', () => {
     expect(CAPABILITIES.map((capability) => capability.name)).to.deep.equal([
-      'runtime', 'userStores', 'revocationStore', 'limits', 'tokens', 'accounts', 'administration', 'items', 'http',
+      'runtime', 'userStores', 'revocationStore', 'limits', 'tokens', 'accounts', 'administration', 'items', 'forwardAuth', 'http',
     ])
   })
 
@@ -237,6 +240,16 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     const [, deleted] = await steps(async () => (await container.getAsync(DeleteUser)).execute({ username: 'bob' }))
     expect(deleted).to.include.members(['users.delete', 'revocations.revokeSubject'])
     expect(await users.findByUsername('bob' as Username)).to.equal(undefined)
+  })
+
+  it('IntrospectToken checks the blocklist it was given; RevokeAnyToken writes a refresh token\'s family to it', async () => {
+    const pair = await (await container.getAsync(Login)).execute(credentials('ada'))
+    const [active, checked] = await steps(async () => (await container.getAsync(IntrospectToken)).execute({ token: pair.refreshToken }))
+    expect(active.active).to.equal(true)
+    expect(checked).to.include.members(['revocations.isRevoked', 'users.findById'])
+    const [, revoked] = await steps(async () => (await container.getAsync(RevokeAnyToken)).execute({ token: pair.refreshToken }))
+    expect(revoked).to.deep.equal(['revocations.revokeFamily'])
+    expect(await (await container.getAsync(IntrospectToken)).execute({ token: pair.accessToken })).to.deep.equal({ active: false })
   })
 
   it('the item use cases act on the item store', async () => {

@@ -15,11 +15,13 @@ import { RegisterUser } from '../../application/register_user.ts'
 import { RevokeToken } from '../../application/revoke_token.ts'
 import type { Config as ConfigValue } from '../config.ts'
 import { createHttpApp, type HttpDeps as HttpDepsValue } from '../http/app.ts'
+import type { IntrospectionRoutesDeps } from '../http/introspection_routes.ts'
 import { InFlightRequests } from '../http/in_flight.ts'
 import { Metrics as MetricsValue } from '../http/metrics.ts'
 import type { ReadinessProbe } from '../http/readiness.ts'
 import type { RevocationFeed } from '../redis/revocation_feed.ts'
 import type { Capability } from './capability.ts'
+import { IntrospectionHttp } from './forward_auth.ts'
 import { Config, Feed, Health, HttpApp, HttpDeps, InFlight, Limits, Logger, Metrics, Probe, Probes } from './ids.ts'
 
 /** The inbound HTTP adapter: metrics, readiness, the in-flight counter, and the Koa app over every use case it serves. */
@@ -34,17 +36,18 @@ export const http: Capability = ({ bind }) => {
   // Each store module bound its own probe, if it has a store to probe.
   bind(Probes).toResolvedValue((probes: ReadinessProbe[] | undefined) => probes ?? [],
     [{ serviceIdentifier: Probe, isMultiple: true, optional: true }])
-  const [gather, from] = record<Omit<HttpDepsValue, 'options' | 'wellKnown'>>({
+  const [gather, from] = record<Omit<HttpDepsValue, 'options' | 'wellKnown' | keyof IntrospectionRoutesDeps>>({
     logger: Logger, limits: Limits, health: Health, metrics: Metrics, inFlight: InFlight, probes: Probes, signingKeys: SigningKeys,
     registerUser: RegisterUser, login: Login, freshLogin: FreshLogin, refreshAccess: RefreshAccess, revokeToken: RevokeToken,
     checkClaims: CheckClaims, listUsers: ListUsers, deleteUser: DeleteUser, deleteAllUsers: DeleteAllUsers,
     listItems: ListItems, getItem: GetItem, createItem: CreateItem, deleteItem: DeleteItem,
   })
-  bind(HttpDeps).toResolvedValue((config: ConfigValue, ...values: unknown[]) => ({
+  bind(HttpDeps).toResolvedValue((config: ConfigValue, introspection: IntrospectionRoutesDeps, ...values: unknown[]) => ({
     ...gather(values),
+    ...introspection,
     options: { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins },
     wellKnown: { issuer: config.jwtIssuer, publicUrl: config.keys.publicUrl, jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds },
-  }), [Config, ...from])
+  }), [Config, IntrospectionHttp, ...from])
   bind(HttpApp).toResolvedValue((deps: HttpDepsValue) => createHttpApp(deps), [HttpDeps])
 }
 
