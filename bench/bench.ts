@@ -15,7 +15,7 @@ import { loadConfig } from '../src/adapters/config.ts'
 import { freePort } from '../test/support/redis_server.ts'
 import { type Measurement, runTarget } from './measure.ts'
 import { Processes } from './processes.ts'
-import { type Figures, report } from './report.ts'
+import { type Figures, report, SETTLE_S } from './report.ts'
 import { revokeMany } from './revocations.ts'
 import { type Runtime, runtimes } from './runtimes.ts'
 import { call, callRetrying } from './setup_http.ts'
@@ -166,7 +166,10 @@ async function revocationPhase(redis: string, rts: readonly Runtime[], figures: 
     const [emptyToken, fullToken] = [await token(empty.url), await token(full.url)]
     const entries = await gauge(full.url, 'hexauth_revocation_cache_entries')
     const bytes = await gauge(full.url, 'hexauth_revocation_cache_bytes')
-    figures.revocations[runtime.name] = { resyncMs, entries, bytes, rssEmpty: rssMb(empty.child.pid!), rssFull: rssMb(full.child.pid!) }
+    const rssFullAtLive = rssMb(full.child.pid!)
+    console.log(`== resynced in ${(resyncMs / 1000).toFixed(1)} s, RSS ${rssFullAtLive.toFixed(0)} MB; idle ${SETTLE_S} s for the settled RSS`)
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1000))
+    figures.revocations[runtime.name] = { resyncMs, entries, bytes, rssEmpty: rssMb(empty.child.pid!), rssFull: rssMb(full.child.pid!), rssFullAtLive }
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`\n== ${runtime.name}: ${REVOCATIONS} revoked vs none, round ${round}/${ROUNDS}`)
       add(`hexauth /secret, none revoked, ${runtime.name}`, runTarget({ base: empty.url, token: emptyToken }))
@@ -185,13 +188,17 @@ async function memoryPhase(redis: string, rts: readonly Runtime[], figures: Figu
     const start = rssMb(instance.child.pid!)
     console.log(`\n== ${runtime.name}: /secret until ${RSS_REQUESTS} requests, for the RSS figure`)
     const served = loadUntil({ base: instance.url, token: await token(instance.url) }, RSS_REQUESTS)
-    figures.rss[runtime.name] = { start, end: rssMb(instance.child.pid!), served }
+    const end = rssMb(instance.child.pid!)
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1000))
+    figures.rss[runtime.name] = { start, end, settled: rssMb(instance.child.pid!), served }
     instance.child.kill('SIGKILL')
   }
   const fastifyPid = Number(readFileSync(`${peersState}/fastify-peer.pid`, 'utf8'))
   console.log(`\n== fastify peer: /secret until ${RSS_REQUESTS} requests`)
   const served = loadUntil({ base: 'http://127.0.0.1:7002', token: peers('token', '7002') }, RSS_REQUESTS)
-  figures.rss.fastify = { start: Number.NaN, end: rssMb(fastifyPid), served }
+  const end = rssMb(fastifyPid)
+  await new Promise((r) => setTimeout(r, SETTLE_S * 1000))
+  figures.rss.fastify = { start: Number.NaN, end, settled: rssMb(fastifyPid), served }
 }
 
 await main()

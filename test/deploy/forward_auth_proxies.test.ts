@@ -7,22 +7,10 @@ import { CLIENTS_ENV, postForm } from '../support/forward_auth.ts'
 import { type EchoUpstream, type ProxyKind, proxyOnPath, type RunningProxy, startEchoUpstream, startProxy, upgrade } from '../support/proxies.ts'
 import { acquireRedis, type RedisHandle } from '../support/redis_server.ts'
 import { requireOrSkip } from '../support/requirements.ts'
+import { PROPAGATION_BOUND_MS, until } from '../support/propagation.ts'
 import { SwitchableRevocationStore } from '../support/switchable_revocations.ts'
 
-// The README's bound: a revocation reaches every instance's near-cache in about a millisecond,
-// one whose message was lost with the next heartbeat, and a silently broken feed is distrusted
-// after 3 s of silence. Polled, so a fast machine passes at once.
-const PROPAGATION_BOUND_MS = 3000
-
 const hostOf = (server: TestServer) => new URL(server.url).host
-
-async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const started = Date.now()
-  while (!await check()) {
-    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
   describe(`forward-auth behind ${kind} (deploy/forward-auth, the shipped configuration)`, function () {
