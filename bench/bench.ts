@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../src/adapters/config.ts'
 import { freePort } from '../test/support/redis_server.ts'
 import { type Measurement, runTarget } from './measure.ts'
-import { Processes } from './processes.ts'
+import { Processes, startRedis } from './processes.ts'
 import { type Figures, report, SETTLE_S } from './report.ts'
 import { revokeMany } from './revocations.ts'
 import { type Runtime, runtimes } from './runtimes.ts'
@@ -66,17 +66,6 @@ async function startHexauth(runtime: Runtime, redisUrl: string, env: Record<stri
   return { url, child }
 }
 
-/** A redis-server of this run's own on a free port, without persistence. */
-async function startRedis(): Promise<string> {
-  const port = await freePort()
-  const child = processes.spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!output.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${output}`)
-  return `redis://127.0.0.1:${port}`
-}
-
 async function token(base: string): Promise<string> {
   const credentials = { username: USER, password: PASS }
   await call(`${base}/registration`, 'POST', credentials) // 201, or 409 when it exists
@@ -110,7 +99,7 @@ function loadUntil(target: { base: string, token?: string, path?: string }, requ
 }
 
 async function main(): Promise<void> {
-  const redis = await startRedis()
+  const redis = await startRedis(processes)
   const [node20, node24] = runtimes(root) as [Runtime, Runtime]
   const hex = { node20: await startHexauth(node20, redis), node24: await startHexauth(node24, redis) }
   const plain = await startHexauth(node20, redis, { REVOCATION_CACHE: 'off' }) // every check a Redis MGET

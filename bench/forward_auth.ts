@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { freePort } from '../test/support/redis_server.ts'
 import { startPlainNginx, startProxy } from '../test/support/proxies.ts'
 import { type Measurement, median, runTarget } from './measure.ts'
-import { Processes } from './processes.ts'
+import { Processes, startRedis } from './processes.ts'
 import { call, callRetrying } from './setup_http.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -28,16 +28,6 @@ const CLIENT = { id: 'bench', secret: 'bench-only-client-secret-Wc5xN8rT1kP4mZ7q
 // Ory Hydra's published introspection figure (2 CPUs, in-memory store), for comparison only.
 const HYDRA = { rps: 22_000, p99: 14.6 }
 const processes = new Processes()
-
-async function startRedis(): Promise<string> {
-  const port = await freePort()
-  const child = processes.spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!output.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${output}`)
-  return `redis://127.0.0.1:${port}`
-}
 
 async function startHexauth(redisUrl: string): Promise<string> {
   const port = await freePort()
@@ -101,7 +91,7 @@ function toMs(value: string): number {
 }
 
 async function main(): Promise<void> {
-  const hexauth = await startHexauth(await startRedis())
+  const hexauth = await startHexauth(await startRedis(processes))
   const upstream = await startUpstream()
   // stop() kills at once (synchronously, as the 'exit' hooks need) before it cleans up.
   const guarded = await startProxy('nginx', new URL(hexauth).host, upstream)

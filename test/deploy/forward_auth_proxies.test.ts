@@ -101,6 +101,12 @@ for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
       })
     }
 
+    it('reuses its connections to the upstream (keepalive): twenty requests do not open twenty', async () => {
+      const before = upstream.connections
+      for (let i = 0; i < 20; i++) expect((await through('/dashboard', bearer(alice.accessToken))).response.status).to.equal(200)
+      expect(upstream.connections - before).to.be.at.most(2)
+    })
+
     it('answers 403 on the admin location to a plain user, and lets an admin through', async () => {
       const plain = await through('/admin/panel', bearer(alice.accessToken))
       expect(plain.response.status).to.equal(403)

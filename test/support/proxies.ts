@@ -29,6 +29,8 @@ export interface Received {
 export interface EchoUpstream {
   readonly address: string
   readonly received: Received[]
+  /** TCP connections accepted so far: a proxy that reuses its connections opens few. */
+  readonly connections: number
   close(): Promise<void>
 }
 
@@ -48,11 +50,16 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       `X-Echo-Username: ${req.headers['x-auth-username'] ?? ''}\r\n\r\nupgraded`)
     socket.end()
   })
+  let connections = 0
+  server.on('connection', () => connections++)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {
     address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    get connections() {
+      return connections
+    },
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
