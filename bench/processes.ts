@@ -3,6 +3,7 @@
 // redis-server running; every process here is killed by PID from the 'exit' handler, which
 // runs whatever ended the run.
 import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process'
+import { freePort } from '../test/support/redis_server.ts'
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const
 
@@ -55,4 +56,15 @@ export class Processes {
       }
     }
   }
+}
+
+/** A redis-server of the run's own on a free port, without persistence, stopped with `processes`. */
+export async function startRedis(processes: Processes): Promise<string> {
+  const port = await freePort()
+  const child = processes.spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout!.on('data', (chunk) => { output += chunk })
+  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 50))
+  if (!output.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${output}`)
+  return `redis://127.0.0.1:${port}`
 }

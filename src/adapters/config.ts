@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { type BrowserConfig, browserConfig, COOKIE_VARIABLES, cookieProblems } from './cookie_config.ts'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
 import type { Budget, LimitSettings } from './http/rate_limits.ts'
+import { clientList, type Clients } from './client_config.ts'
 import { type KeyConfig, keyConfig, keyProblems, parsePublicUrl } from './key_config.ts'
 import { parseRedisUrl } from './redis/redis_url.ts'
 import { secretProblem } from './secret_strength.ts'
@@ -65,6 +66,9 @@ export interface Config {
   readonly workerNiceness: number
   /** Cookie mode and CSRF (`TOKEN_LOCATION`, `COOKIE_SECURE`, `COOKIE_SAMESITE`): cookie_config.ts. */
   readonly browser: BrowserConfig
+  // Forward-auth (issue 14): the resource servers that may call /introspect and /revoke.
+  /** `CLIENTS` (or `CLIENTS_FILE`): ids and secrets, the secrets never serialised. */
+  readonly clients: Clients
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }
@@ -260,6 +264,8 @@ const schema = z.object({
   TOKEN_LOCATION: COOKIE_VARIABLES.TOKEN_LOCATION,
   COOKIE_SECURE: COOKIE_VARIABLES.COOKIE_SECURE,
   COOKIE_SAMESITE: COOKIE_VARIABLES.COOKIE_SAMESITE,
+  // Resource servers (client_config.ts): "id:secret" entries, secrets of 32 characters or more.
+  CLIENTS: clientList,
 })
 
 /** The lifetimes must make sense together, whatever each allows alone. */
@@ -341,6 +347,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     revocationCache: c.REVOCATION_CACHE ?? c.REDIS_URL !== undefined,
     workerNiceness: c.WORKER_NICENESS,
     browser: browserConfig(c),
+    clients: c.CLIENTS,
   }
 }
 

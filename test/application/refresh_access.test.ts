@@ -1,5 +1,6 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
+import type { EarlierUse, RevocationQuery, RevocationStore, Rotation } from '../../src/application/ports/revocation_store.ts'
 import type { TokenPair } from '../../src/application/token_minter.ts'
 import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
 
@@ -122,4 +123,97 @@ describe('RefreshAccess', () => {
     await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),
       'admin_required')
   })
+})
+
+/**
+ * A blocklist that keeps every successor past the grace window (as a store on a lagging clock
+ * may), and answers a second use with what the test makes of the first use's time and successor.
+ */
+class KeptSuccessors implements RevocationStore {
+  readonly #inner: RevocationStore
+  readonly #successors = new Map<string, string>()
+  at: (at: number) => number = (at) => at
+  successor: (text: string) => string = (text) => text
+
+  constructor(inner: RevocationStore) {
+    this.#inner = inner
+  }
+
+  revokeToken(jti: string, expiresAt: number): Promise<void> {
+    return this.#inner.revokeToken(jti, expiresAt)
+  }
+
+  revokeFamily(fam: string, expiresAt: number): Promise<void> {
+    return this.#inner.revokeFamily(fam, expiresAt)
+  }
+
+  revokeSubject(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
+    return this.#inner.revokeSubject(sub, issuedUpTo, expiresAt)
+  }
+
+  async retire(jti: string, rotation: Rotation): Promise<EarlierUse | undefined> {
+    const earlier = await this.#inner.retire(jti, rotation)
+    if (earlier === undefined) {
+      this.#successors.set(jti, rotation.successor)
+      return undefined
+    }
+    return { at: this.at(earlier.at), successor: this.successor(this.#successors.get(jti)!) }
+  }
+
+  isRevoked(query: RevocationQuery): Promise<boolean> {
+    return this.#inner.isRevoked(query)
+  }
+}
+
+describe('RefreshAccess: the successor a first use recorded', () => {
+  let core: Core
+  let kept: KeptSuccessors
+  let session: TokenPair
+  beforeEach(async () => {
+    core = await createCore({ blocklist: (memory) => (kept = new KeptSuccessors(memory)) })
+    session = await core.registerUser.execute({ username: 'alice', password: PASSWORD })
+    core.clock.advance(60_000)
+  })
+
+  it('is served to a second use at the very end of the grace window', async () => {
+    const first = await core.refreshAccess.execute({ token: session.refreshToken })
+    kept.at = () => core.clock.now() / 1000 - core.policy.refreshReuseGraceSeconds
+    const second = await core.refreshAccess.execute({ token: session.refreshToken })
+    expect(second).to.deep.equal(first)
+  })
+
+  it('is not served after the grace window though the store still holds it: that use is a reuse', async () => {
+    await core.refreshAccess.execute({ token: session.refreshToken })
+    core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 + 1000)
+    await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_reused')
+  })
+
+  type Claims = Record<string, unknown>
+  const edit = (type: 'access' | 'refresh', change: (claims: Claims) => unknown) => (text: string) => {
+    const successor = JSON.parse(text) as Record<string, Claims>
+    return JSON.stringify({ ...successor, [type]: change(successor[type]!) })
+  }
+  const cases: Array<[string, (text: string) => string]> = [
+    ['that is not JSON', () => '{"access":'],
+    ['whose access token is of another user', edit('access', (claims) => ({ ...claims, sub: 'mallory' }))],
+    ['whose refresh token is of another user', edit('refresh', (claims) => ({ ...claims, sub: 'mallory' }))],
+    ['whose access token is of another family', edit('access', (claims) => ({ ...claims, fam: 'other' }))],
+    ['whose refresh token is of another family', edit('refresh', (claims) => ({ ...claims, fam: 'other' }))],
+    ['whose access token is a refresh token', edit('access', (claims) => ({ ...claims, type: 'refresh' }))],
+    ['whose refresh token is an access token', edit('refresh', (claims) => ({ ...claims, type: 'access' }))],
+    ['whose access token has no id', edit('access', ({ jti: _, ...claims }) => claims)],
+    ['whose refresh token has a numeric id', edit('refresh', (claims) => ({ ...claims, jti: 7 }))],
+    ['whose access token has an issue time that is not a number', edit('access', (claims) => ({ ...claims, iat: String(claims.iat) }))],
+    ['whose refresh token has no expiry', edit('refresh', ({ exp: _, ...claims }) => claims)],
+    ['whose access token is null', edit('access', () => null)],
+    ['whose refresh token is a string', edit('refresh', () => 'refresh')],
+  ]
+  for (const [what, change] of cases) {
+    it(`is taken for a reuse, and the family revoked, when it is one ${what}`, async () => {
+      const first = await core.refreshAccess.execute({ token: session.refreshToken })
+      kept.successor = change
+      await rejectsWith(core.refreshAccess.execute({ token: session.refreshToken }), 'token_reused')
+      await rejectsWith(core.checkClaims.execute({ token: first.accessToken, type: 'access' }), 'token_revoked')
+    })
+  }
 })

@@ -1,4 +1,4 @@
-import type { Container, ServiceIdentifier } from 'inversify'
+import type { ContainerModuleLoadOptions, ServiceIdentifier } from 'inversify'
 import { ChangePassword } from '../../application/change_password.ts'
 import { CheckClaims } from '../../application/check_claims.ts'
 import { CredentialsCheck } from '../../application/credentials_check.ts'
@@ -21,40 +21,34 @@ import { RevokeToken } from '../../application/revoke_token.ts'
 import { TokenMinter, type TokenPolicy as TokenPolicyValue } from '../../application/token_minter.ts'
 import type { UsernameKey } from '../../domain/username.ts'
 import { CommonPasswordList } from '../common_password_list.ts'
-import type { Config } from '../config.ts'
 import type { BrowserOptions, BrowserRoutesDeps } from '../http/browser_routes.ts'
 import type { AuthLimits } from '../http/rate_limits.ts'
 import { MemorySessionStore } from '../memory/session_store.ts'
 import type { MongoConnection } from '../mongo/mongo_connection.ts'
 import { MongoSessionStore } from '../mongo/session_store.ts'
 import type { StoreHealth } from '../store_health.ts'
+import type { Capability } from './capability.ts'
+import { Health, Limits, Mongo, ReservedUsernames, TokenPolicy } from './ids.ts'
 
-/** The tokens of the container this module reads (container.ts's own, passed in to avoid a cycle). */
-export interface BrowserTokens {
-  readonly Mongo: ServiceIdentifier<MongoConnection>
-  readonly TokenPolicy: ServiceIdentifier<TokenPolicyValue>
-  readonly ReservedUsernames: ServiceIdentifier<ReadonlySet<UsernameKey>>
-  readonly Limits: ServiceIdentifier<AuthLimits | undefined>
-  readonly Health: ServiceIdentifier<StoreHealth>
-}
+/** Injection token of what the self-service routes and cookie mode need, gathered for the HTTP adapter. */
+export const BrowserHttp: ServiceIdentifier<BrowserRoutesDeps & { browserOptions: BrowserOptions }> = Symbol('BrowserHttp')
 
-/** The ids this module binds, for the container's list of every binding. */
-export const BROWSER_SERVICE_IDS: readonly symbol[] = [SessionStore, CommonPasswords]
-/** The self-service use cases, bound as classes. */
-export const BROWSER_USE_CASES = [GetMe, ChangePassword, ListSessions, RevokeSessions, DeleteAccount, ListUserSessions, RevokeSessionById] as const
+type Rebind = ContainerModuleLoadOptions['rebind']
+type Bind = ContainerModuleLoadOptions['bind']
 
 /**
  * Binds the session store (MongoDB with `MONGO_URL`, else memory; or `sessions`), the
  * common-password list (loaded once), the self-service use cases, and rebinds the use cases
  * that open or use sessions (registration, login, refresh) with them. Call after the core's
- * use cases are bound.
+ * use cases are bound, before HTTP (which gathers {@linkcode BrowserHttp}).
  */
-export function bindBrowser(c: Container, config: Config, t: BrowserTokens, sessions?: SessionStore): void {
-  if (sessions !== undefined) c.bind(SessionStore).toConstantValue(sessions)
-  else if (config.mongoUrl === undefined) c.bind(SessionStore).toConstantValue(new MemorySessionStore())
-  else c.bind(SessionStore).toResolvedValue((mongo: MongoConnection) => new MongoSessionStore(mongo), [t.Mongo])
-  c.bind(CommonPasswords).toConstantValue(CommonPasswordList.fromPackage())
-  c.rebind(t.TokenPolicy).toConstantValue({
+export const browser: Capability = ({ bind, rebind }, { config, overrides }) => {
+  const sessions: SessionStore | undefined = overrides.sessions
+  if (sessions !== undefined) bind(SessionStore).toConstantValue(sessions)
+  else if (config.mongoUrl === undefined) bind(SessionStore).toConstantValue(new MemorySessionStore())
+  else bind(SessionStore).toResolvedValue((mongo: MongoConnection) => new MongoSessionStore(mongo), [Mongo])
+  bind(CommonPasswords).toConstantValue(CommonPasswordList.fromPackage())
+  rebind(TokenPolicy).toConstantValue({
     accessTtlSeconds: config.accessTokenTtlSeconds,
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
@@ -62,70 +56,58 @@ export function bindBrowser(c: Container, config: Config, t: BrowserTokens, sess
     // One CSRF value per login session, in its tokens, whenever cookies may carry them.
     csrf: config.browser.cookies,
   })
-  rebindSessionUseCases(c, t)
-  bindSelfService(c, t)
-}
-
-function rebindSessionUseCases(c: Container, t: BrowserTokens): void {
-  c.rebind(RegisterUser).toResolvedValue(
-    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock, reservedUsernames: ReadonlySet<UsernameKey>,
-      commonPasswords: CommonPasswords, sessions: SessionStore) =>
-      new RegisterUser({ users, hasher, minter, clock, reservedUsernames, commonPasswords, sessions }),
-    [UserRepository, PasswordHasher, TokenMinter, Clock, t.ReservedUsernames, CommonPasswords, SessionStore])
-  c.rebind(Login).toResolvedValue(
-    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock, sessions: SessionStore) => new Login({ credentials, minter, clock, sessions }),
-    [CredentialsCheck, TokenMinter, Clock, SessionStore])
-  c.rebind(RefreshAccess).toResolvedValue(
-    (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore, clock: Clock,
-      policy: TokenPolicyValue, sessions: SessionStore) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy, sessions }),
-    [CheckClaims, UserRepository, TokenMinter, RevocationStore, Clock, t.TokenPolicy, SessionStore])
-}
-
-function bindSelfService(c: Container, t: BrowserTokens): void {
-  c.bind(GetMe).toResolvedValue((users: UserRepository) => new GetMe({ users }), [UserRepository])
-  c.bind(ChangePassword).toResolvedValue(
-    (users: UserRepository, credentials: CredentialsCheck, hasher: PasswordHasher, minter: TokenMinter, revocations: RevocationStore,
-      clock: Clock, policy: TokenPolicyValue, commonPasswords: CommonPasswords, sessions: SessionStore) =>
-      new ChangePassword({ users, credentials, hasher, minter, revocations, clock, policy, commonPasswords, sessions }),
-    [UserRepository, CredentialsCheck, PasswordHasher, TokenMinter, RevocationStore, Clock, t.TokenPolicy, CommonPasswords, SessionStore])
-  c.bind(ListSessions).toResolvedValue(
-    (sessions: SessionStore, revocations: RevocationStore, clock: Clock) => new ListSessions({ sessions, revocations, clock }),
-    [SessionStore, RevocationStore, Clock])
-  c.bind(RevokeSessions).toResolvedValue(
-    (sessions: SessionStore, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
-      new RevokeSessions({ sessions, revocations, clock, policy }),
-    [SessionStore, RevocationStore, Clock, t.TokenPolicy])
-  c.bind(ListUserSessions).toResolvedValue(
-    (users: UserRepository, sessions: SessionStore, revocations: RevocationStore, clock: Clock) =>
-      new ListUserSessions({ users, sessions, revocations, clock }),
-    [UserRepository, SessionStore, RevocationStore, Clock])
-  c.bind(RevokeSessionById).toResolvedValue(
-    (revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) => new RevokeSessionById({ revocations, clock, policy }),
-    [RevocationStore, Clock, t.TokenPolicy])
-  c.bind(DeleteAccount).toResolvedValue(
-    (users: UserRepository, credentials: CredentialsCheck, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue,
-      sessions: SessionStore) => new DeleteAccount({ users, credentials, revocations, clock, policy, sessions }),
-    [UserRepository, CredentialsCheck, RevocationStore, Clock, t.TokenPolicy, SessionStore])
-}
-
-/** The HTTP adapter's share of this module: the self-service use cases and cookie mode's options. */
-export async function browserHttpDeps(c: Container, config: Config, t: BrowserTokens): Promise<BrowserRoutesDeps & { browserOptions: BrowserOptions }> {
-  const { browser } = config
-  return {
-    checkClaims: await c.getAsync(CheckClaims),
-    revokeToken: await c.getAsync(RevokeToken),
-    getMe: await c.getAsync(GetMe),
-    changePassword: await c.getAsync(ChangePassword),
-    deleteAccount: await c.getAsync(DeleteAccount),
-    listSessions: await c.getAsync(ListSessions),
-    revokeSessions: await c.getAsync(RevokeSessions),
-    limits: await c.getAsync(t.Limits),
-    health: await c.getAsync(t.Health),
+  rebindSessionUseCases(rebind)
+  bindSelfService(bind)
+  bind(BrowserHttp).toResolvedValue((checkClaims: CheckClaims, revokeToken: RevokeToken, getMe: GetMe, changePassword: ChangePassword,
+    deleteAccount: DeleteAccount, listSessions: ListSessions, revokeSessions: RevokeSessions, limits: AuthLimits | undefined, health: StoreHealth) => ({
+    checkClaims, revokeToken, getMe, changePassword, deleteAccount, listSessions, revokeSessions, limits, health,
     browserOptions: {
-      cookies: browser.cookies
-        ? { ...browser, accessTtlSeconds: config.accessTokenTtlSeconds, refreshTtlSeconds: config.refreshTokenTtlSeconds }
+      cookies: config.browser.cookies
+        ? { ...config.browser, accessTtlSeconds: config.accessTokenTtlSeconds, refreshTtlSeconds: config.refreshTokenTtlSeconds }
         : undefined,
       publicUrl: config.keys.publicUrl,
     },
-  }
+  }), [CheckClaims, RevokeToken, GetMe, ChangePassword, DeleteAccount, ListSessions, RevokeSessions, Limits, Health])
+}
+
+function rebindSessionUseCases(rebind: Rebind): void {
+  rebind(RegisterUser).toResolvedValue(
+    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock, reservedUsernames: ReadonlySet<UsernameKey>,
+      commonPasswords: CommonPasswords, sessions: SessionStore) =>
+      new RegisterUser({ users, hasher, minter, clock, reservedUsernames, commonPasswords, sessions }),
+    [UserRepository, PasswordHasher, TokenMinter, Clock, ReservedUsernames, CommonPasswords, SessionStore])
+  rebind(Login).toResolvedValue(
+    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock, sessions: SessionStore) => new Login({ credentials, minter, clock, sessions }),
+    [CredentialsCheck, TokenMinter, Clock, SessionStore])
+  rebind(RefreshAccess).toResolvedValue(
+    (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore, clock: Clock,
+      policy: TokenPolicyValue, sessions: SessionStore) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy, sessions }),
+    [CheckClaims, UserRepository, TokenMinter, RevocationStore, Clock, TokenPolicy, SessionStore])
+}
+
+function bindSelfService(bind: Bind): void {
+  bind(GetMe).toResolvedValue((users: UserRepository) => new GetMe({ users }), [UserRepository])
+  bind(ChangePassword).toResolvedValue(
+    (users: UserRepository, credentials: CredentialsCheck, hasher: PasswordHasher, minter: TokenMinter, revocations: RevocationStore,
+      clock: Clock, policy: TokenPolicyValue, commonPasswords: CommonPasswords, sessions: SessionStore) =>
+      new ChangePassword({ users, credentials, hasher, minter, revocations, clock, policy, commonPasswords, sessions }),
+    [UserRepository, CredentialsCheck, PasswordHasher, TokenMinter, RevocationStore, Clock, TokenPolicy, CommonPasswords, SessionStore])
+  bind(ListSessions).toResolvedValue(
+    (sessions: SessionStore, revocations: RevocationStore, clock: Clock) => new ListSessions({ sessions, revocations, clock }),
+    [SessionStore, RevocationStore, Clock])
+  bind(RevokeSessions).toResolvedValue(
+    (sessions: SessionStore, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new RevokeSessions({ sessions, revocations, clock, policy }),
+    [SessionStore, RevocationStore, Clock, TokenPolicy])
+  bind(ListUserSessions).toResolvedValue(
+    (users: UserRepository, sessions: SessionStore, revocations: RevocationStore, clock: Clock) =>
+      new ListUserSessions({ users, sessions, revocations, clock }),
+    [UserRepository, SessionStore, RevocationStore, Clock])
+  bind(RevokeSessionById).toResolvedValue(
+    (revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) => new RevokeSessionById({ revocations, clock, policy }),
+    [RevocationStore, Clock, TokenPolicy])
+  bind(DeleteAccount).toResolvedValue(
+    (users: UserRepository, credentials: CredentialsCheck, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue,
+      sessions: SessionStore) => new DeleteAccount({ users, credentials, revocations, clock, policy, sessions }),
+    [UserRepository, CredentialsCheck, RevocationStore, Clock, TokenPolicy, SessionStore])
 }

@@ -92,7 +92,7 @@ function decodeSegment(segment: string): string {
 function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   const { sub, jti, iat, nbf, exp } = payload
   const { type: claimedType, fresh, is_admin: isAdmin, fam, preferred_username: preferredUsername, iat_ms: iatMs, csrf } = payload as Record<string, unknown>
-  if (claimedType !== type) throw invalid(`it is not an ${type} token`)
+  if (claimedType !== type) throw invalid(`it is not ${type === 'access' ? 'an access' : 'a refresh'} token`)
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '') {
     throw invalid('its "sub" or "jti" claim is missing or empty')
   }

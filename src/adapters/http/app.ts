@@ -12,6 +12,8 @@ import type { InFlightRequests } from './in_flight.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
 import type { Metrics } from './metrics.ts'
 import { observe } from './observe.ts'
+import { addForwardAuthRoutes, type ForwardAuthRoutesDeps } from './forward_auth_routes.ts'
+import { addIntrospectionRoutes, type IntrospectionRoutesDeps } from './introspection_routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { readiness, type ReadinessProbe } from './readiness.ts'
 import { requestTarget } from './request_target.ts'
@@ -30,7 +32,8 @@ export interface HttpOptions {
 }
 
 /** Everything the HTTP adapter needs: resolved use cases, limits, a logger and options. */
-export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps, BrowserRoutesDeps {
+export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps,
+  IntrospectionRoutesDeps, ForwardAuthRoutesDeps, BrowserRoutesDeps {
   readonly logger: Logger
   readonly options: HttpOptions
   readonly metrics: Metrics
@@ -70,6 +73,8 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)
   addWellKnownRoutes(router, deps)
+  addIntrospectionRoutes(router, deps)
+  addForwardAuthRoutes(router, deps)
   addBrowserRoutes(router, deps)
 
   app.use(deps.inFlight.middleware)
