@@ -1,8 +1,9 @@
 // `npm run bench`: hexauth against the peers of ../shared/bench (bare Koa; Fastify +
 // @fastify/jwt + Redis), on this machine, in one run, on both runtimes hexauth runs on (Node 20
 // with tsx, as `npm start`; Node 24 with type stripping, as the image), in the configuration
-// users run (near-cache on, the default with REDIS_URL). Starts a redis-server, the hexauth
-// instances and the peers, measures with ../shared/bench/run.sh (wrk) in interleaved rounds,
+// users run (near-cache on, the default with REDIS_URL; ES256 managed keys, the default without
+// JWT_SECRET). Starts a redis-server, the hexauth instances and the peers, measures with
+// ../shared/bench/run.sh (wrk) in interleaved rounds,
 // prints a table of ratios and writes bench/RESULTS.md. Stops everything it started on every
 // way out (bench/processes.ts). Env: ROUNDS=3 DURATION=10 WARMUP=3 CONNECTIONS=50
 // RSS_REQUESTS=1000000 REVOCATIONS=1000000 NODE_TYPE_STRIPPING_BIN=<a Node 24>
@@ -26,7 +27,6 @@ const RSS_REQUESTS = Number(process.env.RSS_REQUESTS ?? 1_000_000)
 const REVOCATIONS = Number(process.env.REVOCATIONS ?? 1_000_000)
 const USER = 'bench'
 const PASS = 'bench-password-123'
-const SECRET = 'bench-only-secret-Qm4vT9xK2pW7nL0sR5bH8cJ3fY6dG1zXa'
 // As hexauth hashes by default: UV_THREADPOOL_SIZE=16 (the launchers), hence every core.
 const HASH_CONCURRENCY = loadConfig({ UV_THREADPOOL_SIZE: '16' }).argon2Concurrency
 // Everything this run starts, killed on every way out of it (a crash and Ctrl-C included).
@@ -51,7 +51,7 @@ async function startHexauth(runtime: Runtime, redisUrl: string, env: Record<stri
   const child = processes.spawn(file!, [...args, 'src/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: SECRET, REDIS_URL: redisUrl,
+      PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: 'bench:', RATE_LIMIT: 'off', LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '16',
       ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1',
       ACCESS_TOKEN_TTL: '1d', // one token lasts the whole run
@@ -119,13 +119,14 @@ async function main(): Promise<void> {
   console.log(`hexauth on ${hex.node20.url} (node 20) and ${hex.node24.url} (node 24), redis on ${redis}; peers starting`)
   processes.onStop(() => peers('stop'))
   peers('start')
-  const tokens = { node20: await token(hex.node20.url), node24: await token(hex.node24.url) }
+  // Each instance signs with its own ES256 key (the default: managed keys, here in memory).
+  const tokens = { node20: await token(hex.node20.url), node24: await token(hex.node24.url), plain: await token(plain.url) }
 
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n== /secret, round ${round}/${ROUNDS}`)
     add('hexauth /secret, node20+tsx', runTarget({ base: hex.node20.url, token: tokens.node20 }))
     add('hexauth /secret, node24', runTarget({ base: hex.node24.url, token: tokens.node24 }))
-    add('hexauth /secret, REVOCATION_CACHE=off', runTarget({ base: plain.url, token: tokens.node20 }))
+    add('hexauth /secret, REVOCATION_CACHE=off', runTarget({ base: plain.url, token: tokens.plain }))
     add('fastify /secret', runTarget({ base: 'http://127.0.0.1:7002', token: peers('token', '7002') }))
     add('koa /hello', runTarget({ base: 'http://127.0.0.1:7001', path: '/hello' }))
   }
@@ -179,7 +180,7 @@ async function revocationPhase(redis: string, rts: readonly Runtime[], figures: 
 /** RSS at start and after RSS_REQUESTS /secret requests, per runtime, and the Fastify peer's after as many. */
 async function memoryPhase(redis: string, rts: readonly Runtime[], figures: Figures): Promise<void> {
   for (const runtime of rts) {
-    const instance = await startHexauth(runtime, redis, { REDIS_KEY_PREFIX: `bench-long-${runtime.name}:` })
+    const instance = await startHexauth(runtime, redis, { REDIS_KEY_PREFIX: `bench-long-${runtime.name.replace(/[^\w.-]/g, '-')}:` })
     await new Promise((r) => setTimeout(r, 1000))
     const start = rssMb(instance.child.pid!)
     console.log(`\n== ${runtime.name}: /secret until ${RSS_REQUESTS} requests, for the RSS figure`)

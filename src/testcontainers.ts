@@ -25,7 +25,7 @@ import { TEST_ONLY_ARGON2_ENV } from './test_only_settings.ts'
 export const HEXAUTH_PORT = 3000
 
 /** The image's own command (the Dockerfile's `CMD`): the TypeScript source on Node 24. */
-export const HEXAUTH_COMMAND: readonly string[] = ['node', '--disable-warning=ExperimentalWarning', 'src/main.ts']
+export const HEXAUTH_COMMAND: readonly string[] = ['node', '--max-semi-space-size=16', '--disable-warning=ExperimentalWarning', 'src/main.ts']
 
 /**
  * The shell command that creates an admin inside the container through hexauth's CLI: the

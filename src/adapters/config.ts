@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import type { Argon2Params } from './crypto/argon2_hasher.ts'
 import type { Budget, LimitSettings } from './http/rate_limits.ts'
+import { clientList, type Clients } from './client_config.ts'
 import { type KeyConfig, keyConfig, keyProblems, parsePublicUrl } from './key_config.ts'
 import { parseRedisUrl } from './redis/redis_url.ts'
 import { secretProblem } from './secret_strength.ts'
@@ -62,6 +63,9 @@ export interface Config {
   readonly revocationCache: boolean
   /** Niceness given to every thread but the event loop's (hashing runs there); 0 leaves them. */
   readonly workerNiceness: number
+  // Forward-auth (issue 14): the resource servers that may call /introspect and /revoke.
+  /** `CLIENTS` (or `CLIENTS_FILE`): ids and secrets, the secrets never serialised. */
+  readonly clients: Clients
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }
@@ -253,6 +257,8 @@ const schema = z.object({
     return typeof url === 'string' ? url : undefined
   }),
   JWKS_MAX_AGE: duration('5m', 0, 86_400),
+  // Resource servers (client_config.ts): "id:secret" entries, secrets of 32 characters or more.
+  CLIENTS: clientList,
 })
 
 /** The lifetimes must make sense together, whatever each allows alone. */
@@ -332,6 +338,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenCacheSize: c.TOKEN_CACHE_SIZE,
     revocationCache: c.REVOCATION_CACHE ?? c.REDIS_URL !== undefined,
     workerNiceness: c.WORKER_NICENESS,
+    clients: c.CLIENTS,
   }
 }
 

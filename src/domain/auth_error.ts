@@ -8,6 +8,8 @@ export type AuthErrorCode =
   | 'payload_too_large'
   | 'username_taken'
   | 'invalid_credentials'
+  /** A resource server's HTTP Basic credentials are missing or wrong (RFC 6749 §5.2). */
+  | 'invalid_client'
   | 'rate_limited'
   | 'authorization_required'
   | 'invalid_token'

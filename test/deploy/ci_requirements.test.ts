@@ -31,7 +31,7 @@ describe('components the suites need', () => {
   })
 
   it('skip the suite, saying why, outside CI or for a component CI does not provide', () => {
-    for (const [ci, component] of [[undefined, 'redis-server'], ['true', 'nginx']] as const) {
+    for (const [ci, component] of [[undefined, 'redis-server'], [undefined, 'nginx'], ['true', 'python3-jwt']] as const) {
       withCi(ci, () => {
         const { ctx, seen } = context()
         requireOrSkip(ctx, component, false, 'missing here')

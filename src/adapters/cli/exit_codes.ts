@@ -21,6 +21,7 @@ export const EXIT_CODE: Readonly<Record<AuthErrorCode, number>> = {
   payload_too_large: 65,
   username_taken: 73, // EX_CANTCREAT
   invalid_credentials: 77, // EX_NOPERM
+  invalid_client: 77,
   rate_limited: 75, // EX_TEMPFAIL
   authorization_required: 77,
   invalid_token: 77,

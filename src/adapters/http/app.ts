@@ -11,6 +11,8 @@ import type { InFlightRequests } from './in_flight.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
 import type { Metrics } from './metrics.ts'
 import { observe } from './observe.ts'
+import { addForwardAuthRoutes, type ForwardAuthRoutesDeps } from './forward_auth_routes.ts'
+import { addIntrospectionRoutes, type IntrospectionRoutesDeps } from './introspection_routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { readiness, type ReadinessProbe } from './readiness.ts'
 import { requestTarget } from './request_target.ts'
@@ -29,7 +31,8 @@ export interface HttpOptions {
 }
 
 /** Everything the HTTP adapter needs: resolved use cases, limits, a logger and options. */
-export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps {
+export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps,
+  IntrospectionRoutesDeps, ForwardAuthRoutesDeps {
   readonly logger: Logger
   readonly options: HttpOptions
   readonly metrics: Metrics
@@ -67,6 +70,8 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   addUserRoutes(router, deps)
   addItemRoutes(router, deps)
   addWellKnownRoutes(router, deps)
+  addIntrospectionRoutes(router, deps)
+  addForwardAuthRoutes(router, deps)
 
   app.use(deps.inFlight.middleware)
   app.use(observe(deps.logger, deps.metrics))

@@ -9,6 +9,7 @@ export const STATUS: Readonly<Record<AuthErrorCode, number>> = {
   payload_too_large: 413,
   username_taken: 409,
   invalid_credentials: 401,
+  invalid_client: 401,
   rate_limited: 429,
   authorization_required: 401,
   invalid_token: 401,
@@ -85,6 +86,8 @@ function toAuthError(thrown: unknown): AuthError | undefined {
 }
 
 function bearerChallenge(error: AuthError): string | undefined {
+  // Clients authenticate with HTTP Basic: the challenge names that scheme (RFC 6749 §5.2).
+  if (error.code === 'invalid_client') return 'Basic realm="hexauth"'
   const kind = BEARER_ERROR[error.code]
   if (kind === undefined) return STATUS[error.code] === 401 ? 'Bearer realm="hexauth"' : undefined
   // error_description admits printable ASCII except '"' and '\' (RFC 6750 §3).

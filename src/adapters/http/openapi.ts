@@ -3,8 +3,10 @@ import {
   AccessOnly, CredentialsBody, Deleted, ErrorBody, Health, Item, ItemList, ItemName, Jwks, Message, PriceBody, Rotated,
   Secret, ServerMetadata, TokenPair, UserList,
 } from './schemas.ts'
+import { IntrospectionAnswer, RevocationAnswer, TokenForm, VerifyRequire } from './forward_auth_schemas.ts'
+import { VERIFY_METHODS, VERIFY_PATH } from './forward_auth_routes.ts'
 
-type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional' | 'optional-refresh'
+type Auth = 'none' | 'access' | 'refresh' | 'fresh' | 'admin' | 'optional' | 'optional-refresh' | 'client'
 
 /** The groups /docs shows the operations in, in this order. */
 export const TAGS = [
@@ -12,7 +14,7 @@ export const TAGS = [
   { name: 'tokens', description: 'Refresh, and log out: one token, one session, or everywhere' },
   { name: 'users', description: 'Administration of the accounts (admins only)' },
   { name: 'items', description: 'The catalogue: optional authentication, fresh tokens, admin rights' },
-  { name: 'keys', description: 'For services that verify hexauth\'s tokens: the public keys and the issuer metadata' },
+  { name: 'keys', description: 'For the other services of a stack: the public keys, the issuer metadata, introspection, revocation and forward-auth' },
   { name: 'operations', description: 'Health, readiness, metrics and this documentation' },
 ] as const
 
@@ -21,13 +23,17 @@ export type Tag = typeof TAGS[number]['name']
 
 /** One operation of the HTTP contract, as documented. */
 export interface Operation {
-  readonly method: 'get' | 'post' | 'delete'
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options'
   /** The router pattern, e.g. `/item/:name`. */
   readonly path: string
   readonly summary: string
   readonly tag: Tag
   readonly auth: Auth
   readonly body?: z.ZodType
+  /** A form body (`application/x-www-form-urlencoded`) instead of JSON. */
+  readonly form?: z.ZodType
+  /** Query parameters: name → schema. */
+  readonly query?: Readonly<Record<string, z.ZodType>>
   readonly ok: readonly [number, z.ZodType | 'text']
   /** Error statuses this operation can answer with, beyond the auth ones. */
   readonly errors?: readonly number[]
@@ -52,6 +58,12 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'delete', path: '/item/:name', summary: 'Delete an item', tag: 'items', auth: 'admin', ok: [200, Message], errors: [400, 404] },
   { method: 'get', path: '/.well-known/jwks.json', summary: 'The public signing keys (JWK Set): cacheable, with an ETag', tag: 'keys', auth: 'none', ok: [200, Jwks] },
   { method: 'get', path: '/.well-known/oauth-authorization-server', summary: 'RFC 8414 metadata: the issuer and where its keys are', tag: 'keys', auth: 'none', ok: [200, ServerMetadata] },
+  { method: 'post', path: '/introspect', summary: 'RFC 7662: is this token good right now, and what does it say (for resource servers of CLIENTS)', tag: 'keys', auth: 'client', form: TokenForm, ok: [200, IntrospectionAnswer], errors: [400] },
+  { method: 'post', path: '/revoke', summary: 'RFC 7009: revoke a token (an access token, or a refresh token\'s whole session); 200 for any token', tag: 'keys', auth: 'client', form: TokenForm, ok: [200, RevocationAnswer], errors: [400] },
+  ...VERIFY_METHODS.map((method): Operation => ({
+    method, path: VERIFY_PATH, tag: 'keys', auth: 'access', query: { require: VerifyRequire }, ok: [200, 'text'], errors: [400, 403],
+    summary: 'Forward-auth for reverse proxies (any method, body never read): 200 with X-Auth-Subject, X-Auth-Username, X-Auth-Admin',
+  })),
   { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'operations', auth: 'none', ok: [200, Health] },
   { method: 'get', path: '/readyz', summary: 'Readiness: MongoDB and Redis answer', tag: 'operations', auth: 'none', ok: [200, Health], errors: [503] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'operations', auth: 'none', ok: [200, 'text'] },
@@ -60,11 +72,11 @@ export const OPERATIONS: readonly Operation[] = [
 ]
 
 const AUTH_ERRORS: Readonly<Record<Auth, readonly number[]>> = {
-  none: [], optional: [401, 503], 'optional-refresh': [401, 503], access: [401, 503], refresh: [401, 503], fresh: [401, 503], admin: [401, 403, 503],
+  none: [], client: [401, 503], optional: [401, 503], 'optional-refresh': [401, 503], access: [401, 503], refresh: [401, 503], fresh: [401, 503], admin: [401, 403, 503],
 }
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Invalid request (`invalid_request`, with `fields`)',
-  401: 'Token or credential problem: `authorization_required`, `invalid_token`, `token_expired`, `token_revoked`, `token_reused`, `fresh_token_required`, `invalid_credentials`',
+  401: 'Token or credential problem: `authorization_required`, `invalid_token`, `token_expired`, `token_revoked`, `token_reused`, `fresh_token_required`, `invalid_credentials`, `invalid_client` (with a Basic challenge)',
   403: '`admin_required`', 404: '`not_found`', 409: '`username_taken` or `item_exists`', 413: '`payload_too_large`',
   415: '`unsupported_media_type`', 429: '`rate_limited`, with `Retry-After`', 503: '`service_unavailable`: a store cannot answer',
 }
@@ -89,10 +101,12 @@ export function openApiDocument(): Record<string, unknown> {
     paths[path][op.method] = {
       summary: op.summary,
       tags: [op.tag],
-      ...op.auth === 'none' ? { security: [] } : op.auth.startsWith('optional') ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] },
+      ...op.auth === 'none' ? { security: [] } : op.auth === 'client' ? { security: [{ basic: [] }] } : op.auth.startsWith('optional') ? { security: [{}, { bearer: [] }] } : { security: [{ bearer: [] }] },
       ...op.auth === 'fresh' || op.auth === 'admin' ? { description: `Needs ${op.auth === 'fresh' ? 'a fresh access token' : 'the `is_admin` claim'}.` } : {},
       ...path.includes('{') ? { parameters: [pathParameter(path.match(/\{(\w+)\}/)![1]!)] } : {},
+      ...op.query === undefined ? {} : { parameters: Object.entries(op.query).map(([name, schema]) => ({ name, in: 'query', required: false, schema: json(schema, 'input') })) },
       ...op.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: json(op.body, 'input') } } } },
+      ...op.form === undefined ? {} : { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: json(op.form, 'input') } } } },
       responses: {
         [op.ok[0]]: { description: 'Success', ...op.ok[1] === 'text' ? {} : { content: { 'application/json': { schema: json(op.ok[1]) } } } },
         ...Object.fromEntries(statuses.map((status) => [status, {
@@ -106,7 +120,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: { title: 'hexauth', version: '0.1.0', description: 'JWT authentication: accounts, access and refresh tokens, revocation, claims.' },
     servers: [{ url: '/' }],
     tags: TAGS,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, basic: { type: 'http', scheme: 'basic', description: 'A client of CLIENTS: id and secret' } } },
     paths,
   }
 }

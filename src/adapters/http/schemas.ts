@@ -64,6 +64,10 @@ export const ServerMetadata = z.object({
   jwks_uri: z.url(),
   response_types_supported: z.array(z.string()).meta({ description: 'Empty: hexauth has no authorization endpoint' }),
   grant_types_supported: z.array(z.string()).meta({ description: 'Empty: hexauth has no OAuth token endpoint' }),
+  introspection_endpoint: z.url().meta({ description: 'RFC 7662, for the clients of CLIENTS' }),
+  introspection_endpoint_auth_methods_supported: z.array(z.literal('client_secret_basic')),
+  revocation_endpoint: z.url().meta({ description: 'RFC 7009, for the clients of CLIENTS' }),
+  revocation_endpoint_auth_methods_supported: z.array(z.literal('client_secret_basic')),
 })
 
 const codes = Object.keys(STATUS) as [AuthErrorCode, ...AuthErrorCode[]]

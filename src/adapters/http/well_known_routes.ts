@@ -68,7 +68,8 @@ function jwks(keys: readonly PublishedKey[]): { keys: Record<string, string>[] }
  * RFC 8414 metadata. `response_types_supported` is required by the RFC; hexauth has no
  * authorization endpoint, so it supports none, and says so with an empty list rather than
  * claim one. `grant_types_supported` is empty too: left out, it would mean the RFC's default,
- * authorization code and implicit. The endpoints of later issues add their fields here.
+ * authorization code and implicit. Introspection (RFC 7662) and revocation (RFC 7009) take
+ * the clients of `CLIENTS` with HTTP Basic (`client_secret_basic`) only.
  */
 function metadata(issuer: string, base: string): Record<string, unknown> {
   return {
@@ -76,6 +77,10 @@ function metadata(issuer: string, base: string): Record<string, unknown> {
     jwks_uri: `${base}${JWKS_PATH}`,
     response_types_supported: [],
     grant_types_supported: [],
+    introspection_endpoint: `${base}/introspect`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
+    revocation_endpoint: `${base}/revoke`,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic'],
   }
 }
 

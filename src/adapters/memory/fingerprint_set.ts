@@ -1,7 +1,8 @@
 /**
  * A set of ids, each with an expiry, held as 64-bit fingerprints in typed arrays: 12 bytes a
- * slot, at most half the slots used, so at most 24 bytes an entry however long the ids, and
- * nothing for the garbage collector to trace. A Map of strings costs about 1 KB an entry.
+ * slot, the table doubled when three quarters of its slots are used, so from 3/8 to 3/4 of them
+ * used: 16 to 32 bytes an entry however long the ids (past the initial 1024 slots), and nothing
+ * for the garbage collector to trace. A Map of strings costs about 1 KB an entry.
  *
  * Answers "maybe" or "no": two ids can share a fingerprint, so a hit is only a candidate the
  * caller confirms elsewhere (the store of record); a miss is certain, since every id added is
@@ -36,7 +37,7 @@ export class FingerprintSet {
   /** Adds `id` until `expiresAt` (seconds); an id already there keeps the later expiry. */
   add(id: string, expiresAt: number): void {
     const until = Math.min(0xffffffff, Math.max(1, Math.ceil(expiresAt)))
-    if ((this.#count + 1) * 2 > this.#hi.length) this.#rebuild(this.#hi.length * 2, 0)
+    if ((this.#count + 1) * 4 > this.#hi.length * 3) this.#rebuild(this.#hi.length * 2, 0)
     const [hi, lo] = fingerprint(id)
     const mask = this.#hi.length - 1
     for (let slot = lo & mask; ; slot = (slot + 1) & mask) {
@@ -64,12 +65,12 @@ export class FingerprintSet {
     return false
   }
 
-  /** Drops the entries expired at `now` (seconds), shrinking the table when it is mostly empty. */
+  /** Drops the entries expired at `now` (seconds), halving the table while under 3/8 of it would be used. */
   sweep(now: number): void {
     let live = 0
     for (let slot = 0; slot < this.#until.length; slot++) if (this.#until[slot]! > now) live++
     let slots = this.#hi.length
-    while (slots > 1024 && live * 8 < slots) slots /= 2
+    while (slots > 1024 && live * 8 < slots * 3) slots /= 2
     this.#rebuild(slots, now)
   }
 

@@ -20,7 +20,7 @@ export type LocalAnswer = 'clear' | 'revoked' | 'confirm'
 
 /**
  * The near-cache's copy of the blocklist, bounded in memory: token and family ids as 64-bit
- * fingerprints with their expiry (at most 24 bytes an entry, where a Map of the ids took about
+ * fingerprints with their expiry (16 to 32 bytes an entry, where a Map of the ids took about
  * a kilobyte), so a good token is answered from memory and a revoked one confirmed in Redis;
  * subject entries (every token of a user issued up to a time) are few and kept exact, as is
  * the epoch. Entries are only ever added: nothing a resync misses is forgotten before it expires.

@@ -149,6 +149,10 @@ describe('GET /.well-known/oauth-authorization-server', () => {
       jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
       response_types_supported: [],
       grant_types_supported: [],
+      introspection_endpoint: 'https://auth.example.com/introspect',
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
+      revocation_endpoint: 'https://auth.example.com/revoke',
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic'],
     })
     expect(decodeJwt((await register(server.url, 'iss_user')).accessToken).iss).to.equal(result.body.issuer)
     expect(result.headers.get('cache-control')).to.equal('public, max-age=300')

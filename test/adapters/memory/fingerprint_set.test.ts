@@ -49,12 +49,12 @@ describe('FingerprintSet', () => {
       .to.deep.equal([1024 * 12, 128 * 12, 16 * 12, 16 * 12])
   })
 
-  it('doubles the table when an entry would fill more than half of it', () => {
+  it('doubles the table when an entry would fill more than three quarters of it', () => {
     const set = new FingerprintSet(16)
-    for (let i = 0; i < 8; i++) set.add(`id-${i}`, now + 60)
-    const half = set.bytes
-    set.add('id-8', now + 60)
-    expect([half, set.bytes, set.size]).to.deep.equal([16 * 12, 32 * 12, 9])
+    for (let i = 0; i < 12; i++) set.add(`id-${i}`, now + 60)
+    const full = set.bytes
+    set.add('id-12', now + 60)
+    expect([full, set.bytes, set.size]).to.deep.equal([16 * 12, 32 * 12, 13])
   })
 
   it('keeps an id with a fractional expiry until the whole second after it', () => {
@@ -92,27 +92,46 @@ describe('FingerprintSet', () => {
     expect([set.size, set.mayHold('kept', now)]).to.deep.equal([1, true])
   })
 
-  it('shrinks a table on a sweep by halves while under an eighth of it is live, never below 1024 slots', () => {
+  it('shrinks a table on a sweep by halves while under 3/8 of it is live, never below 1024 slots', () => {
     const live = (set: FingerprintSet, count: number, until: number) => {
       for (let i = 0; i < count; i++) set.add(`live-${i}`, until)
       return set
     }
-    const eighth = live(new FingerprintSet(2048), 256, now + 60)
-    eighth.sweep(now)
-    const under = live(new FingerprintSet(2048), 255, now + 60)
+    const threeEighths = live(new FingerprintSet(2048), 768, now + 60)
+    threeEighths.sweep(now)
+    const under = live(new FingerprintSet(2048), 767, now + 60)
     under.sweep(now)
     // Entries expiring at the sweep are not live: the table shrinks.
-    const expiring = live(new FingerprintSet(2048), 256, now)
+    const expiring = live(new FingerprintSet(2048), 768, now)
     expiring.sweep(now)
     const empty = new FingerprintSet(8192)
     empty.sweep(now)
-    expect([eighth.bytes, under.bytes, expiring.bytes, empty.bytes]).to.deep.equal([2048 * 12, 1024 * 12, 1024 * 12, 1024 * 12])
+    expect([threeEighths.bytes, under.bytes, expiring.bytes, empty.bytes]).to.deep.equal([2048 * 12, 1024 * 12, 1024 * 12, 1024 * 12])
   })
 
-  it('takes at most 32 bytes an entry at a million entries', () => {
+  it('takes at most 32 bytes an entry at a million entries, and at every size on the way, just after each growth included', () => {
     const set = new FingerprintSet()
-    for (let i = 0; i < 1_000_000; i++) set.add(`jti-${i}-${i * 7919}`, now + 3600)
+    const over: string[] = []
+    let slots = set.bytes / 12
+    for (let i = 1; i <= 1_000_000; i++) {
+      set.add(`jti-${i}-${i * 7919}`, now + 3600)
+      if (set.bytes / 12 !== slots) {
+        slots = set.bytes / 12
+        // Just grown: the emptiest the table gets while filling.
+        if (set.bytes / set.size > 32) over.push(`${set.size} entries: ${set.bytes / set.size} B`)
+      }
+    }
     expect(set.size).to.equal(1_000_000)
     expect(set.bytes / set.size).to.be.at.most(32)
+    expect(over).to.deep.equal([])
+  })
+
+  it('after a sweep, takes at most 32 bytes a live entry once past its initial size', () => {
+    const set = new FingerprintSet()
+    for (let i = 0; i < 100_000; i++) set.add(`jti-${i}`, i < 60_000 ? now + 1 : now + 100)
+    set.sweep(now + 2)
+    expect(set.size).to.equal(40_000)
+    expect(set.bytes / set.size).to.be.at.most(32)
+    expect(set.mayHold('jti-99999', now + 50)).to.equal(true)
   })
 })
