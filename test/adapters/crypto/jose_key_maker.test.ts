@@ -1,7 +1,7 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { base64url, calculateJwkThumbprint, CompactSign, compactVerify, type JWK } from 'jose'
-import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
+import { JoseKeyMaker, publicPart } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import type { SigningKey } from '../../../src/domain/signing_key.ts'
 
 const SECRET = new TextEncoder().encode('key-maker-test-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9')
@@ -102,5 +102,10 @@ describe('JoseKeyMaker', () => {
     const opened = await new JoseKeyMaker({ secret: SECRET }).open(key)
     const jws = await new CompactSign(new TextEncoder().encode('hello')).setProtectedHeader({ alg: 'ES256' }).sign(opened.privateKey)
     expect(new TextDecoder().decode((await compactVerify(jws, opened.publicKey)).payload)).to.equal('hello')
+  })
+
+  it('refuses the public part of a key type it does not use, naming the type', () => {
+    expect(() => publicPart({ kty: 'oct', k: 'c2VjcmV0' })).to.throw(RangeError, 'Cannot use a key of type "oct": only EC, OKP and RSA keys are supported')
+    expect(() => publicPart({})).to.throw(RangeError, 'Cannot use a key of type undefined: only EC, OKP and RSA keys are supported')
   })
 })
