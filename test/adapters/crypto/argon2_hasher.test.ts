@@ -38,4 +38,10 @@ describe('Argon2Hasher', () => {
     expect(stronger.needsRehash(own)).to.equal(true)
     expect(hasher.needsRehash('$2b$10$abcdefghijklmnopqrstuv')).to.equal(true)
   })
+
+  it('flags for re-hashing an argon2i hash of the same parameters, and a malformed argon2id one', async () => {
+    const own = await hasher.hash('correct horse battery')
+    expect(hasher.needsRehash(own.replace('$argon2id$', '$argon2i$'))).to.equal(true)
+    expect(hasher.needsRehash('$argon2id$v=19$garbage')).to.equal(true)
+  })
 })

@@ -10,6 +10,8 @@ import { FakeClock } from '../../support/fake_clock.ts'
 /** A verifier that accepts tokens named "ok-…" (expiring in 60 s) and counts its calls. */
 class CountingVerifier implements TokenVerifier {
   calls = 0
+  /** How far in the future `nbf` is (a token accepted within the leeway). */
+  nbfAhead = 0
   readonly #clock: FakeClock
   constructor(clock: FakeClock) {
     this.#clock = clock
@@ -19,7 +21,7 @@ class CountingVerifier implements TokenVerifier {
     if (!token.startsWith('ok-')) return Promise.reject(new AuthError('invalid_token', 'bad'))
     const now = Math.floor(this.#clock.now() / 1000)
     return Promise.resolve({
-      sub: 'u' as UserId, jti: token, type, iat: now, nbf: now, exp: now + 60, fresh: false, isAdmin: false, fam: 'f',
+      sub: 'u' as UserId, jti: token, type, iat: now, nbf: now + this.nbfAhead, exp: now + 60, fresh: false, isAdmin: false, fam: 'f',
     })
   }
 }
@@ -72,5 +74,28 @@ describe('CachedTokenVerifier', () => {
     await cached.verify('ok-1', 'access')
     await cached.verify('ok-2', 'access')
     expect(inner.calls).to.equal(1) // only ok-2 had to be verified again
+  })
+
+  it('never serves an entry before the token\'s nbf: the inner verifier decides again', async () => {
+    inner.nbfAhead = 5
+    await cached.verify('ok-a', 'access')
+    await cached.verify('ok-a', 'access')
+    clock.advance(5000)
+    await cached.verify('ok-a', 'access')
+    await cached.verify('ok-a', 'access')
+    expect(inner.calls).to.equal(2) // the second: before nbf; then served from memory
+  })
+
+  it('keeps the claims of each refresh token apart', async () => {
+    await cached.verify('ok-a', 'refresh')
+    expect((await cached.verify('ok-b', 'refresh')).jti).to.equal('ok-b')
+  })
+
+  it('holds one token at least, and refuses a bound below one', () => {
+    expect(new CachedTokenVerifier({ inner, clock, maxEntries: 1 }).size).to.equal(0)
+    for (const maxEntries of [0, Number.NaN]) {
+      expect(() => new CachedTokenVerifier({ inner, clock, maxEntries }), String(maxEntries))
+        .to.throw(RangeError, 'Cannot cache tokens: maxEntries must be at least 1')
+    }
   })
 })

@@ -35,7 +35,10 @@ describe('ConcurrencyLimit', () => {
   })
 
   it('refuses a limit that is not a positive integer', () => {
-    for (const max of [0, -1, 1.5, Number.NaN]) expect(() => new ConcurrencyLimit(max)).to.throw(RangeError)
+    for (const max of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new ConcurrencyLimit(max), String(max))
+        .to.throw(RangeError, 'Cannot limit concurrency: max must be a positive integer')
+    }
   })
 })
 

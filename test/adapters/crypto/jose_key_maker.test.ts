@@ -1,7 +1,7 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { base64url, calculateJwkThumbprint, CompactSign, compactVerify, type JWK } from 'jose'
-import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
+import { JoseKeyMaker, publicPart } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import type { SigningKey } from '../../../src/domain/signing_key.ts'
 
 const SECRET = new TextEncoder().encode('key-maker-test-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9')
@@ -79,5 +79,33 @@ describe('JoseKeyMaker', () => {
 
   it('refuses a secret shorter than 32 bytes', () => {
     expect(() => new JoseKeyMaker({ secret: new TextEncoder().encode('too short') })).to.throw(RangeError, /KEY_ENCRYPTION_SECRET must be at least 32 bytes/)
+  })
+
+  it('accepts a secret of exactly 32 bytes', () => {
+    expect(() => new JoseKeyMaker({ secret: new Uint8Array(32).fill(7) })).not.to.throw()
+  })
+
+  it('names another secret, not a missing one, when it has a secret and a key does not open with it', async () => {
+    const own = new JoseKeyMaker({ secret: SECRET })
+    const key = await stored(new JoseKeyMaker({ secret: OTHER }))
+    expect(await refusal(own, key)).to.match(/sealed under another KEY_ENCRYPTION_SECRET/)
+  })
+
+  it('opens a key sealed by an earlier release under the same secret: the sealing key derivation is fixed', async () => {
+    // Sealed under SECRET when this test was written (test-only key).
+    const key: SigningKey = {
+      kid: 'Ba0ciSPiUecTabO6JHVBud3Fd4pyaQRTUpuL5E_egsk', alg: 'ES256', generation: 1, publishedAt: 0, signsFrom: 0,
+      publicJwk: { kty: 'EC', crv: 'P-256', x: 'LfcGcXZDaM0sJnPEVldijD1Cp466gLYqDTnTmZLEFK0', y: 'fhtg7Iab2fqEEy6ZDBK016o3Sn488z11OF78w5AER6E' },
+      sealed: 'A256GCM.-It-VC_hQyyOaFVv.E6QvfX-PSifFj74egq4dLsIk4zrZbeqIiUHGoGNK9n0OwXoq9p7B2_igtckSqSONlNHymfmdUWIop9kBZ65sAk8YjA5SI0l2fnFrk9t411xK' +
+        'bAmA1p7NKzVa3evPxCVPyX3giUEn-6LO5aQVE_8aXP1LrQAxJYNCeEGcVSQpQBMg476oa-rgBhY4RHUu-mfcc5FwapZ50-SZIoXajjVb01dO6emJGiPPkVMRDYeSuphzFsgzDJEYe1AwoHbG3-Mv',
+    }
+    const opened = await new JoseKeyMaker({ secret: SECRET }).open(key)
+    const jws = await new CompactSign(new TextEncoder().encode('hello')).setProtectedHeader({ alg: 'ES256' }).sign(opened.privateKey)
+    expect(new TextDecoder().decode((await compactVerify(jws, opened.publicKey)).payload)).to.equal('hello')
+  })
+
+  it('refuses the public part of a key type it does not use, naming the type', () => {
+    expect(() => publicPart({ kty: 'oct', k: 'c2VjcmV0' })).to.throw(RangeError, 'Cannot use a key of type "oct": only EC, OKP and RSA keys are supported')
+    expect(() => publicPart({})).to.throw(RangeError, 'Cannot use a key of type undefined: only EC, OKP and RSA keys are supported')
   })
 })

@@ -21,11 +21,17 @@ describe('parseFeedMessage', () => {
   it('reads an older instance\'s revocation, with no sequence number', () => {
     expect(parseFeedMessage(JSON.stringify(entry))).to.deep.equal({ seq: undefined, entry })
     expect(parseFeedMessage(JSON.stringify({ seq: -3, ...entry }))).to.deep.equal({ seq: undefined, entry })
+    expect(parseFeedMessage(JSON.stringify({ seq: 0, ...entry }))).to.deep.equal({ seq: undefined, entry })
   })
 
-  for (const garbled of ['hb:x', 'nonsense', '{"seq":3', 'null', '{"seq":3,"kind":"all","id":"x","value":0,"expiresAt":1}', '{"seq":3,"kind":"jti","id":"","value":0,"expiresAt":1}']) {
-    it(`gives ${JSON.stringify(garbled)} neither a sequence number nor an entry`, () => {
-      expect(parseFeedMessage(garbled)).to.deep.equal({ seq: undefined, entry: undefined })
+  const garbled = [
+    'hb:x', 'xhb:12', 'hb:12x', 'hb:1234567890123456', 'nonsense', '{"seq":3', 'null',
+    '{"seq":3,"kind":"all","id":"x","value":0,"expiresAt":1}', '{"seq":3,"kind":"jti","id":"","value":0,"expiresAt":1}',
+    '{"seq":3,"kind":"jti","id":5,"value":0,"expiresAt":1}',
+  ]
+  for (const message of garbled) {
+    it(`gives ${JSON.stringify(message)} neither a sequence number nor an entry`, () => {
+      expect(parseFeedMessage(message)).to.deep.equal({ seq: undefined, entry: undefined })
     })
   }
 })

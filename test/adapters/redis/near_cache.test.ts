@@ -115,6 +115,29 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
     expect((feed.check(q) !== 'clear')).to.equal(true)
   })
 
+  it('keeps in its own memory a family or subject revocation that Redis failed to take', async () => {
+    const { store, feed } = await instance(`nc:${crypto.randomUUID()}:`)
+    const [family, subject] = [query(), query()]
+    redis.pause()
+    const failures = await Promise.all([
+      store.revokeFamily(family.fam, later()).then(() => undefined, (e: unknown) => e),
+      store.revokeSubject(subject.sub, Math.ceil(subject.iat), later()).then(() => undefined, (e: unknown) => e),
+    ])
+    expect(failures.map((error) => isAuthError(error, 'service_unavailable')), String(failures)).to.deep.equal([true, true])
+    expect([feed.check(family) !== 'clear', feed.check(subject)]).to.deep.equal([true, 'revoked'])
+  })
+
+  it('asks Redis itself for a consistent check, never its copy', async () => {
+    const prefix = `nc:${crypto.randomUUID()}:`
+    const { store } = await instance(prefix)
+    const q = query()
+    const admin = new Redis(redis.url)
+    // Written behind the feed's back: the copy has not heard of it.
+    await admin.set(keyBuilder(prefix).jti(q.jti), '0', 'EX', 600)
+    await admin.quit()
+    expect([await store.isRevoked(q), await store.isRevoked(q, { consistent: true })]).to.deep.equal([false, true])
+  })
+
   it('loads every existing revocation before answering, on a fresh instance', async () => {
     const prefix = `nc:${crypto.randomUUID()}:`
     const a = await instance(prefix)
