@@ -2,7 +2,7 @@ import type { Router, RouterMiddleware } from '@koa/router'
 import type { CheckClaims } from '../../application/check_claims.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import { type AccessNeeds, type AuthState } from './auth_middleware.ts'
-import { readBearerToken } from './bearer.ts'
+import { forwardedMethod, readRequestToken } from './request_token.ts'
 
 /** What `/auth/verify` needs. */
 export interface ForwardAuthRoutesDeps {
@@ -22,14 +22,16 @@ export const IDENTITY_HEADERS = ['X-Auth-Subject', 'X-Auth-Username', 'X-Auth-Ad
  * `/auth/verify[?require=admin|fresh]`, any method, for nginx `auth_request`, Caddy
  * `forward_auth` and Traefik `ForwardAuth`: 200 with an empty body and the identity headers,
  * or the error every protected route answers (401 with `WWW-Authenticate`, 403, 503). The
- * body is never read. Answered from memory when the caches are warm (verified tokens,
- * revocation near-cache).
+ * body is never read. In cookie mode the token may come in the access cookie, and the CSRF
+ * rule applies to the method the proxy reports (`X-Forwarded-Method`, `X-Original-Method`): a
+ * proxied unsafe request with a cookie token needs its `X-CSRF-Token`. Answered from memory
+ * when the caches are warm (verified tokens, revocation near-cache).
  */
 export function addForwardAuthRoutes(router: Router<AuthState>, deps: ForwardAuthRoutesDeps): void {
   const verify: RouterMiddleware<AuthState> = async (ctx) => {
     const needs = needsOf(ctx.query.require)
-    const token = readBearerToken(ctx.get('Authorization'))
-    const claims = await deps.checkClaims.execute({ token, type: 'access', ...needs })
+    const { token, csrf } = readRequestToken({ get: (name) => ctx.get(name), method: forwardedMethod(ctx) }, 'access', ctx.state.cookies)
+    const claims = await deps.checkClaims.execute({ token, type: 'access', csrf, ...needs })
     ctx.set('X-Auth-Subject', claims.sub)
     ctx.set('X-Auth-Username', claims.preferredUsername ?? '')
     ctx.set('X-Auth-Admin', String(claims.isAdmin))

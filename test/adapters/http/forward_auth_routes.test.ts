@@ -170,3 +170,50 @@ describe('/auth/verify with the revocation near-cache live', function () {
     expect(await checksIn('off', introspect)).to.be.at.least(100)
   })
 })
+
+/** The cookies a response sets: name → value. */
+const cookiesSet = (result: CallResult) =>
+  new Map(result.headers.getSetCookie().map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1, line.indexOf(';'))]))
+
+describe('/auth/verify with cookie tokens (TOKEN_LOCATION=headers,cookies)', () => {
+  let server: TestServer
+  let cookie: string
+  let csrf: string
+  before(async () => {
+    server = await startTestServer({ TOKEN_LOCATION: 'headers,cookies' })
+    const signedUp = await call(server.url, '/registration', { json: { username: 'verify_cookie', password: 'correct horse battery' } })
+    expect(signedUp.status).to.equal(201)
+    const jar = cookiesSet(signedUp)
+    csrf = jar.get('__Host-hexauth-csrf')!
+    cookie = `__Host-hexauth-access=${jar.get('__Host-hexauth-access')}; __Host-hexauth-csrf=${csrf}`
+  })
+  after(() => server.close())
+
+  const proxied = (headers: Record<string, string>) => call(server.url, '/auth/verify', { headers: { Cookie: cookie, ...headers } })
+
+  it('takes the token from the access cookie for a proxied safe request', async () => {
+    const result = await proxied({ 'X-Forwarded-Method': 'GET' })
+    expect(result.status).to.equal(200)
+    expect(result.headers.get('x-auth-username')).to.equal('verify_cookie')
+  })
+
+  it('refuses a proxied unsafe request (X-Forwarded-Method or nginx\'s X-Original-Method) whose cookie token comes without its CSRF value', async () => {
+    expectError(await proxied({ 'X-Forwarded-Method': 'POST' }), 403, 'csrf_failed')
+    expectError(await proxied({ 'X-Original-Method': 'DELETE' }), 403, 'csrf_failed')
+    expectError(await proxied({ 'X-Forwarded-Method': 'PUT', 'X-CSRF-Token': `${csrf.slice(0, -1)}x` }), 403, 'csrf_failed')
+  })
+
+  it('lets a proxied unsafe request through with the matching X-CSRF-Token, and a header token needs none', async () => {
+    const result = await proxied({ 'X-Forwarded-Method': 'POST', 'X-CSRF-Token': csrf })
+    expect(result.status).to.equal(200)
+    expect(result.headers.get('x-auth-username')).to.equal('verify_cookie')
+    const token = cookiesSet(await call(server.url, '/login', { json: { username: 'verify_cookie', password: 'correct horse battery' } }))
+      .get('__Host-hexauth-access')!
+    const bearer = await call(server.url, '/auth/verify', { token, headers: { 'X-Forwarded-Method': 'POST' } })
+    expect(bearer.status).to.equal(200)
+  })
+
+  it('ignores a reported method that is not a method name, judging by the request\'s own', async () => {
+    expect((await proxied({ 'X-Forwarded-Method': 'GET POST' })).status).to.equal(200)
+  })
+})
