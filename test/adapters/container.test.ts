@@ -12,6 +12,7 @@ import {
 import { createLogger } from '../../src/adapters/logger.ts'
 import { MemoryItemRepository } from '../../src/adapters/memory/item_repository.ts'
 import { MemoryRevocationStore } from '../../src/adapters/memory/revocation_store.ts'
+import { MemorySessionStore } from '../../src/adapters/memory/session_store.ts'
 import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.ts'
 import { MongoItemRepository } from '../../src/adapters/mongo/item_repository.ts'
 import { MongoUserRepository } from '../../src/adapters/mongo/user_repository.ts'
@@ -165,6 +166,7 @@ describe('createContainer: each use case resolved from it acts on the adapters i
   const users = new MemoryUserRepository()
   const items = new MemoryItemRepository()
   const revocations = new MemoryRevocationStore({ clock })
+  const sessions = new MemorySessionStore()
   const hasher: PasswordHasher = createTestHasher()
   let container: AppContainer
   const credentials = (username: string) => ({ username, password: `a good password for ${username}` })
@@ -180,6 +182,7 @@ describe('createContainer: each use case resolved from it acts on the adapters i
       users: recording('users', users, calls),
       items: recording('items', items, calls),
       revocations: recording('revocations', revocations, calls),
+      sessions: recording('sessions', sessions, calls),
       hasher: recording('hasher', hasher, calls),
     })
   })
@@ -200,9 +203,9 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     expect(result.username).to.equal('ada')
   })
 
-  it('Login checks the password with the hasher against the stored user; CheckClaims accepts its tokens against the blocklist', async () => {
+  it('Login checks the password with the hasher against the stored user and records the session; CheckClaims accepts its tokens against the blocklist', async () => {
     const [pair, used] = await steps(async () => (await container.getAsync(Login)).execute(credentials('ada')))
-    expect(used).to.include.members(['users.findByUsername', 'hasher.verify'])
+    expect(used).to.include.members(['users.findByUsername', 'hasher.verify', 'sessions.save'])
     const [claims, checked] = await steps(async () => (await container.getAsync(CheckClaims)).execute({ token: pair.accessToken, type: 'access' }))
     expect(claims.sub).to.equal((await users.findByUsername('ada' as Username))!.id)
     expect(checked).to.include('revocations.isRevoked')
@@ -225,7 +228,7 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     expect(used).to.include('users.setAdmin')
     expect((await users.findByUsername('ada' as Username))?.isAdmin).to.equal(true)
     const [refreshed, reads] = await steps(async () => (await container.getAsync(RefreshAccess)).execute({ token: pair.refreshToken }))
-    expect(reads).to.include.members(['users.findById', 'revocations.retire'])
+    expect(reads).to.include.members(['users.findById', 'revocations.retire', 'sessions.touch'])
     const claims = await (await container.getAsync(CheckClaims)).execute({ token: refreshed.accessToken, type: 'access' })
     expect(claims.isAdmin).to.equal(true)
   })

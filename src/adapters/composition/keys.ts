@@ -45,6 +45,8 @@ export const tokens: Capability = (options, context) => {
     refreshTtlSeconds: config.refreshTokenTtlSeconds,
     refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     leewaySeconds: config.jwtLeewaySeconds,
+    // One CSRF value per login session, in its tokens, whenever cookies may carry them.
+    csrf: config.browser.cookies,
   })
   bind(ReservedUsernames).toConstantValue(new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)))
 }

@@ -1,14 +1,17 @@
 import { Clock } from '../../application/ports/clock.ts'
 import { ItemRepository } from '../../application/ports/item_repository.ts'
 import { RevocationStore } from '../../application/ports/revocation_store.ts'
+import { SessionStore } from '../../application/ports/session_store.ts'
 import { UserRepository } from '../../application/ports/user_repository.ts'
 import type { Logger as LoggerValue } from '../logger.ts'
 import { MemoryItemRepository } from '../memory/item_repository.ts'
+import { MemorySessionStore } from '../memory/session_store.ts'
 import { createMemoryLimits } from '../memory/rate_limiters.ts'
 import { MemoryRevocationStore } from '../memory/revocation_store.ts'
 import { MemoryUserRepository } from '../memory/user_repository.ts'
 import { MongoItemRepository } from '../mongo/item_repository.ts'
 import { MongoConnection } from '../mongo/mongo_connection.ts'
+import { MongoSessionStore } from '../mongo/session_store.ts'
 import { MongoUserRepository } from '../mongo/user_repository.ts'
 import { NearCachedRevocationStore } from '../redis/near_cached_revocation_store.ts'
 import { createRedisLimits } from '../redis/rate_limiters.ts'
@@ -21,7 +24,7 @@ import type { StoreHealth } from '../store_health.ts'
 import type { Capability } from './capability.ts'
 import { Feed, Health, Limits, Logger, Mongo, Probe, RedisClient, RedisRevocations, RedisServer, RedisWriter, SharedBlocklist } from './ids.ts'
 
-/** `MONGO_URL` set: users and items in MongoDB, one connection with its readiness probe; else in memory. */
+/** `MONGO_URL` set: users, items and login sessions in MongoDB, one connection with its readiness probe; else in memory. */
 export const userStores: Capability = ({ bind }, { config, overrides: o }) => {
   const url = config.mongoUrl
   if (url !== undefined) {
@@ -35,6 +38,9 @@ export const userStores: Capability = ({ bind }, { config, overrides: o }) => {
   if (o.items !== undefined) bind(ItemRepository).toConstantValue(o.items)
   else if (url === undefined) bind(ItemRepository).toConstantValue(new MemoryItemRepository())
   else bind(ItemRepository).toResolvedValue((mongo: MongoConnection) => new MongoItemRepository(mongo), [Mongo])
+  if (o.sessions !== undefined) bind(SessionStore).toConstantValue(o.sessions)
+  else if (url === undefined) bind(SessionStore).toConstantValue(new MemorySessionStore())
+  else bind(SessionStore).toResolvedValue((mongo: MongoConnection) => new MongoSessionStore(mongo), [Mongo])
 }
 
 /**

@@ -11,8 +11,10 @@ import { ListUsers } from '../../application/list_users.ts'
 import { Login } from '../../application/login.ts'
 import { Clock } from '../../application/ports/clock.ts'
 import { ItemRepository } from '../../application/ports/item_repository.ts'
+import { CommonPasswords } from '../../application/ports/common_passwords.ts'
 import { PasswordHasher } from '../../application/ports/password_hasher.ts'
 import { RevocationStore } from '../../application/ports/revocation_store.ts'
+import { SessionStore } from '../../application/ports/session_store.ts'
 import { TokenIssuer } from '../../application/ports/token_issuer.ts'
 import { TokenVerifier } from '../../application/ports/token_verifier.ts'
 import { UserRepository } from '../../application/ports/user_repository.ts'
@@ -24,15 +26,18 @@ import { SetAdmin } from '../../application/set_admin.ts'
 import { TokenMinter, type TokenPolicy as TokenPolicyValue } from '../../application/token_minter.ts'
 import type { UsernameKey } from '../../domain/username.ts'
 import { Argon2Hasher } from '../crypto/argon2_hasher.ts'
+import { CommonPasswordList } from '../common_password_list.ts'
 import type { Capability } from './capability.ts'
 import { ReservedUsernames, TokenPolicy } from './ids.ts'
 
 /** What revoking a user's or a family's tokens takes: the blocklist, the time, the lifetimes. */
 const revoking = [RevocationStore, Clock, TokenPolicy] as const
 
-/** Accounts and their tokens: the hasher, register, login (fresh too), refresh, revoke, and the claims check of every protected route. */
+/** Accounts and their tokens: the hasher, the common-password list, register, login (fresh too), refresh, revoke, and the claims check of every protected route. Register, login and refresh record the login session. */
 export const accounts: Capability = ({ bind }, { config, overrides: o }) => {
   bind(PasswordHasher).toConstantValue(o.hasher ?? new Argon2Hasher(config.argon2, config.argon2Concurrency))
+  // Loaded once: ~18 000 passwords refused at registration, password change and the CLI's register.
+  bind(CommonPasswords).toConstantValue(CommonPasswordList.fromPackage())
   bind(TokenMinter).toResolvedValue(
     (issuer: TokenIssuer, revocations: RevocationStore, policy: TokenPolicyValue) => new TokenMinter({ issuer, revocations, policy }),
     [TokenIssuer, RevocationStore, TokenPolicy])
@@ -43,20 +48,21 @@ export const accounts: Capability = ({ bind }, { config, overrides: o }) => {
     (verifier: TokenVerifier, revocations: RevocationStore) => new CheckClaims({ verifier, revocations }),
     [TokenVerifier, RevocationStore])
   bind(RegisterUser).toResolvedValue(
-    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock, reservedUsernames: ReadonlySet<UsernameKey>) =>
-      new RegisterUser({ users, hasher, minter, clock, reservedUsernames }),
-    [UserRepository, PasswordHasher, TokenMinter, Clock, ReservedUsernames])
+    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock, reservedUsernames: ReadonlySet<UsernameKey>,
+      commonPasswords: CommonPasswords, sessions: SessionStore) =>
+      new RegisterUser({ users, hasher, minter, clock, reservedUsernames, commonPasswords, sessions }),
+    [UserRepository, PasswordHasher, TokenMinter, Clock, ReservedUsernames, CommonPasswords, SessionStore])
   bind(Login).toResolvedValue(
-    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock) => new Login({ credentials, minter, clock }),
-    [CredentialsCheck, TokenMinter, Clock])
+    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock, sessions: SessionStore) => new Login({ credentials, minter, clock, sessions }),
+    [CredentialsCheck, TokenMinter, Clock, SessionStore])
   bind(FreshLogin).toResolvedValue(
     (credentials: CredentialsCheck, checkClaims: CheckClaims, minter: TokenMinter, clock: Clock) =>
       new FreshLogin({ credentials, checkClaims, minter, clock }),
     [CredentialsCheck, CheckClaims, TokenMinter, Clock])
   bind(RefreshAccess).toResolvedValue(
-    (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore,
-      clock: Clock, policy: TokenPolicyValue) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy }),
-    [CheckClaims, UserRepository, TokenMinter, ...revoking])
+    (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore, clock: Clock,
+      policy: TokenPolicyValue, sessions: SessionStore) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy, sessions }),
+    [CheckClaims, UserRepository, TokenMinter, ...revoking, SessionStore])
   bind(RevokeToken).toResolvedValue(
     (checkClaims: CheckClaims, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeToken({ checkClaims, revocations, clock, policy }),
