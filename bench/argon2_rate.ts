@@ -17,4 +17,8 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
   }
 }))
 const rate = done / seconds
-console.log(`ARGON2 rate=${rate.toFixed(1)} m=${params.memoryCost} t=${params.timeCost} p=${params.parallelism} concurrency=${concurrency}`)
+console.log(
+  `ARGON2 rate=${
+    rate.toFixed(1)
+  } m=${params.memoryCost} t=${params.timeCost} p=${params.parallelism} concurrency=${concurrency}`,
+)

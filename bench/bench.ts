@@ -35,7 +35,9 @@ const peersState = `/tmp/hexauth-bench-peers-${process.pid}`
 
 function peers(command: 'start' | 'stop' | 'token', port?: string): string {
   return execFileSync('bash', [resolve(peersDir, 'peers.sh'), command, ...port ? [port] : []], {
-    env: { ...process.env, PEERS_STATE: peersState }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PEERS_STATE: peersState },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
   }).trim()
 }
 
@@ -51,9 +53,18 @@ async function startHexauth(runtime: Runtime, redisUrl: string, env: Record<stri
   const child = processes.spawn(file!, [...args, 'src/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: 'bench:', RATE_LIMIT: 'off', LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '16',
-      ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1',
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: 'bench:',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'warn',
+      MALLOC_ARENA_MAX: '2',
+      UV_THREADPOOL_SIZE: '16',
+      ARGON2_MEMORY_KIB: '19456',
+      ARGON2_TIME_COST: '2',
+      ARGON2_PARALLELISM: '1',
       ACCESS_TOKEN_TTL: '1d', // one token lasts the whole run
       ...env,
     },
@@ -87,12 +98,18 @@ async function gauge(base: string, name: string): Promise<number> {
 
 /** Raw verifies per second with `concurrency` at once. */
 function argon2Rate(concurrency: number): number {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/argon2_rate.ts', process.env.DURATION ?? '10', String(concurrency)], { cwd: root, encoding: 'utf8' })
+  const out = execFileSync(process.execPath, [
+    '--import',
+    'tsx',
+    'bench/argon2_rate.ts',
+    process.env.DURATION ?? '10',
+    String(concurrency),
+  ], { cwd: root, encoding: 'utf8' })
   return Number(/rate=([\d.]+)/.exec(out)![1])
 }
 
 /** Loads `GET path` until `requests` were served; answers how many. */
-function loadUntil(target: { base: string, token?: string, path?: string }, requests: number): number {
+function loadUntil(target: { base: string; token?: string; path?: string }, requests: number): number {
   let served = 0
   while (served < requests) served += runTarget(target, { duration: 30, warmup: 0, quiet: true }).requests ?? 0
   return served
@@ -103,13 +120,27 @@ async function main(): Promise<void> {
   const [node20, node24] = runtimes(root) as [Runtime, Runtime]
   const hex = { node20: await startHexauth(node20, redis), node24: await startHexauth(node24, redis) }
   const plain = await startHexauth(node20, redis, { REVOCATION_CACHE: 'off' }) // every check a Redis MGET
-  const figures: Figures = { results: {}, rss: {}, revocations: {}, hashConcurrency: HASH_CONCURRENCY, runtimes: [node20, node24], requests: RSS_REQUESTS, revocationCount: REVOCATIONS }
+  const figures: Figures = {
+    results: {},
+    rss: {},
+    revocations: {},
+    hashConcurrency: HASH_CONCURRENCY,
+    runtimes: [node20, node24],
+    requests: RSS_REQUESTS,
+    revocationCount: REVOCATIONS,
+  }
   const add = (name: string, m: Measurement) => (figures.results[name] ??= []).push(m)
-  console.log(`hexauth on ${hex.node20.url} (node 20) and ${hex.node24.url} (node 24), redis on ${redis}; peers starting`)
+  console.log(
+    `hexauth on ${hex.node20.url} (node 20) and ${hex.node24.url} (node 24), redis on ${redis}; peers starting`,
+  )
   processes.onStop(() => peers('stop'))
   peers('start')
   // Each instance signs with its own ES256 key (the default: managed keys, here in memory).
-  const tokens = { node20: await token(hex.node20.url), node24: await token(hex.node24.url), plain: await token(plain.url) }
+  const tokens = {
+    node20: await token(hex.node20.url),
+    node24: await token(hex.node24.url),
+    plain: await token(plain.url),
+  }
 
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n== /secret, round ${round}/${ROUNDS}`)
@@ -129,7 +160,12 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n== login storm, round ${round}/${ROUNDS}`)
     add('hexauth /secret idle', runTarget({ base: hex.node24.url, token: tokens.node24 }))
-    add('hexauth /secret under login storm', runTarget({ base: hex.node24.url, token: tokens.node24 }, { storm: { base: hex.node24.url, user: USER, pass: PASS } }))
+    add(
+      'hexauth /secret under login storm',
+      runTarget({ base: hex.node24.url, token: tokens.node24 }, {
+        storm: { base: hex.node24.url, user: USER, pass: PASS },
+      }),
+    )
   }
   await revocationPhase(redis, [node20, node24], figures, add)
   await memoryPhase(redis, [node20, node24], figures)
@@ -143,7 +179,12 @@ async function main(): Promise<void> {
  * runtime on them (its resync time, RSS and table bytes) against one on an empty prefix, and
  * /secret on both, interleaved.
  */
-async function revocationPhase(redis: string, rts: readonly Runtime[], figures: Figures, add: (name: string, m: Measurement) => void): Promise<void> {
+async function revocationPhase(
+  redis: string,
+  rts: readonly Runtime[],
+  figures: Figures,
+  add: (name: string, m: Measurement) => void,
+): Promise<void> {
   console.log(`\n== writing ${REVOCATIONS} revocations`)
   await revokeMany(redis, 'bench-revoked:', REVOCATIONS)
   for (const runtime of rts) {
@@ -156,9 +197,20 @@ async function revocationPhase(redis: string, rts: readonly Runtime[], figures: 
     const entries = await gauge(full.url, 'hexauth_revocation_cache_entries')
     const bytes = await gauge(full.url, 'hexauth_revocation_cache_bytes')
     const rssFullAtLive = rssMb(full.child.pid!)
-    console.log(`== resynced in ${(resyncMs / 1000).toFixed(1)} s, RSS ${rssFullAtLive.toFixed(0)} MB; idle ${SETTLE_S} s for the settled RSS`)
+    console.log(
+      `== resynced in ${(resyncMs / 1000).toFixed(1)} s, RSS ${
+        rssFullAtLive.toFixed(0)
+      } MB; idle ${SETTLE_S} s for the settled RSS`,
+    )
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000))
-    figures.revocations[runtime.name] = { resyncMs, entries, bytes, rssEmpty: rssMb(empty.child.pid!), rssFull: rssMb(full.child.pid!), rssFullAtLive }
+    figures.revocations[runtime.name] = {
+      resyncMs,
+      entries,
+      bytes,
+      rssEmpty: rssMb(empty.child.pid!),
+      rssFull: rssMb(full.child.pid!),
+      rssFullAtLive,
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`\n== ${runtime.name}: ${REVOCATIONS} revoked vs none, round ${round}/${ROUNDS}`)
       add(`hexauth /secret, none revoked, ${runtime.name}`, runTarget({ base: empty.url, token: emptyToken }))
@@ -172,7 +224,9 @@ async function revocationPhase(redis: string, rts: readonly Runtime[], figures: 
 /** RSS at start and after RSS_REQUESTS /secret requests, per runtime, and the Fastify peer's after as many. */
 async function memoryPhase(redis: string, rts: readonly Runtime[], figures: Figures): Promise<void> {
   for (const runtime of rts) {
-    const instance = await startHexauth(runtime, redis, { REDIS_KEY_PREFIX: `bench-long-${runtime.name.replace(/[^\w.-]/g, '-')}:` })
+    const instance = await startHexauth(runtime, redis, {
+      REDIS_KEY_PREFIX: `bench-long-${runtime.name.replace(/[^\w.-]/g, '-')}:`,
+    })
     await new Promise((r) => setTimeout(r, 1000))
     const start = rssMb(instance.child.pid!)
     console.log(`\n== ${runtime.name}: /secret until ${RSS_REQUESTS} requests, for the RSS figure`)

@@ -34,9 +34,18 @@ async function startHexauth(redisUrl: string): Promise<string> {
   const child = processes.spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: SECRET, REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: 'bench-fa:', RATE_LIMIT: 'off', LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '16',
-      ACCESS_TOKEN_TTL: '1d', CLIENTS: `${CLIENT.id}:${CLIENT.secret}`,
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: SECRET,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: 'bench-fa:',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'warn',
+      MALLOC_ARENA_MAX: '2',
+      UV_THREADPOOL_SIZE: '16',
+      ACCESS_TOKEN_TTL: '1d',
+      CLIENTS: `${CLIENT.id}:${CLIENT.secret}`,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -48,7 +57,10 @@ async function startHexauth(redisUrl: string): Promise<string> {
 
 /** The echo upstream, in a process of its own: this one blocks while wrk runs. Answers its host:port. */
 async function startUpstream(): Promise<string> {
-  const child = processes.spawn(process.execPath, ['--import', 'tsx', 'bench/echo_upstream.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = processes.spawn(process.execPath, ['--import', 'tsx', 'bench/echo_upstream.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const [line] = await once(child.stdout!, 'data') as [Buffer]
   return line.toString().trim()
 }
@@ -66,10 +78,24 @@ function introspect(base: string, accessToken: string): Measurement {
   const dir = mkdtempSync(join(tmpdir(), 'hexauth-introspect-'))
   const script = join(dir, 'introspect.lua')
   const basic = Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')
-  writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n` +
-    `wrk.headers["Authorization"] = "Basic ${basic}"\nwrk.body = "token=${accessToken}"\n`)
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n` +
+      `wrk.headers["Authorization"] = "Basic ${basic}"\nwrk.body = "token=${accessToken}"\n`,
+  )
   try {
-    const run = (seconds: number) => execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', script, `${base}/introspect`], { encoding: 'utf8' })
+    const run = (seconds: number) =>
+      execFileSync('wrk', [
+        '-t1',
+        `-c${CONNECTIONS}`,
+        `-d${seconds}s`,
+        '--timeout',
+        '30s',
+        '--latency',
+        '-s',
+        script,
+        `${base}/introspect`,
+      ], { encoding: 'utf8' })
     if (WARMUP > 0) run(WARMUP)
     const out = run(DURATION)
     if (/Non-2xx|Socket errors/.test(out)) throw new Error(`/introspect answered errors:\n${out}`)
@@ -115,18 +141,33 @@ async function measure(hexauth: string, guarded: string, plain: string): Promise
     console.log(`\n== round ${round}/${ROUNDS}`)
     add('/auth/verify direct', runTarget({ base: hexauth, path: '/auth/verify', token: accessToken }, options))
     add('/secret direct', runTarget({ base: hexauth, path: '/secret', token: accessToken }, options))
-    add('nginx + auth_request → upstream', runTarget({ base: guarded, path: '/dashboard', token: accessToken }, options))
+    add(
+      'nginx + auth_request → upstream',
+      runTarget({ base: guarded, path: '/dashboard', token: accessToken }, options),
+    )
     add('nginx, no auth → upstream', runTarget({ base: plain, path: '/dashboard', token: accessToken }, options))
     add('POST /introspect', introspect(hexauth, accessToken))
   }
   const rps = (name: string) => median(results[name]!.map((m) => m.rps))
   const p99 = (name: string) => median(results[name]!.map((m) => m.p99))
-  console.log(`\n| target (median of ${ROUNDS}, ${DURATION} s, ${CONNECTIONS} connections) | req/s | p99 ms |\n|---|---|---|`)
-  for (const name of Object.keys(results)) console.log(`| ${name} | ${rps(name).toFixed(0)} | ${p99(name).toFixed(2)} |`)
+  console.log(
+    `\n| target (median of ${ROUNDS}, ${DURATION} s, ${CONNECTIONS} connections) | req/s | p99 ms |\n|---|---|---|`,
+  )
+  for (const name of Object.keys(results)) {
+    console.log(`| ${name} | ${rps(name).toFixed(0)} | ${p99(name).toFixed(2)} |`)
+  }
   const ratio = (a: string, b: string) => (rps(a) / rps(b)).toFixed(2)
   console.log(`\n/auth/verify ÷ /secret: ${ratio('/auth/verify direct', '/secret direct')} (target ≥ 1)`)
-  console.log(`nginx + auth ÷ nginx without: ${ratio('nginx + auth_request → upstream', 'nginx, no auth → upstream')} (target ≥ 0.8)`)
-  console.log(`/introspect here: ${rps('POST /introspect').toFixed(0)} req/s, p99 ${p99('POST /introspect').toFixed(2)} ms; Ory Hydra's published figure: ${HYDRA.rps} req/s, p99 ${HYDRA.p99} ms (2 CPUs, in-memory store), not measured here`)
+  console.log(
+    `nginx + auth ÷ nginx without: ${
+      ratio('nginx + auth_request → upstream', 'nginx, no auth → upstream')
+    } (target ≥ 0.8)`,
+  )
+  console.log(
+    `/introspect here: ${rps('POST /introspect').toFixed(0)} req/s, p99 ${
+      p99('POST /introspect').toFixed(2)
+    } ms; Ory Hydra's published figure: ${HYDRA.rps} req/s, p99 ${HYDRA.p99} ms (2 CPUs, in-memory store), not measured here`,
+  )
 }
 
 await main()

@@ -32,8 +32,16 @@ async function startHexauth(alg: typeof ALGS[number], cache: boolean): Promise<s
   const child = processes.spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT: 'off', LOG_LEVEL: 'error',
-      ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1', MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '16',
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'error',
+      ARGON2_MEMORY_KIB: '19456',
+      ARGON2_TIME_COST: '2',
+      ARGON2_PARALLELISM: '1',
+      MALLOC_ARENA_MAX: '2',
+      UV_THREADPOOL_SIZE: '16',
       ...alg === 'HS256' ? { JWT_SECRET: SECRET } : { JWT_ALGORITHM: alg },
       ...cache ? {} : { TOKEN_CACHE_SIZE: '0' },
     },
@@ -53,13 +61,22 @@ async function token(base: string): Promise<string> {
 }
 
 /** jose's own rate for `alg`, signing and verifying one token shape for `seconds` each. */
-async function joseRates(alg: typeof ALGS[number], seconds = 2): Promise<{ sign: number, verify: number }> {
+async function joseRates(alg: typeof ALGS[number], seconds = 2): Promise<{ sign: number; verify: number }> {
   const { privateKey, publicKey } = alg === 'HS256'
     ? { privateKey: await generateSecret('HS256'), publicKey: undefined }
     : await generateKeyPair(alg)
   const verifyKey = publicKey ?? privateKey
-  const claims = { sub: crypto.randomUUID(), type: 'access', fresh: false, is_admin: false, fam: crypto.randomUUID(), preferred_username: 'bench' }
-  const make = () => new SignJWT(claims).setProtectedHeader({ alg, typ: 'at+jwt', kid: 'k' }).setIssuedAt().setExpirationTime('15m').sign(privateKey)
+  const claims = {
+    sub: crypto.randomUUID(),
+    type: 'access',
+    fresh: false,
+    is_admin: false,
+    fam: crypto.randomUUID(),
+    preferred_username: 'bench',
+  }
+  const make = () =>
+    new SignJWT(claims).setProtectedHeader({ alg, typ: 'at+jwt', kid: 'k' }).setIssuedAt().setExpirationTime('15m')
+      .sign(privateKey)
   const rate = async (step: () => Promise<unknown>) => {
     let done = 0
     const end = performance.now() + seconds * 1000
@@ -74,7 +91,7 @@ async function joseRates(alg: typeof ALGS[number], seconds = 2): Promise<{ sign:
 }
 
 async function main(): Promise<void> {
-  const targets: Record<string, { cached: string, uncached: string, token: string }> = {}
+  const targets: Record<string, { cached: string; uncached: string; token: string }> = {}
   for (const alg of ALGS) {
     const [cached, uncached] = [await startHexauth(alg, true), await startHexauth(alg, false)]
     targets[alg] = { cached, uncached, token: await token(cached) }
@@ -89,31 +106,64 @@ async function main(): Promise<void> {
       const t = targets[alg]!
       add(`${alg} /secret, cache on`, runTarget({ base: t.cached, token: t.token }, options))
       // The same token on an instance without the cache: a signature check on every request.
-      add(`${alg} /secret, TOKEN_CACHE_SIZE=0`, runTarget({ base: t.uncached, token: await token(t.uncached) }, options))
+      add(
+        `${alg} /secret, TOKEN_CACHE_SIZE=0`,
+        runTarget({ base: t.uncached, token: await token(t.uncached) }, options),
+      )
       add(`${alg} /login`, runTarget({ base: t.cached, user: USER, pass: PASS }, options))
     }
   }
-  const rates: Record<string, { sign: number, verify: number }> = {}
+  const rates: Record<string, { sign: number; verify: number }> = {}
   for (const alg of ALGS) rates[alg] = await joseRates(alg) // one at a time: they share the cores
   const table = report(results, rates)
   console.log(`\n${table}`)
   writeFileSync(resolve(root, 'bench/KEYS.md'), table)
 }
 
-function report(results: Record<string, Measurement[]>, rates: Record<string, { sign: number, verify: number }>): string {
-  const m = (name: string) => ({ rps: median(results[name]!.map((r) => r.rps)), p99: median(results[name]!.map((r) => r.p99)) })
+function report(
+  results: Record<string, Measurement[]>,
+  rates: Record<string, { sign: number; verify: number }>,
+): string {
+  const m = (name: string) => ({
+    rps: median(results[name]!.map((r) => r.rps)),
+    p99: median(results[name]!.map((r) => r.p99)),
+  })
   const rows = ALGS.map((alg) => {
-    const [cached, uncached, login] = [m(`${alg} /secret, cache on`), m(`${alg} /secret, TOKEN_CACHE_SIZE=0`), m(`${alg} /login`)]
-    return `| ${alg} | ${cached.rps.toFixed(0)} (p99 ${cached.p99} ms) | ${uncached.rps.toFixed(0)} (p99 ${uncached.p99} ms) | ${login.rps.toFixed(1)} (p99 ${login.p99} ms) | ${rates[alg]!.sign.toFixed(0)} | ${rates[alg]!.verify.toFixed(0)} |`
+    const [cached, uncached, login] = [
+      m(`${alg} /secret, cache on`),
+      m(`${alg} /secret, TOKEN_CACHE_SIZE=0`),
+      m(`${alg} /login`),
+    ]
+    return `| ${alg} | ${cached.rps.toFixed(0)} (p99 ${cached.p99} ms) | ${
+      uncached.rps.toFixed(0)
+    } (p99 ${uncached.p99} ms) | ${login.rps.toFixed(1)} (p99 ${login.p99} ms) | ${rates[alg]!.sign.toFixed(0)} | ${
+      rates[alg]!.verify.toFixed(0)
+    } |`
   })
   const raw = Object.entries(results).map(([name, runs]) =>
-    `| ${name} | ${runs.map((r) => r.rps.toFixed(r.rps < 100 ? 1 : 0)).join(' / ')} | ${runs.map((r) => r.p99).join(' / ')} |`)
+    `| ${name} | ${runs.map((r) => r.rps.toFixed(r.rps < 100 ? 1 : 0)).join(' / ')} | ${
+      runs.map((r) => r.p99).join(' / ')
+    } |`
+  )
   return [
-    '# Signing algorithms: what they cost', '',
-    `Run ${new Date().toISOString()} by \`npm run bench:keys\` on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}: ${ROUNDS} interleaved rounds, ${tool()} with ${process.env.CONNECTIONS ?? 50} connections, ${WARMUP} s warm-up, ${DURATION} s measured; medians of the rounds. hexauth on memory stores, \`RATE_LIMIT=off\`, argon2id m=19456 KiB t=2 p=1, \`UV_THREADPOOL_SIZE=16\`. Only ratios within this run mean anything.`, '',
+    '# Signing algorithms: what they cost',
+    '',
+    `Run ${new Date().toISOString()} by \`npm run bench:keys\` on ${cpus().length} cores (${
+      cpus()[0]?.model ?? '?'
+    }), Node ${process.version}: ${ROUNDS} interleaved rounds, ${tool()} with ${
+      process.env.CONNECTIONS ?? 50
+    } connections, ${WARMUP} s warm-up, ${DURATION} s measured; medians of the rounds. hexauth on memory stores, \`RATE_LIMIT=off\`, argon2id m=19456 KiB t=2 p=1, \`UV_THREADPOOL_SIZE=16\`. Only ratios within this run mean anything.`,
+    '',
     '| algorithm | /secret req/s, verified-token cache on (default) | /secret req/s, TOKEN_CACHE_SIZE=0 (a signature check per request) | /login req/s | jose sign/s (this process) | jose verify/s |',
-    '|---|---:|---:|---:|---:|---:|', ...rows, '',
-    '## Every round', '', '| target | req/s per round | p99 ms per round |', '|---|---|---|', ...raw, '',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    '## Every round',
+    '',
+    '| target | req/s per round | p99 ms per round |',
+    '|---|---|---|',
+    ...raw,
+    '',
   ].join('\n')
 }
 

@@ -25,6 +25,10 @@ for (let i = 0; i < n; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 for (const [name, xs] of Object.entries(samples)) {
-  console.log(`${name.padEnd(28)} median ${median(xs).toFixed(1)} ms  (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, n=${xs.length})`)
+  console.log(
+    `${name.padEnd(28)} median ${median(xs).toFixed(1)} ms  (min ${Math.min(...xs).toFixed(1)}, max ${
+      Math.max(...xs).toFixed(1)
+    }, n=${xs.length})`,
+  )
 }
 await app.close()

@@ -32,7 +32,7 @@ export interface RunOptions {
   readonly warmup?: number
   readonly quiet?: boolean
   /** Credentials to hammer `POST /login` with, at 8 connections, during the measurement. */
-  readonly storm?: { readonly base: string, readonly user: string, readonly pass: string }
+  readonly storm?: { readonly base: string; readonly user: string; readonly pass: string }
 }
 
 /** The load tool: wrk when installed, autocannon otherwise. */
@@ -56,21 +56,46 @@ export function runTarget(target: Target, options: RunOptions = {}): Measurement
   } finally {
     stopStorm()
   }
-  if (options.quiet !== true) process.stdout.write(out.split('\n').filter((line) => line.startsWith('RESULT')).join('\n') + '\n')
+  if (options.quiet !== true) {
+    process.stdout.write(out.split('\n').filter((line) => line.startsWith('RESULT')).join('\n') + '\n')
+  }
   const result = /RESULT .*rps=([\d.]+) p50_ms=([\d.NA]+) p99_ms=([\d.NA]+)/.exec(out)
   if (result === null) throw new Error(`no RESULT line from run.sh:\n${out}`)
   const requests = /(\d+) requests in/.exec(out)?.[1]
-  return { rps: Number(result[1]), p50: Number(result[2]), p99: Number(result[3]), ...requests ? { requests: Number(requests) } : {} }
+  return {
+    rps: Number(result[1]),
+    p50: Number(result[2]),
+    p99: Number(result[3]),
+    ...requests ? { requests: Number(requests) } : {},
+  }
 }
 
 function startStorm(storm: NonNullable<RunOptions['storm']>, seconds: number): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'hexauth-storm-'))
   const script = join(dir, 'login.lua')
   const body = JSON.stringify({ username: storm.user, password: storm.pass })
-  writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[${body}]==]\n`)
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[${body}]==]\n`,
+  )
   const child = tool() === 'wrk'
-    ? spawn('wrk', ['-t1', '-c8', `-d${seconds}s`, '--timeout', '30s', '-s', script, `${storm.base}/login`], { stdio: 'ignore' })
-    : spawn('npx', ['autocannon', '-c', '8', '-d', String(seconds), '-m', 'POST', '-H', 'Content-Type=application/json', '-b', body, `${storm.base}/login`], { stdio: 'ignore' })
+    ? spawn('wrk', ['-t1', '-c8', `-d${seconds}s`, '--timeout', '30s', '-s', script, `${storm.base}/login`], {
+      stdio: 'ignore',
+    })
+    : spawn('npx', [
+      'autocannon',
+      '-c',
+      '8',
+      '-d',
+      String(seconds),
+      '-m',
+      'POST',
+      '-H',
+      'Content-Type=application/json',
+      '-b',
+      body,
+      `${storm.base}/login`,
+    ], { stdio: 'ignore' })
   return () => {
     child.kill('SIGTERM')
     rmSync(dir, { recursive: true, force: true })

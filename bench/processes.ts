@@ -61,10 +61,23 @@ export class Processes {
 /** A redis-server of the run's own on a free port, without persistence, stopped with `processes`. */
 export async function startRedis(processes: Processes): Promise<string> {
   const port = await freePort()
-  const child = processes.spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = processes.spawn('redis-server', [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ], { stdio: ['ignore', 'pipe', 'inherit'] })
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await new Promise((r) => setTimeout(r, 50))
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) {
+    await new Promise((r) => setTimeout(r, 50))
+  }
   if (!output.includes('Ready to accept connections')) throw new Error(`redis-server did not start: ${output}`)
   return `redis://127.0.0.1:${port}`
 }

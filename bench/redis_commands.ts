@@ -13,7 +13,9 @@ const admin = new Redis(redis.url)
 
 async function stats(): Promise<Record<string, number>> {
   const calls: Record<string, number> = {}
-  for (const m of (await admin.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]!] = Number(m[2])
+  for (const m of (await admin.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    calls[m[1]!] = Number(m[2])
+  }
   return calls
 }
 

@@ -12,7 +12,9 @@ export async function revokeMany(url: string, prefix: string, count: number): Pr
   await client.set(keys.epoch, (now - 60).toFixed(3), 'NX') // tokens of the last minute stay good
   for (let done = 0; done < count; done += 10_000) {
     const pipeline = client.pipeline()
-    for (let i = 0; i < Math.min(10_000, count - done); i++) pipeline.set(keys.jti(crypto.randomUUID()), '0', 'EXAT', exp)
+    for (let i = 0; i < Math.min(10_000, count - done); i++) {
+      pipeline.set(keys.jti(crypto.randomUUID()), '0', 'EXAT', exp)
+    }
     await pipeline.exec()
   }
   console.log(`== ${await client.dbsize()} keys in Redis after revoking ${count} tokens`)

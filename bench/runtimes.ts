@@ -16,7 +16,8 @@ const NODE24 = '24.21.0'
 
 /** The V8 and Node flags hexauth's launchers pass (the start script and the image: keep them in step). */
 export function launcherFlags(root: string): string[] {
-  const start = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const start =
+    (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   return start.split(/\s+/).filter((word) => word.startsWith('--max-') || word.startsWith('--v8-'))
 }
 

@@ -15,12 +15,15 @@ export function call(url: string, method = 'GET', body?: unknown): Promise<Answe
   const payload = body === undefined ? undefined : JSON.stringify(body)
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      method, agent: false,
+      method,
+      agent: false,
       headers: { connection: 'close', ...payload === undefined ? {} : { 'content-type': 'application/json' } },
     }, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (chunk) => { text += chunk })
+      res.on('data', (chunk) => {
+        text += chunk
+      })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
       res.on('error', reject)
     })
@@ -31,7 +34,7 @@ export function call(url: string, method = 'GET', body?: unknown): Promise<Answe
 
 /** {@linkcode call}, retried on connection errors until `attempts` are spent (50 ms apart). */
 export async function callRetrying(url: string, method = 'GET', body?: unknown, attempts = 200): Promise<Answer> {
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1;; attempt++) {
     try {
       return await call(url, method, body)
     } catch (error) {

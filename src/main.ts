@@ -29,16 +29,25 @@ async function main(): Promise<void> {
     ...config.redisUrl === undefined ? ['revocations'] : [],
   ]
   if (memory.length > 0) {
-    logger.warn(`WARNING: running on in-memory stores: ${memory.join(', ')} are lost at restart and not shared between instances (set MONGO_URL and REDIS_URL to persist)`)
+    logger.warn(
+      `WARNING: running on in-memory stores: ${
+        memory.join(', ')
+      } are lost at restart and not shared between instances (set MONGO_URL and REDIS_URL to persist)`,
+    )
   }
   logger.info({
-    users: config.mongoUrl === undefined ? 'memory' : 'mongodb', revocations: config.redisUrl === undefined ? 'memory' : 'redis',
-    keys: config.keys.mode === 'managed' ? (config.mongoUrl === undefined ? 'memory' : 'mongodb') : config.keys.mode, algorithm: config.keys.mode === 'file' ? 'each key its own' : config.keys.algorithm,
+    users: config.mongoUrl === undefined ? 'memory' : 'mongodb',
+    revocations: config.redisUrl === undefined ? 'memory' : 'redis',
+    keys: config.keys.mode === 'managed' ? (config.mongoUrl === undefined ? 'memory' : 'mongodb') : config.keys.mode,
+    algorithm: config.keys.mode === 'file' ? 'each key its own' : config.keys.algorithm,
   }, 'Stores chosen')
 
   if (config.workerNiceness > 0) {
     const reniced = await lowerWorkerThreadPriority(config.workerNiceness)
-    logger.debug({ threads: reniced, niceness: config.workerNiceness }, 'Worker threads given a lower CPU priority than the event loop')
+    logger.debug(
+      { threads: reniced, niceness: config.workerNiceness },
+      'Worker threads given a lower CPU priority than the event loop',
+    )
   }
   const container = createContainer(config, logger)
   let app
@@ -55,19 +64,33 @@ async function main(): Promise<void> {
   // SIGHUP re-reads JWT_KEYS_FILE (and the key store): an invalid file keeps the keys held.
   process.on('SIGHUP', () => void keys.reload())
   const inFlight = await container.getAsync(InFlight)
-  const server: Server = await listen(app.callback(), { port: config.port, host: config.host, keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000 })
+  const server: Server = await listen(app.callback(), {
+    port: config.port,
+    host: config.host,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+  })
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
-  logger.info({ host: config.host, port, pid: process.pid, threadpool: config.threadPoolSize, argon2_concurrency: config.argon2Concurrency },
-    `hexauth listening on http://${config.host}:${port}`)
+  logger.info({
+    host: config.host,
+    port,
+    pid: process.pid,
+    threadpool: config.threadPoolSize,
+    argon2_concurrency: config.argon2Concurrency,
+  }, `hexauth listening on http://${config.host}:${port}`)
 
   const stop = async (signal: string) => {
-    logger.info({ signal, timeout_s: config.shutdownTimeoutSeconds }, 'Shutting down: no new connections, finishing requests')
+    logger.info(
+      { signal, timeout_s: config.shutdownTimeoutSeconds },
+      'Shutting down: no new connections, finishing requests',
+    )
     // A second signal does not wait. Armed on the next turn: Deno's node:process would call a
     // listener added now for the very signal being handled, and exit at once.
     setImmediate(() => process.once(signal, () => process.exit(130)))
     await shutDown({
-      server, inFlight, logger,
+      server,
+      inFlight,
+      logger,
       timeoutMs: config.shutdownTimeoutSeconds * 1000,
       // Enough for a store call of a cut-off handler to answer or time out.
       drainMs: 2 * Math.max(config.redisCommandTimeoutMs, config.mongoTimeoutMs) + 1000,

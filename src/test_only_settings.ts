@@ -13,4 +13,3 @@ export const TEST_ONLY_ARGON2_ENV: Readonly<Record<string, string>> = Object.fre
   ARGON2_TIME_COST: '1',
   ARGON2_PARALLELISM: '1',
 })
-

@@ -25,7 +25,12 @@ import { TEST_ONLY_ARGON2_ENV } from './test_only_settings.ts'
 export const HEXAUTH_PORT = 3000
 
 /** The image's own command (the Dockerfile's `CMD`): the TypeScript source on Node 24. */
-export const HEXAUTH_COMMAND: readonly string[] = ['node', '--max-semi-space-size=16', '--disable-warning=ExperimentalWarning', 'src/main.ts']
+export const HEXAUTH_COMMAND: readonly string[] = [
+  'node',
+  '--max-semi-space-size=16',
+  '--disable-warning=ExperimentalWarning',
+  'src/main.ts',
+]
 
 /**
  * The shell command that creates an admin inside the container through hexauth's CLI: the
@@ -60,7 +65,13 @@ export class HexauthContainer extends GenericContainer {
     super(image)
     this.withExposedPorts(HEXAUTH_PORT)
       .withCommand([...HEXAUTH_COMMAND])
-      .withEnvironment({ HOST: '0.0.0.0', PORT: String(HEXAUTH_PORT), LOG_LEVEL: 'warn', RATE_LIMIT: 'off', ...TEST_ONLY_ARGON2_ENV })
+      .withEnvironment({
+        HOST: '0.0.0.0',
+        PORT: String(HEXAUTH_PORT),
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT: 'off',
+        ...TEST_ONLY_ARGON2_ENV,
+      })
       .withWaitStrategy(Wait.forHttp('/readyz', HEXAUTH_PORT).forStatusCode(200))
       .withStartupTimeout(120_000)
   }
@@ -110,7 +121,9 @@ export class HexauthContainer extends GenericContainer {
 
   override async start(): Promise<StartedHexauthContainer> {
     if (this.#admins.length > 0 && !this.#mongo) {
-      throw new Error('HexauthContainer.withAdmin needs withMongo: the admin is created by the CLI, a process of its own, in the MongoDB the service reads')
+      throw new Error(
+        'HexauthContainer.withAdmin needs withMongo: the admin is created by the CLI, a process of its own, in the MongoDB the service reads',
+      )
     }
     // One entry per variable: a later withEnvironment of the same name replaces the earlier one.
     this.createOpts.Env = Object.entries(this.environment).map(([name, value]) => `${name}=${value}`)
@@ -119,7 +132,9 @@ export class HexauthContainer extends GenericContainer {
       for (const { command, env } of this.adminCommands()) {
         const result = await started.exec(command, { env })
         if (result.exitCode !== 0) {
-          throw new Error(`HexauthContainer: creating the admin "${env.HEXAUTH_ADMIN_USERNAME}" failed (exit ${result.exitCode}): ${result.output.trim()}`)
+          throw new Error(
+            `HexauthContainer: creating the admin "${env.HEXAUTH_ADMIN_USERNAME}" failed (exit ${result.exitCode}): ${result.output.trim()}`,
+          )
         }
       }
     } catch (error) {

@@ -130,11 +130,19 @@ export async function startHexauth(options: StartHexauthOptions = {}): Promise<S
   // Signing keys of this instance's own, in memory, even with MongoDB: a run never meets the
   // keys of an earlier run sealed under another secret.
   const ownKeys = options.storedKeys !== true && config.keys.mode === 'managed'
-  const container = createContainer(config, createLogger(config.logLevel), ownKeys ? { keyStore: new MemoryKeyStore() } : {})
+  const container = createContainer(
+    config,
+    createLogger(config.logLevel),
+    ownKeys ? { keyStore: new MemoryKeyStore() } : {},
+  )
   let server: Server
   try {
     const app = await container.getAsync(HttpApp)
-    server = await listen(app.callback(), { port: options.port ?? 0, host: options.host ?? '127.0.0.1', keepAliveTimeoutMs: 5000 })
+    server = await listen(app.callback(), {
+      port: options.port ?? 0,
+      host: options.host ?? '127.0.0.1',
+      keepAliveTimeoutMs: 5000,
+    })
   } catch (error) {
     await disposeContainer(container)
     throw error
@@ -205,7 +213,9 @@ async function tokensFor(u: KitUseCases, username: string, options: TokensForOpt
     if (tokensRevoked) revokedAt = u.clock.now()
   }
   const user = await u.users.findByUsername(name)
-  if (user === undefined) throw new Error(`hexauth testing: the user "${name}" was deleted while its tokens were being made`)
+  if (user === undefined) {
+    throw new Error(`hexauth testing: the user "${name}" was deleted while its tokens were being made`)
+  }
   // A demotion revoked every token issued up to its millisecond: these are dated after it.
   while (revokedAt !== undefined && u.clock.now() <= revokedAt) await new Promise((resolve) => setTimeout(resolve, 1))
   const startedAt = u.clock.now()

@@ -30,7 +30,8 @@ describe('Architecture', () => {
   })
 
   it('reads every kind of import statement', () => {
-    const text = `import a from 'pkg-a'\nimport type { B } from "pkg-b"\nimport 'pkg-c'\nconst d = await import('pkg-d')\nexport * from './e.ts'`
+    const text =
+      `import a from 'pkg-a'\nimport type { B } from "pkg-b"\nimport 'pkg-c'\nconst d = await import('pkg-d')\nexport * from './e.ts'`
     expect(specifiersOf(text)).to.deep.equal(['pkg-a', 'pkg-b', 'pkg-c', 'pkg-d', './e.ts'])
   })
 
@@ -50,15 +51,20 @@ describe('Architecture', () => {
     const offences = filesUnder(join(src, 'domain')).flatMap((file) =>
       specifiersOf(readFileSync(file, 'utf8'))
         .filter((specifier) => specifier.includes('/application/'))
-        .map((specifier) => `${relative(root, file)} imports ${specifier}`))
+        .map((specifier) => `${relative(root, file)} imports ${specifier}`)
+    )
     expect(offences).to.deep.equal([])
   })
 
   it('imports inversify from the composition root only (container.ts and its capability modules)', () => {
     const importers = filesUnder(src)
-      .filter((file) => specifiersOf(readFileSync(file, 'utf8')).some((s) => s === 'inversify' || s.startsWith('@inversifyjs/')))
+      .filter((file) =>
+        specifiersOf(readFileSync(file, 'utf8')).some((s) => s === 'inversify' || s.startsWith('@inversifyjs/'))
+      )
       .map((file) => relative(root, file))
-    expect(importers.filter((file) => file !== 'src/adapters/container.ts' && !file.startsWith('src/adapters/composition/'))).to.deep.equal([])
+    expect(
+      importers.filter((file) => file !== 'src/adapters/container.ts' && !file.startsWith('src/adapters/composition/')),
+    ).to.deep.equal([])
     expect(importers).to.include('src/adapters/container.ts')
   })
 
@@ -66,7 +72,8 @@ describe('Architecture', () => {
     const offences = filesUnder(src).flatMap((file) =>
       specifiersOf(readFileSync(file, 'utf8'))
         .filter((specifier) => specifier.startsWith('.') && !specifier.endsWith('.ts'))
-        .map((specifier) => `${relative(root, file)} imports ${specifier}`))
+        .map((specifier) => `${relative(root, file)} imports ${specifier}`)
+    )
     expect(offences).to.deep.equal([])
   })
 })

@@ -26,8 +26,12 @@ function startMain(env: Record<string, string>): Started {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output += chunk
+  })
   return { child, output: () => output }
 }
 
@@ -50,7 +54,9 @@ describe('main', () => {
       expect(health.status).to.equal(200)
       expect(started.output()).to.match(/in-memory stores: users, items, signing keys, revocations are lost at restart/)
       expect(started.output()).to.not.match(/JWT_SECRET/)
-      const jwks = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json() as { keys: { alg: string }[] }
+      const jwks = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json() as {
+        keys: { alg: string }[]
+      }
       expect(jwks.keys.map((key) => key.alg)).to.deep.equal(['ES256'])
     } finally {
       started.child.kill('SIGTERM')
@@ -71,7 +77,9 @@ describe('main', () => {
     const started = startMain({ JWT_SECRET: 'a-perfectly-random-looking-secret-Zq8xW2pL0vN7' })
     try {
       const [, port] = await waitFor(started, /listening on http:\/\/127\.0\.0\.1:(\d+)/)
-      expect(started.output()).to.match(/JWT_SECRET is set and JWT_ALGORITHM is not: signing HS256 .*Every service that verifies these tokens needs JWT_SECRET, and whoever holds it can mint tokens/)
+      expect(started.output()).to.match(
+        /JWT_SECRET is set and JWT_ALGORITHM is not: signing HS256 .*Every service that verifies these tokens needs JWT_SECRET, and whoever holds it can mint tokens/,
+      )
       expect(await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()).to.deep.equal({ keys: [] })
     } finally {
       started.child.kill('SIGTERM')
@@ -111,10 +119,14 @@ describe('main: signing keys', () => {
     rmSync(dir, { recursive: true, force: true })
   })
   const kidsOf = async (base: string) =>
-    ((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid)
+    ((await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((key) =>
+      key.kid
+    )
   const signIn = async (base: string, path: '/registration' | '/login') => {
     const response = await fetch(`${base}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hup_user', password: 'correct horse battery' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'hup_user', password: 'correct horse battery' }),
     })
     return ((await response.json()) as { access_token: string }).access_token
   }
@@ -123,7 +135,12 @@ describe('main: signing keys', () => {
     const [first, second] = [await privateJwk('ES256', 'first-key'), await privateJwk('EdDSA', 'second-key')]
     const path = join(dir, 'keys.json')
     writeFileSync(path, JSON.stringify({ keys: [first] }))
-    const started = startMain({ JWT_KEYS_FILE: path, RATE_LIMIT: 'off', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' })
+    const started = startMain({
+      JWT_KEYS_FILE: path,
+      RATE_LIMIT: 'off',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+    })
     try {
       const [, port] = await waitFor(started, /listening on http:\/\/127\.0\.0\.1:(\d+)/)
       const base = `http://127.0.0.1:${port}`
@@ -169,10 +186,15 @@ describe('main: signing keys', () => {
     await waitFor(first, /listening on/)
     first.child.kill('SIGTERM')
     await once(first.child, 'exit')
-    const second = startMain({ MONGO_URL: url, KEY_ENCRYPTION_SECRET: 'another-main-test-secret-Zq8xW2pL0vN7-Qm4vT9xK' })
+    const second = startMain({
+      MONGO_URL: url,
+      KEY_ENCRYPTION_SECRET: 'another-main-test-secret-Zq8xW2pL0vN7-Qm4vT9xK',
+    })
     const [code] = await once(second.child, 'exit')
     expect(code).to.equal(78)
-    expect(second.output()).to.match(/hexauth: Cannot open signing key \S+: it was sealed under another KEY_ENCRYPTION_SECRET/)
+    expect(second.output()).to.match(
+      /hexauth: Cannot open signing key \S+: it was sealed under another KEY_ENCRYPTION_SECRET/,
+    )
     expect(second.output()).to.not.match(/listening/)
     const connection = new MongoConnection({ url, timeoutMs: 2000 })
     try {
@@ -187,15 +209,21 @@ describe('main: graceful shutdown', () => {
   it('finishes requests in flight on SIGTERM, refuses new connections, then exits 0', async function () {
     this.timeout(30_000)
     // Costly hashing makes each registration take a while: they are in flight at SIGTERM.
-    const started = startMain({ ARGON2_MEMORY_KIB: '131072', ARGON2_TIME_COST: '3', SHUTDOWN_TIMEOUT: '20s', RATE_LIMIT: 'off' })
+    const started = startMain({
+      ARGON2_MEMORY_KIB: '131072',
+      ARGON2_TIME_COST: '3',
+      SHUTDOWN_TIMEOUT: '20s',
+      RATE_LIMIT: 'off',
+    })
     try {
       const [, port] = await waitFor(started, /listening on http:\/\/127\.0\.0\.1:(\d+)/)
       const base = `http://127.0.0.1:${port}`
-      const inFlight = Array.from({ length: 4 }, (_, i) => fetch(`${base}/registration`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: `slow-${i}`, password: 'correct horse battery' }),
-      }))
+      const inFlight = Array.from({ length: 4 }, (_, i) =>
+        fetch(`${base}/registration`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: `slow-${i}`, password: 'correct horse battery' }),
+        }))
       await untilInFlight(base, 4) // all four are being handled: SIGTERM lands in the middle of them
       started.child.kill('SIGTERM')
       await waitFor(started, /Shutting down/)
@@ -213,7 +241,12 @@ describe('main: graceful shutdown', () => {
 
   it('closes connections still busy when SHUTDOWN_TIMEOUT runs out', async function () {
     this.timeout(30_000)
-    const started = startMain({ ARGON2_MEMORY_KIB: '262144', ARGON2_TIME_COST: '8', SHUTDOWN_TIMEOUT: '0', RATE_LIMIT: 'off' })
+    const started = startMain({
+      ARGON2_MEMORY_KIB: '262144',
+      ARGON2_TIME_COST: '8',
+      SHUTDOWN_TIMEOUT: '0',
+      RATE_LIMIT: 'off',
+    })
     try {
       const [, port] = await waitFor(started, /listening on http:\/\/127\.0\.0\.1:(\d+)/)
       const slow = fetch(`http://127.0.0.1:${port}/registration`, {

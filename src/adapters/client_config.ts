@@ -50,7 +50,9 @@ function digest(text: string): Uint8Array {
  * a secret.
  */
 export const clientList = z.string().default('').transform((raw, ctx) => {
-  const entries = raw.split(/[,\r\n]/).map((entry) => entry.trim()).filter((entry) => entry !== '' && !entry.startsWith('#'))
+  const entries = raw.split(/[,\r\n]/).map((entry) => entry.trim()).filter((entry) =>
+    entry !== '' && !entry.startsWith('#')
+  )
   const secrets = new Map<string, string>()
   entries.forEach((entry, index) => {
     const problem = entryProblem(entry, secrets)
@@ -70,6 +72,8 @@ function entryProblem(entry: string, seen: ReadonlyMap<string, string>): string 
   if (secret.length < MIN_CLIENT_SECRET_LENGTH) {
     return `(client "${id}") has a secret shorter than ${MIN_CLIENT_SECRET_LENGTH} characters; generate one with \`openssl rand -hex 32\``
   }
-  if (!CLIENT_SECRET.test(secret)) return `(client "${id}") has a secret with a space, a comma or a character outside printable ASCII`
+  if (!CLIENT_SECRET.test(secret)) {
+    return `(client "${id}") has a secret with a space, a comma or a character outside printable ASCII`
+  }
   return undefined
 }

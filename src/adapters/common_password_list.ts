@@ -22,7 +22,9 @@ export class CommonPasswordList implements CommonPasswords {
   static fromPackage(): CommonPasswordList {
     const started = performance.now()
     const list = new CommonPasswordList(loadPackagedList())
-    return Object.assign(list, { cost: { entries: list.cost.entries, milliseconds: Math.round(performance.now() - started) } })
+    return Object.assign(list, {
+      cost: { entries: list.cost.entries, milliseconds: Math.round(performance.now() - started) },
+    })
   }
 
   constructor(passwords: Iterable<string>) {
@@ -42,6 +44,8 @@ export class CommonPasswordList implements CommonPasswords {
 export function loadPackagedList(): readonly string[] {
   // The list's own module: the package's index would load the other dictionaries too.
   const list: unknown = createRequire(import.meta.url)('@zxcvbn-ts/language-common/dist/passwords.json.cjs')
-  if (!Array.isArray(list) || list.length < 10_000) throw new TypeError('Cannot load the common-password list: the package holds no list')
+  if (!Array.isArray(list) || list.length < 10_000) {
+    throw new TypeError('Cannot load the common-password list: the package holds no list')
+  }
   return list as string[]
 }

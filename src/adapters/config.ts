@@ -83,7 +83,10 @@ const duration = (fallback: string, min: number, max: number) =>
     const match = /^(\d{1,9})([smhd]?)$/.exec(raw.trim())
     const seconds = match === null ? -1 : Number(match[1]) * UNITS[match[2] ?? '']!
     if (seconds < min || seconds > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a duration from ${spell(min)} to ${spell(max)} such as 900, 15m, 12h or 30d` })
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a duration from ${spell(min)} to ${spell(max)} such as 900, 15m, 12h or 30d`,
+      })
     }
     return seconds
   })
@@ -97,7 +100,9 @@ function spell(seconds: number): string {
 const integer = (fallback: number, min: number, max: number) =>
   z.string().default(String(fallback)).transform((raw, ctx) => {
     const value = /^\d{1,10}$/.test(raw.trim()) ? Number(raw) : Number.NaN
-    if (!(value >= min && value <= max)) ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` })
+    if (!(value >= min && value <= max)) {
+      ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` })
+    }
     return value
   })
 
@@ -157,7 +162,10 @@ const proxyHops = z.string().default('false').transform((raw, ctx) => {
   if (['true', 'yes', 'on'].includes(value)) return 1
   const hops = /^\d{1,2}$/.test(value) ? Number(value) : -1
   if (hops < 0 || hops > MAX_PROXY_HOPS) {
-    ctx.addIssue({ code: 'custom', message: `must be false, true or the number of trusted proxies in front (0 to ${MAX_PROXY_HOPS})` })
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be false, true or the number of trusted proxies in front (0 to ${MAX_PROXY_HOPS})`,
+    })
   }
   return hops
 })
@@ -172,7 +180,12 @@ const origins = z.string().default('').transform((raw, ctx) => {
     } catch {
       // reported below
     }
-    if (!ok) ctx.addIssue({ code: 'custom', message: `holds "${origin}", which is not an origin such as https://app.example.com` })
+    if (!ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `holds "${origin}", which is not an origin such as https://app.example.com`,
+      })
+    }
   }
   return list
 })
@@ -218,19 +231,24 @@ const schema = z.object({
     return raw.trim()
   }),
   REDIS_PASSWORD: z.string().optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"').default('hexauth:'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{0,64}$/, 'must be at most 64 letters, digits, "_", ":", "." or "-"')
+    .default('hexauth:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(1000, 50, 60_000),
   REDIS_WAIT_REPLICAS: z.string().default('auto').transform((raw, ctx) => {
     if (raw.trim() === 'auto') return 'auto' as const
     const value = /^\d{1,2}$/.test(raw.trim()) ? Number(raw) : Number.NaN
-    if (!(value >= 0 && value <= 16)) ctx.addIssue({ code: 'custom', message: 'must be auto or an integer from 0 to 16' })
+    if (!(value >= 0 && value <= 16)) {
+      ctx.addIssue({ code: 'custom', message: 'must be auto or an integer from 0 to 16' })
+    }
     return value
   }),
   // Unset: 250, or half the command timeout if that is shorter (WAIT 0 would block forever).
   REDIS_WAIT_TIMEOUT_MS: z.string().optional().transform((raw, ctx) => {
     if (raw === undefined) return undefined
     const value = /^\d{1,5}$/.test(raw.trim()) ? Number(raw) : Number.NaN
-    if (!(value >= 1 && value <= 60_000)) ctx.addIssue({ code: 'custom', message: 'must be an integer from 1 to 60000' })
+    if (!(value >= 1 && value <= 60_000)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an integer from 1 to 60000' })
+    }
     return value
   }),
   RATE_LIMIT: flag('true'),
@@ -271,16 +289,28 @@ const schema = z.object({
 /** The lifetimes must make sense together, whatever each allows alone. */
 function lifetimesAgree(c: z.output<typeof schema>, ctx: z.core.$RefinementCtx): void {
   if (c.ACCESS_TOKEN_TTL > c.REFRESH_TOKEN_TTL) {
-    ctx.addIssue({ code: 'custom', path: ['ACCESS_TOKEN_TTL'], message: `must not be longer than REFRESH_TOKEN_TTL (${spell(c.REFRESH_TOKEN_TTL)})` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ACCESS_TOKEN_TTL'],
+      message: `must not be longer than REFRESH_TOKEN_TTL (${spell(c.REFRESH_TOKEN_TTL)})`,
+    })
   }
   if (c.ARGON2_CONCURRENCY !== undefined && c.ARGON2_CONCURRENCY > c.UV_THREADPOOL_SIZE - THREADS_LEFT) {
     ctx.addIssue({
-      code: 'custom', path: ['ARGON2_CONCURRENCY'],
-      message: `must leave ${THREADS_LEFT} of the UV_THREADPOOL_SIZE threads (${c.UV_THREADPOOL_SIZE}) to token signing: at most ${c.UV_THREADPOOL_SIZE - THREADS_LEFT}, or raise UV_THREADPOOL_SIZE`,
+      code: 'custom',
+      path: ['ARGON2_CONCURRENCY'],
+      message:
+        `must leave ${THREADS_LEFT} of the UV_THREADPOOL_SIZE threads (${c.UV_THREADPOOL_SIZE}) to token signing: at most ${
+          c.UV_THREADPOOL_SIZE - THREADS_LEFT
+        }, or raise UV_THREADPOOL_SIZE`,
     })
   }
   if (c.JWT_LEEWAY >= c.ACCESS_TOKEN_TTL) {
-    ctx.addIssue({ code: 'custom', path: ['JWT_LEEWAY'], message: `must be shorter than ACCESS_TOKEN_TTL (${spell(c.ACCESS_TOKEN_TTL)})` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JWT_LEEWAY'],
+      message: `must be shorter than ACCESS_TOKEN_TTL (${spell(c.ACCESS_TOKEN_TTL)})`,
+    })
   }
   for (const { variable, message } of keyProblems(c)) ctx.addIssue({ code: 'custom', path: [variable], message })
   for (const { variable, message } of cookieProblems(c)) ctx.addIssue({ code: 'custom', path: [variable], message })
@@ -298,7 +328,9 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape)
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   // An empty variable means unset (compose's `${VAR:-}` gives one): its default applies.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''))
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  )
   const parsed = schema.superRefine(lifetimesAgree).safeParse(given)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)
@@ -308,7 +340,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const waitTimeoutMs = c.REDIS_WAIT_TIMEOUT_MS ?? Math.min(250, Math.floor(c.REDIS_COMMAND_TIMEOUT_MS / 2))
   if (waitTimeoutMs >= c.REDIS_COMMAND_TIMEOUT_MS) {
     // Else the command timeout ends every WAIT first: no revocation could ever be confirmed.
-    throw new RangeError(`Invalid configuration: REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS (${c.REDIS_COMMAND_TIMEOUT_MS})`)
+    throw new RangeError(
+      `Invalid configuration: REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS (${c.REDIS_COMMAND_TIMEOUT_MS})`,
+    )
   }
   return {
     port: c.PORT,
@@ -323,7 +357,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     refreshReuseGraceSeconds: c.REFRESH_REUSE_GRACE,
     adminUsernames: c.ADMIN_USERNAMES,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
-    argon2Concurrency: c.ARGON2_CONCURRENCY ?? Math.max(1, Math.min(availableParallelism(), c.UV_THREADPOOL_SIZE - THREADS_LEFT)),
+    argon2Concurrency: c.ARGON2_CONCURRENCY ??
+      Math.max(1, Math.min(availableParallelism(), c.UV_THREADPOOL_SIZE - THREADS_LEFT)),
     threadPoolSize: c.UV_THREADPOOL_SIZE,
     logLevel: c.LOG_LEVEL,
     mongoUrl: withPassword('MONGO', c.MONGO_URL, c.MONGO_PASSWORD),
@@ -335,7 +370,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisWaitTimeoutMs: waitTimeoutMs,
     rateLimits: c.RATE_LIMIT
       ? {
-        perIp: c.RATE_LIMIT_IP, loginFailsPerUserIp: c.RATE_LIMIT_LOGIN_USER_IP, loginFailsPerUser: c.RATE_LIMIT_LOGIN_USER,
+        perIp: c.RATE_LIMIT_IP,
+        loginFailsPerUserIp: c.RATE_LIMIT_LOGIN_USER_IP,
+        loginFailsPerUser: c.RATE_LIMIT_LOGIN_USER,
         knownAddressSeconds: c.REFRESH_TOKEN_TTL,
       }
       : undefined,
@@ -359,12 +396,18 @@ const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)(?:([^:@/?#]*)(?::([^@/?#]*))?@)?(.*)
  * then never has to be written into the URL). Refuses a password given twice, one without a
  * URL, and, for MongoDB, one without a user.
  */
-function withPassword(store: 'MONGO' | 'REDIS', url: string | undefined, password: string | undefined): string | undefined {
+function withPassword(
+  store: 'MONGO' | 'REDIS',
+  url: string | undefined,
+  password: string | undefined,
+): string | undefined {
   if (password === undefined) return url
   const fail = (why: string) => new RangeError(`Invalid configuration: ${store}_PASSWORD ${why}`)
   if (url === undefined) throw fail(`is set but ${store}_URL is not`)
   const [, scheme, user = '', given, rest] = USERINFO.exec(url)!
   if (given) throw fail(`is set and ${store}_URL has a password too; give it in one place`)
-  if (store === 'MONGO' && user === '') throw fail('needs a user in MONGO_URL, such as mongodb://hexauth@mongo:27017/hexauth')
+  if (store === 'MONGO' && user === '') {
+    throw fail('needs a user in MONGO_URL, such as mongodb://hexauth@mongo:27017/hexauth')
+  }
   return `${scheme}${user}:${encodeURIComponent(password)}@${rest}`
 }

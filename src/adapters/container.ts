@@ -42,7 +42,10 @@ export type AppContainer = Container
 /** What every capability stands on: the configuration, the logger, the clock, the stores' health. */
 const runtime: Capability = ({ bind }, { overrides }) => {
   bind(Clock).toConstantValue(overrides.clock ?? new SystemClock())
-  bind(Health).toResolvedValue((logger: LoggerValue, clock: Clock) => new StoreHealth({ logger, clock }), [Logger, Clock])
+  bind(Health).toResolvedValue((logger: LoggerValue, clock: Clock) => new StoreHealth({ logger, clock }), [
+    Logger,
+    Clock,
+  ])
 }
 
 /**
@@ -66,7 +69,11 @@ export const CAPABILITIES: readonly Capability[] = [
 const BOUND = new WeakMap<Container, ReadonlySet<ServiceIdentifier>>()
 
 /** Binds every port, use case and the HTTP app for `config`. */
-export function createContainer(config: ConfigValue, logger: LoggerValue, overrides: ContainerOverrides = {}): AppContainer {
+export function createContainer(
+  config: ConfigValue,
+  logger: LoggerValue,
+  overrides: ContainerOverrides = {},
+): AppContainer {
   const c = new Container({ defaultScope: 'Singleton' })
   const bound = new Set<ServiceIdentifier>([Config, Logger])
   c.bind(Config).toConstantValue(config)

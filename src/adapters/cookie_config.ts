@@ -27,7 +27,8 @@ export const COOKIE_VARIABLES = {
   COOKIE_SECURE: z.enum(['true', 'false', 'on', 'off', 'yes', 'no', '1', '0']).default('true')
     .transform((raw) => ['true', 'on', 'yes', '1'].includes(raw)),
   COOKIE_SAMESITE: z.string().default('Lax').transform((raw, ctx) => {
-    const value = ({ strict: 'Strict', lax: 'Lax', none: 'None' } as const)[raw.trim().toLowerCase() as 'strict' | 'lax' | 'none']
+    const value =
+      ({ strict: 'Strict', lax: 'Lax', none: 'None' } as const)[raw.trim().toLowerCase() as 'strict' | 'lax' | 'none']
     if (value === undefined) ctx.addIssue({ code: 'custom', message: 'must be Strict, Lax or None' })
     return value ?? 'Lax'
   }),
@@ -35,15 +36,18 @@ export const COOKIE_VARIABLES = {
 
 /** The cookie variables as the schema parses them. */
 export interface CookieVariables {
-  readonly TOKEN_LOCATION: { readonly headers: boolean, readonly cookies: boolean }
+  readonly TOKEN_LOCATION: { readonly headers: boolean; readonly cookies: boolean }
   readonly COOKIE_SECURE: boolean
   readonly COOKIE_SAMESITE: 'Strict' | 'Lax' | 'None'
 }
 
 /** How the cookie variables disagree with each other: `SameSite=None` needs `Secure`. */
-export function cookieProblems(v: CookieVariables): { variable: string, message: string }[] {
+export function cookieProblems(v: CookieVariables): { variable: string; message: string }[] {
   return v.COOKIE_SAMESITE === 'None' && !v.COOKIE_SECURE
-    ? [{ variable: 'COOKIE_SAMESITE', message: 'is None and COOKIE_SECURE is false: browsers refuse SameSite=None cookies that are not Secure' }]
+    ? [{
+      variable: 'COOKIE_SAMESITE',
+      message: 'is None and COOKIE_SECURE is false: browsers refuse SameSite=None cookies that are not Secure',
+    }]
     : []
 }
 

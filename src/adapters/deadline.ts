@@ -7,6 +7,8 @@
  */
 export function withDeadline<T>(work: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(timeout()), ms) })
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout()), ms)
+  })
   return Promise.race([work, expired]).finally(() => clearTimeout(timer))
 }

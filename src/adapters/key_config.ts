@@ -55,24 +55,46 @@ export function keyProblems(v: KeyVariables): KeyProblem[] {
   const problems: KeyProblem[] = []
   const asymmetric = v.JWT_ALGORITHM !== undefined && v.JWT_ALGORITHM !== 'HS256'
   if (v.JWT_SECRET !== undefined && asymmetric) {
-    problems.push({ variable: 'JWT_SECRET', message: `is set and JWT_ALGORITHM is ${v.JWT_ALGORITHM}: a shared secret signs HS256 only; unset JWT_SECRET for ${v.JWT_ALGORITHM} keys, or set JWT_ALGORITHM=HS256` })
+    problems.push({
+      variable: 'JWT_SECRET',
+      message:
+        `is set and JWT_ALGORITHM is ${v.JWT_ALGORITHM}: a shared secret signs HS256 only; unset JWT_SECRET for ${v.JWT_ALGORITHM} keys, or set JWT_ALGORITHM=HS256`,
+    })
   }
   if (v.JWT_KEYS_FILE !== undefined && (v.JWT_SECRET !== undefined || v.JWT_ALGORITHM !== undefined)) {
     const other = v.JWT_SECRET !== undefined ? 'JWT_SECRET' : 'JWT_ALGORITHM'
-    problems.push({ variable: 'JWT_KEYS_FILE', message: `is set and ${other} is too: the file's keys carry their own algorithm; unset ${other}` })
+    problems.push({
+      variable: 'JWT_KEYS_FILE',
+      message: `is set and ${other} is too: the file's keys carry their own algorithm; unset ${other}`,
+    })
   }
   if (modeOf(v) !== 'managed') return problems
   if (v.MONGO_URL !== undefined && v.KEY_ENCRYPTION_SECRET === undefined) {
-    problems.push({ variable: 'KEY_ENCRYPTION_SECRET', message: 'is required with MONGO_URL: the private signing keys are stored in MongoDB encrypted under it; generate one with `openssl rand -base64 48`' })
+    problems.push({
+      variable: 'KEY_ENCRYPTION_SECRET',
+      message:
+        'is required with MONGO_URL: the private signing keys are stored in MongoDB encrypted under it; generate one with `openssl rand -base64 48`',
+    })
   }
   if (v.JWT_KEY_ROTATION <= v.JWT_KEY_PREPUBLISH) {
-    problems.push({ variable: 'JWT_KEY_ROTATION', message: `must be longer than JWT_KEY_PREPUBLISH (${v.JWT_KEY_PREPUBLISH}s)` })
+    problems.push({
+      variable: 'JWT_KEY_ROTATION',
+      message: `must be longer than JWT_KEY_PREPUBLISH (${v.JWT_KEY_PREPUBLISH}s)`,
+    })
   }
   if (v.JWT_KEY_PREPUBLISH <= v.JWT_KEY_REFRESH) {
-    problems.push({ variable: 'JWT_KEY_PREPUBLISH', message: `must be longer than JWT_KEY_REFRESH (${v.JWT_KEY_REFRESH}s): every instance must hold a new key before any signs with it` })
+    problems.push({
+      variable: 'JWT_KEY_PREPUBLISH',
+      message:
+        `must be longer than JWT_KEY_REFRESH (${v.JWT_KEY_REFRESH}s): every instance must hold a new key before any signs with it`,
+    })
   }
   if (v.JWKS_MAX_AGE * MAX_AGE_SHARE > v.JWT_KEY_PREPUBLISH) {
-    problems.push({ variable: 'JWKS_MAX_AGE', message: `must be at most a quarter of JWT_KEY_PREPUBLISH (${v.JWT_KEY_PREPUBLISH}s), so caches hold a new key before it signs` })
+    problems.push({
+      variable: 'JWKS_MAX_AGE',
+      message:
+        `must be at most a quarter of JWT_KEY_PREPUBLISH (${v.JWT_KEY_PREPUBLISH}s), so caches hold a new key before it signs`,
+    })
   }
   return problems
 }
@@ -95,7 +117,9 @@ export function keyConfig(v: KeyVariables): KeyConfig {
 
 function modeOf(v: KeyVariables): KeyConfig['mode'] {
   if (v.JWT_KEYS_FILE !== undefined) return 'file'
-  return v.JWT_ALGORITHM === 'HS256' || (v.JWT_ALGORITHM === undefined && v.JWT_SECRET !== undefined) ? 'hs256' : 'managed'
+  return v.JWT_ALGORITHM === 'HS256' || (v.JWT_ALGORITHM === undefined && v.JWT_SECRET !== undefined)
+    ? 'hs256'
+    : 'managed'
 }
 
 /**
@@ -109,8 +133,12 @@ export function parsePublicUrl(raw: string): string | { readonly problem: string
   } catch {
     return { problem: 'must be an absolute URL such as https://auth.example.com' }
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'must be an http or https URL such as https://auth.example.com' }
-  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) return { problem: 'must have no query or fragment' }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { problem: 'must be an http or https URL such as https://auth.example.com' }
+  }
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) {
+    return { problem: 'must have no query or fragment' }
+  }
   if (url.username !== '' || url.password !== '') return { problem: 'must carry no user or password' }
   return url.href.replace(/\/+$/, '')
 }
@@ -121,13 +149,19 @@ const LONGEST_VERIFIER_CACHE_SECONDS = 3600
 /** What the start-up log should warn about the key configuration (`jwtSecretSet`: `JWT_SECRET` given). */
 export function keyWarnings(keys: KeyConfig, jwtSecretSet: boolean): string[] {
   if (keys.mode === 'hs256' && keys.secretOnly) {
-    return ['JWT_SECRET is set and JWT_ALGORITHM is not: signing HS256 with the shared secret, as before. Every service that verifies these tokens needs JWT_SECRET, and whoever holds it can mint tokens for anyone, admins included; unset it for ES256 keys published at /.well-known/jwks.json (README, "Keys and verifying hexauth\'s tokens elsewhere")']
+    return [
+      'JWT_SECRET is set and JWT_ALGORITHM is not: signing HS256 with the shared secret, as before. Every service that verifies these tokens needs JWT_SECRET, and whoever holds it can mint tokens for anyone, admins included; unset it for ES256 keys published at /.well-known/jwks.json (README, "Keys and verifying hexauth\'s tokens elsewhere")',
+    ]
   }
   if (keys.mode === 'hs256' && !jwtSecretSet) {
-    return ['JWT_SECRET is not set: using a random HS256 key for this process; tokens stop working at restart and are not shared between instances']
+    return [
+      'JWT_SECRET is not set: using a random HS256 key for this process; tokens stop working at restart and are not shared between instances',
+    ]
   }
   if (keys.mode === 'managed' && keys.prepublishSeconds < LONGEST_VERIFIER_CACHE_SECONDS) {
-    return [`JWT_KEY_PREPUBLISH is ${keys.prepublishSeconds}s, shorter than common verifiers cache a JWKS (PyJWT 5 min, jose 10 min, Go keyfunc 1 h): such a verifier may refuse tokens of a new key until its cache expires`]
+    return [
+      `JWT_KEY_PREPUBLISH is ${keys.prepublishSeconds}s, shorter than common verifiers cache a JWKS (PyJWT 5 min, jose 10 min, Go keyfunc 1 h): such a verifier may refuse tokens of a new key until its cache expires`,
+    ]
   }
   return []
 }

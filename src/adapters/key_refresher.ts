@@ -45,7 +45,10 @@ export class KeyRefresher {
       this.#deps.logger.info('Signing keys reloaded')
       return true
     } catch (error) {
-      this.#deps.logger.error({ error: (error as Error).message }, 'Cannot reload the signing keys: keeping the keys held')
+      this.#deps.logger.error(
+        { error: (error as Error).message },
+        'Cannot reload the signing keys: keeping the keys held',
+      )
       return false
     }
   }
@@ -58,7 +61,12 @@ export class KeyRefresher {
       return true
     } catch (error) {
       // The message only: it names the store or the file and why, never key material.
-      if (!this.#failing) this.#deps.logger.error({ error: (error as Error).message }, 'Cannot refresh the signing keys: keeping the keys held')
+      if (!this.#failing) {
+        this.#deps.logger.error(
+          { error: (error as Error).message },
+          'Cannot refresh the signing keys: keeping the keys held',
+        )
+      }
       this.#failing = true
       return false
     }

@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino'
+import { type DestinationStream, type Logger, pino } from 'pino'
 
 /** The service's structured logger. */
 export type { Logger }
@@ -8,13 +8,31 @@ export type { Logger }
  * whatever a caller passes.
  */
 export const REDACTED_PATHS: readonly string[] = [
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'password', '*.password', 'token', '*.token', 'access_token', '*.access_token',
-  'refresh_token', '*.refresh_token', 'jwtSecret', '*.jwtSecret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'jwtSecret',
+  '*.jwtSecret',
   // The key configuration's KEY_ENCRYPTION_SECRET, and sealed or private key material.
-  'encryptionSecret', '*.encryptionSecret', 'keys.encryptionSecret', '*.keys.encryptionSecret', 'sealed', '*.sealed',
+  'encryptionSecret',
+  '*.encryptionSecret',
+  'keys.encryptionSecret',
+  '*.keys.encryptionSecret',
+  'sealed',
+  '*.sealed',
   // The configuration's store URLs carry REDIS_PASSWORD and MONGO_PASSWORD.
-  'redisUrl', '*.redisUrl', 'mongoUrl', '*.mongoUrl',
+  'redisUrl',
+  '*.redisUrl',
+  'mongoUrl',
+  '*.mongoUrl',
 ]
 
 /** A JSON logger at `level`, writing to `destination` (standard output by default). */

@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs'
  * The variables whose value may instead come from a file named by `<NAME>_FILE` (a Docker or
  * Compose secret mounted under `/run/secrets`), so no secret has to sit in the environment.
  */
-export const SECRET_FILE_VARIABLES: readonly string[] = ['JWT_SECRET', 'KEY_ENCRYPTION_SECRET', 'REDIS_PASSWORD', 'MONGO_PASSWORD', 'CLIENTS']
+export const SECRET_FILE_VARIABLES: readonly string[] = [
+  'JWT_SECRET',
+  'KEY_ENCRYPTION_SECRET',
+  'REDIS_PASSWORD',
+  'MONGO_PASSWORD',
+  'CLIENTS',
+]
 
 type Environment = Readonly<Record<string, string | undefined>>
 

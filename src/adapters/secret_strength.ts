@@ -7,10 +7,25 @@ export const MIN_SECRET_BYTES = 32
  * `.env.example` show against this list.
  */
 export const KNOWN_DEFAULT_SECRETS: readonly string[] = [
-  'secret', 'jwt-secret-string', 'jwt-secret', 'super-secret', 'supersecret', 'changeme',
-  'change-me', 'your-256-bit-secret', 'your-secret-key', 'secret-key', 'my-secret',
-  'mysecretkey', 'jwt_secret', 'secretkey', 'default', 'password', 'keyboard cat',
-  'please-change-this-secret-to-something-long-and-random', 'change-this-to-a-long-random-secret-of-32-bytes-or-more',
+  'secret',
+  'jwt-secret-string',
+  'jwt-secret',
+  'super-secret',
+  'supersecret',
+  'changeme',
+  'change-me',
+  'your-256-bit-secret',
+  'your-secret-key',
+  'secret-key',
+  'my-secret',
+  'mysecretkey',
+  'jwt_secret',
+  'secretkey',
+  'default',
+  'password',
+  'keyboard cat',
+  'please-change-this-secret-to-something-long-and-random',
+  'change-this-to-a-long-random-secret-of-32-bytes-or-more',
   // Shown in earlier versions of hexauth's README.
   'a-test-secret-of-at-least-32-bytes-long',
 ]

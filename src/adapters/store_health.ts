@@ -10,7 +10,11 @@ export interface StoreHealthDeps {
   readonly clock: Clock
 }
 
-const LABEL: Readonly<Record<HealthStore, string>> = { redis: 'Redis', mongodb: 'MongoDB', limiter: 'The rate limiter store' }
+const LABEL: Readonly<Record<HealthStore, string>> = {
+  redis: 'Redis',
+  mongodb: 'MongoDB',
+  limiter: 'The rate limiter store',
+}
 
 /**
  * Whether each store answers, told by the adapters that use it, and logged once per episode:
@@ -20,7 +24,7 @@ const LABEL: Readonly<Record<HealthStore, string>> = { redis: 'Redis', mongodb: 
  */
 export class StoreHealth {
   readonly #deps: StoreHealthDeps
-  readonly #episodes = new Map<HealthStore, { readonly since: number, failures: number }>()
+  readonly #episodes = new Map<HealthStore, { readonly since: number; failures: number }>()
 
   constructor(deps: StoreHealthDeps) {
     this.#deps = deps
@@ -34,8 +38,10 @@ export class StoreHealth {
       return
     }
     this.#episodes.set(store, { since: this.#deps.clock.now(), failures: 1 })
-    this.#deps.logger.error({ store, cause: describe(cause) },
-      `${LABEL[store]} failed: requests that need it answer 503 service_unavailable until it recovers`)
+    this.#deps.logger.error(
+      { store, cause: describe(cause) },
+      `${LABEL[store]} failed: requests that need it answer 503 service_unavailable until it recovers`,
+    )
   }
 
   /** Reports that an operation on `store` succeeded; ends its failure episode, if any. */
@@ -44,13 +50,15 @@ export class StoreHealth {
     const episode = this.#episodes.get(store)
     if (episode === undefined) return
     this.#episodes.delete(store)
-    this.#deps.logger.info({ store, failures: episode.failures, down_ms: this.#deps.clock.now() - episode.since },
-      `${LABEL[store]} recovered`)
+    this.#deps.logger.info(
+      { store, failures: episode.failures, down_ms: this.#deps.clock.now() - episode.since },
+      `${LABEL[store]} recovered`,
+    )
   }
 }
 
 /** The cause's name, message and code, with anything credential-like blanked. */
-function describe(cause: unknown): { name?: string, message: string, code?: string } {
+function describe(cause: unknown): { name?: string; message: string; code?: string } {
   if (!(cause instanceof Error)) return { message: redact(String(cause)) }
   const code = (cause as { code?: unknown }).code
   return {

@@ -62,9 +62,15 @@ export class ChangePassword {
     const now = toNumericDate(revokedAt)
     await revocations.revokeSubject(user.id, now, blockIssuedUpTo(now, policy))
     // A millisecond past the revocation, which covers everything issued up to it.
-    const { refresh, ...pair } = await minter.mintPair(user, { startedAt: Math.max(clock.now(), revokedAt + 1) }, input.caller.fam)
+    const { refresh, ...pair } = await minter.mintPair(
+      user,
+      { startedAt: Math.max(clock.now(), revokedAt + 1) },
+      input.caller.fam,
+    )
     if (sessions !== undefined) {
-      const others = (await sessions.listByUser(user.id, new Date(revokedAt))).filter((session) => session.id !== refresh.fam)
+      const others = (await sessions.listByUser(user.id, new Date(revokedAt))).filter((session) =>
+        session.id !== refresh.fam
+      )
       await sessions.delete(user.id, others.map((session) => session.id))
     }
     await recordRefresh(sessions, refresh, input.client, clock.now())
@@ -72,12 +78,18 @@ export class ChangePassword {
   }
 }
 
-function parseBody(body: unknown, common: CommonPasswords | undefined): { current: string, next: string } {
+function parseBody(body: unknown, common: CommonPasswords | undefined): { current: string; next: string } {
   if (!isJsonObject(body)) throw new AuthError('invalid_request', 'Invalid request body: it must be a JSON object')
   const raw = body.current_password
-  const problem = raw === undefined ? 'is required' : typeof raw !== 'string' || raw === '' ? 'must be a non-empty string' : undefined
+  const problem = raw === undefined
+    ? 'is required'
+    : typeof raw !== 'string' || raw === ''
+    ? 'must be a non-empty string'
+    : undefined
   if (problem !== undefined) {
-    throw new AuthError('invalid_request', `Invalid current_password: it ${problem}`, { fields: { current_password: problem } })
+    throw new AuthError('invalid_request', `Invalid current_password: it ${problem}`, {
+      fields: { current_password: problem },
+    })
   }
   return { current: raw as string, next: parseNewPassword(body.new_password, 'new_password', common) }
 }

@@ -1,7 +1,17 @@
 import { AuthError } from '../domain/auth_error.ts'
 import {
-  type AsymmetricAlgorithm, type KeyPolicy, type KeySummary, liveKeys, type NextKey, nextKeyDue, removableKeys, rotationAt,
-  scheduled, type SigningKey, signingKeyAt, summarize,
+  type AsymmetricAlgorithm,
+  type KeyPolicy,
+  type KeySummary,
+  liveKeys,
+  type NextKey,
+  nextKeyDue,
+  removableKeys,
+  rotationAt,
+  scheduled,
+  type SigningKey,
+  signingKeyAt,
+  summarize,
 } from '../domain/signing_key.ts'
 import type { Clock } from './ports/clock.ts'
 import type { KeyMaker, OpenedKey } from './ports/key_maker.ts'
@@ -147,7 +157,8 @@ export class KeyRing implements SigningKeys {
       const opened: OpenedKey | undefined = known === undefined ? await this.#deps.maker.open(key) : undefined
       held.set(key.kid, {
         key,
-        active: known?.active ?? { kid: key.kid, alg: key.alg, signing: opened!.privateKey, verifying: opened!.publicKey },
+        active: known?.active ??
+          { kid: key.kid, alg: key.alg, signing: opened!.privateKey, verifying: opened!.publicKey },
       })
     }
     this.#held = held
@@ -159,6 +170,8 @@ export class KeyRing implements SigningKeys {
   }
 
   #requireLoaded(): void {
-    if (!this.#loaded) throw new AuthError('service_unavailable', 'Cannot use the signing keys: they have not been loaded yet')
+    if (!this.#loaded) {
+      throw new AuthError('service_unavailable', 'Cannot use the signing keys: they have not been loaded yet')
+    }
   }
 }

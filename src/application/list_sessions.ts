@@ -22,8 +22,16 @@ export interface ListedSession extends Session {
  */
 export async function liveSessions(deps: ListSessionsDeps, userId: UserId): Promise<readonly Session[]> {
   const stored = await deps.sessions.listByUser(userId, new Date(deps.clock.now()))
-  const revoked = await Promise.all(stored.map((session) =>
-    deps.revocations.isRevoked({ jti: session.refreshJti, fam: session.id, sub: session.userId, iat: session.refreshIat })))
+  const revoked = await Promise.all(
+    stored.map((session) =>
+      deps.revocations.isRevoked({
+        jti: session.refreshJti,
+        fam: session.id,
+        sub: session.userId,
+        iat: session.refreshIat,
+      })
+    ),
+  )
   return stored.filter((_, i) => !revoked[i])
 }
 

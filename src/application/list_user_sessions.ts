@@ -1,6 +1,6 @@
 import { AuthError } from '../domain/auth_error.ts'
 import { parseUsername } from '../domain/username.ts'
-import { liveSessions, type ListSessionsDeps } from './list_sessions.ts'
+import { type ListSessionsDeps, liveSessions } from './list_sessions.ts'
 import type { Session } from './ports/session_store.ts'
 import type { UserRepository } from './ports/user_repository.ts'
 

@@ -12,7 +12,9 @@ export const COMMON_PASSWORD_PROBLEM = 'is too common: it is on a list of passwo
  */
 export function refuseCommonPassword(common: CommonPasswords | undefined, password: string, field: string): void {
   if (common?.includes(password) === true) {
-    throw new AuthError('invalid_request', `Invalid ${field}: it ${COMMON_PASSWORD_PROBLEM}`, { fields: { [field]: COMMON_PASSWORD_PROBLEM } })
+    throw new AuthError('invalid_request', `Invalid ${field}: it ${COMMON_PASSWORD_PROBLEM}`, {
+      fields: { [field]: COMMON_PASSWORD_PROBLEM },
+    })
   }
 }
 
@@ -22,7 +24,9 @@ export function refuseCommonPassword(common: CommonPasswords | undefined, passwo
  */
 export function parseNewPassword(raw: unknown, field: string, common: CommonPasswords | undefined): Password {
   const problem = passwordProblem(raw)
-  if (problem !== undefined) throw new AuthError('invalid_request', `Invalid ${field}: it ${problem}`, { fields: { [field]: problem } })
+  if (problem !== undefined) {
+    throw new AuthError('invalid_request', `Invalid ${field}: it ${problem}`, { fields: { [field]: problem } })
+  }
   refuseCommonPassword(common, raw as string, field)
   return raw as Password
 }

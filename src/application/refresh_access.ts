@@ -57,7 +57,12 @@ export class RefreshAccess {
   async execute(input: RefreshAccessInput): Promise<TokenPair> {
     const { checkClaims, users, minter, clock, sessions } = this.#deps
     const startedAt = clock.now()
-    const claims = await checkClaims.execute({ token: input.token, type: 'refresh', consistent: true, csrf: input.csrf })
+    const claims = await checkClaims.execute({
+      token: input.token,
+      type: 'refresh',
+      consistent: true,
+      csrf: input.csrf,
+    })
     const user = await users.findById(claims.sub)
     if (user === undefined) {
       throw new AuthError('token_revoked', 'Cannot refresh access: the user no longer exists')
@@ -82,10 +87,15 @@ export class RefreshAccess {
       successorUntil: now + policy.refreshReuseGraceSeconds,
     })
     if (earlier === undefined) return next
-    const recorded = now - earlier.at <= policy.refreshReuseGraceSeconds ? parseSuccessor(earlier.successor, claims) : undefined
+    const recorded = now - earlier.at <= policy.refreshReuseGraceSeconds
+      ? parseSuccessor(earlier.successor, claims)
+      : undefined
     if (recorded !== undefined) return recorded
     await revocations.revokeFamily(claims.fam, blockIssuedUpTo(now, policy))
-    throw new AuthError('token_reused', 'Cannot refresh access: the refresh token was already used, its session is revoked')
+    throw new AuthError(
+      'token_reused',
+      'Cannot refresh access: the refresh token was already used, its session is revoked',
+    )
   }
 }
 
@@ -97,7 +107,8 @@ function parseSuccessor(text: string | undefined, presented: TokenClaims): Succe
     const ok = ([['access', parsed.access], ['refresh', parsed.refresh]] as const).every(([type, claims]) =>
       typeof claims === 'object' && claims !== null && claims.type === type && claims.sub === presented.sub &&
       claims.fam === presented.fam && typeof claims.jti === 'string' && typeof claims.iat === 'number' &&
-      typeof claims.exp === 'number')
+      typeof claims.exp === 'number'
+    )
     return ok ? parsed as Successor : undefined
   } catch {
     return undefined // unreadable: treated as a reuse, so the family is revoked (fail closed)

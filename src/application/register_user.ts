@@ -74,7 +74,13 @@ export class RegisterUser {
     if (reserved && options.byOperator !== true) {
       throw new AuthError('username_taken', `Cannot register "${username}": the username is taken`)
     }
-    const user: User = { id: crypto.randomUUID() as UserId, username, passwordHash, isAdmin: reserved, createdAt: new Date(startedAt) }
+    const user: User = {
+      id: crypto.randomUUID() as UserId,
+      username,
+      passwordHash,
+      isAdmin: reserved,
+      createdAt: new Date(startedAt),
+    }
     await users.create(user)
     const { refresh, ...pair } = await minter.mintPair(user, { startedAt })
     await recordLogin(sessions, refresh, options.client, clock.now())

@@ -28,7 +28,10 @@ export class RevokeSessionById {
   async execute(input: { readonly id: unknown }): Promise<void> {
     const { id } = input
     if (typeof id !== 'string' || !SESSION_ID.test(id)) {
-      throw new AuthError('invalid_request', 'Invalid session id: it must be 1 to 64 letters, digits, "_" or "-", as `sessions` lists it')
+      throw new AuthError(
+        'invalid_request',
+        'Invalid session id: it must be 1 to 64 letters, digits, "_" or "-", as `sessions` lists it',
+      )
     }
     const { revocations, clock, policy } = this.#deps
     await revocations.revokeFamily(id, blockIssuedUpTo(toNumericDate(clock.now()), policy))

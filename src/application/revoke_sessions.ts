@@ -1,7 +1,7 @@
 import { AuthError } from '../domain/auth_error.ts'
 import type { TokenClaims } from '../domain/token_claims.ts'
 import { toNumericDate } from '../domain/token_claims.ts'
-import { liveSessions, type ListSessionsDeps } from './list_sessions.ts'
+import { type ListSessionsDeps, liveSessions } from './list_sessions.ts'
 import { blockIssuedUpTo, type TokenPolicy } from './token_minter.ts'
 
 /** Dependencies of {@linkcode RevokeSessions}. */
@@ -11,8 +11,8 @@ export interface RevokeSessionsDeps extends ListSessionsDeps {
 
 /** Which of the caller's sessions to end: one by id, or every one but the current. */
 export type RevokeSessionsInput =
-  | { readonly caller: TokenClaims, readonly id: unknown }
-  | { readonly caller: TokenClaims, readonly allButCurrent: true }
+  | { readonly caller: TokenClaims; readonly id: unknown }
+  | { readonly caller: TokenClaims; readonly allButCurrent: true }
 
 const SESSION_ID = /^[\w-]{1,64}$/
 
@@ -36,7 +36,9 @@ export class RevokeSessions {
     const doomed = 'id' in input
       ? live.filter((session) => typeof input.id === 'string' && SESSION_ID.test(input.id) && session.id === input.id)
       : live.filter((session) => session.id !== caller.fam)
-    if ('id' in input && doomed.length === 0) throw new AuthError('not_found', 'Cannot end the session: you have no such session')
+    if ('id' in input && doomed.length === 0) {
+      throw new AuthError('not_found', 'Cannot end the session: you have no such session')
+    }
     const until = blockIssuedUpTo(toNumericDate(clock.now()), policy)
     await Promise.all(doomed.map((session) => revocations.revokeFamily(session.id, until)))
     await sessions.delete(caller.sub, doomed.map((session) => session.id))

@@ -46,7 +46,7 @@ export class RevokeToken {
   }
 
   /** As {@linkcode execute}, answering the revoked token's claims too (for the audit trail). */
-  async revoke(input: RevokeTokenInput): Promise<{ scope: RevokeTokenResult, claims: TokenClaims }> {
+  async revoke(input: RevokeTokenInput): Promise<{ scope: RevokeTokenResult; claims: TokenClaims }> {
     const { checkClaims, revocations, clock, policy } = this.#deps
     const claims = await checkClaims.execute({ token: input.token, type: input.type, csrf: input.csrf })
     const now = toNumericDate(clock.now())

@@ -12,15 +12,29 @@ export interface ClientInfo {
 
 /** The session metadata a refresh token stands for, at `now` (ms since the epoch). */
 function sessionOf(refresh: TokenClaims, client: ClientInfo | undefined, now: number): Session {
-  const agent = client?.userAgent === undefined || client.userAgent === '' ? undefined : [...client.userAgent].slice(0, USER_AGENT_MAX_LENGTH).join('')
+  const agent = client?.userAgent === undefined || client.userAgent === ''
+    ? undefined
+    : [...client.userAgent].slice(0, USER_AGENT_MAX_LENGTH).join('')
   return {
-    id: refresh.fam, userId: refresh.sub, createdAt: new Date(now), lastUsedAt: new Date(now), expiresAt: new Date(refresh.exp * 1000),
-    refreshJti: refresh.jti, refreshIat: refresh.iat, userAgent: agent, ip: client?.ip === '' ? undefined : client?.ip,
+    id: refresh.fam,
+    userId: refresh.sub,
+    createdAt: new Date(now),
+    lastUsedAt: new Date(now),
+    expiresAt: new Date(refresh.exp * 1000),
+    refreshJti: refresh.jti,
+    refreshIat: refresh.iat,
+    userAgent: agent,
+    ip: client?.ip === '' ? undefined : client?.ip,
   }
 }
 
 /** Records the login session a new refresh token opens; nothing without a store. */
-export async function recordLogin(sessions: SessionStore | undefined, refresh: TokenClaims, client: ClientInfo | undefined, now: number): Promise<void> {
+export async function recordLogin(
+  sessions: SessionStore | undefined,
+  refresh: TokenClaims,
+  client: ClientInfo | undefined,
+  now: number,
+): Promise<void> {
   await sessions?.save(sessionOf(refresh, client, now))
 }
 
@@ -28,7 +42,12 @@ export async function recordLogin(sessions: SessionStore | undefined, refresh: T
  * Records a refresh of a session: last use, client, the new refresh token. A session the store
  * does not know (opened before sessions were recorded) is recorded from now on.
  */
-export async function recordRefresh(sessions: SessionStore | undefined, refresh: TokenClaims, client: ClientInfo | undefined, now: number): Promise<void> {
+export async function recordRefresh(
+  sessions: SessionStore | undefined,
+  refresh: TokenClaims,
+  client: ClientInfo | undefined,
+  now: number,
+): Promise<void> {
   if (sessions === undefined) return
   const { createdAt: _, id: __, userId: ___, ...use } = sessionOf(refresh, client, now)
   if (!await sessions.touch(refresh.fam, use)) await sessions.save(sessionOf(refresh, client, now))

@@ -124,7 +124,10 @@ export class TokenMinter {
     const { issuer, revocations } = this.#deps
     // Tokens signed together share their user, family and iat: one check covers them all.
     if (claims[0] !== undefined && await revocations.isRevoked(claims[0], { consistent: true })) {
-      throw new AuthError('token_revoked', 'Cannot issue tokens: the session or account was revoked while they were being issued, try again')
+      throw new AuthError(
+        'token_revoked',
+        'Cannot issue tokens: the session or account was revoked while they were being issued, try again',
+      )
     }
     return Promise.all(claims.map(async (each) => ({ token: await issuer.sign(each), claims: each })))
   }
@@ -145,7 +148,11 @@ export class TokenMinter {
    * CSRF value of its own in cookie mode): what a password check earns. With `fam`, the pair
    * continues that session instead (a password change keeps the caller's).
    */
-  async mintPair(user: User, options: Pick<MintOptions, 'startedAt'>, fam: string = this.newFamily()): Promise<MintedPair> {
+  async mintPair(
+    user: User,
+    options: Pick<MintOptions, 'startedAt'>,
+    fam: string = this.newFamily(),
+  ): Promise<MintedPair> {
     const common = { fam, startedAt: options.startedAt, csrf: this.newCsrf() }
     const [access, refresh] = await this.issue([
       this.claims(user, 'access', { fresh: true, ...common }),

@@ -126,7 +126,11 @@ export function nextKeyDue(keys: readonly SigningKey[], policy: KeyPolicy, now: 
   if (newest.signsFrom > now) return undefined // the next key is already published
   const planned = newest.signsFrom + policy.rotationMs
   if (now < planned - policy.prepublishMs) return undefined
-  return { generation: newest.generation + 1, publishedAt: now, signsFrom: Math.max(planned, now + policy.prepublishMs) }
+  return {
+    generation: newest.generation + 1,
+    publishedAt: now,
+    signsFrom: Math.max(planned, now + policy.prepublishMs),
+  }
 }
 
 /**
@@ -143,7 +147,13 @@ export function rotationAt(keys: readonly SigningKey[], policy: KeyPolicy, now: 
 /** What an operator may see of a scheduled key at `now`. */
 export function summarize(key: SigningKey, now: number): KeySummary {
   return {
-    kid: key.kid, alg: key.alg, generation: key.generation, state: keyState(key, now),
-    publishedAt: key.publishedAt, signsFrom: key.signsFrom, signsUntil: key.signsUntil, removeAt: key.removeAt,
+    kid: key.kid,
+    alg: key.alg,
+    generation: key.generation,
+    state: keyState(key, now),
+    publishedAt: key.publishedAt,
+    signsFrom: key.signsFrom,
+    signsUntil: key.signsUntil,
+    removeAt: key.removeAt,
   }
 }

@@ -42,7 +42,11 @@ describe('loadConfig: CLIENTS', () => {
   })
 
   const refusals: ReadonlyArray<readonly [string, string, RegExp]> = [
-    ['a secret under 32 characters', `svc:${'Zq8rT2wY5uI9oP3'}`, /CLIENTS entry 1 \(client "svc"\) has a secret shorter than 32 characters/],
+    [
+      'a secret under 32 characters',
+      `svc:${'Zq8rT2wY5uI9oP3'}`,
+      /CLIENTS entry 1 \(client "svc"\) has a secret shorter than 32 characters/,
+    ],
     ['an entry without a colon', 'just-a-name', /CLIENTS entry 1 is not "id:secret"/],
     ['an empty id', `:${SECRET_A}`, /CLIENTS entry 1 has an id that is not/],
     ['an id with a space', `my svc:${SECRET_A}`, /CLIENTS entry 1 has an id that is not/],
@@ -52,7 +56,9 @@ describe('loadConfig: CLIENTS', () => {
   for (const [what, value, message] of refusals) {
     it(`stops the start on ${what}, naming the entry and never the secret`, () => {
       expect(() => loadConfig({ CLIENTS: value })).to.throw(RangeError, message)
-        .that.satisfies((e: Error) => !e.message.includes(SECRET_A) && !e.message.includes(SECRET_B) && !e.message.includes('Zq8rT2wY5uI9oP3'))
+        .that.satisfies((e: Error) =>
+          !e.message.includes(SECRET_A) && !e.message.includes(SECRET_B) && !e.message.includes('Zq8rT2wY5uI9oP3')
+        )
     })
   }
 

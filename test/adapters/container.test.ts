@@ -7,7 +7,18 @@ import type { ServiceIdentifier } from 'inversify'
 import * as ids from '../../src/adapters/composition/ids.ts'
 import { loadConfig } from '../../src/adapters/config.ts'
 import {
-  type AppContainer, boundIdentifiers, CAPABILITIES, type ContainerOverrides, createContainer, disposeContainer, Feed, HttpApp, Limits, Mongo, Probes, RedisClient,
+  type AppContainer,
+  boundIdentifiers,
+  CAPABILITIES,
+  type ContainerOverrides,
+  createContainer,
+  disposeContainer,
+  Feed,
+  HttpApp,
+  Limits,
+  Mongo,
+  Probes,
+  RedisClient,
 } from '../../src/adapters/container.ts'
 import { createLogger } from '../../src/adapters/logger.ts'
 import { MemoryItemRepository } from '../../src/adapters/memory/item_repository.ts'
@@ -28,10 +39,19 @@ import { GetItem } from '../../src/application/get_item.ts'
 import { ListItems } from '../../src/application/list_items.ts'
 import { ListUsers } from '../../src/application/list_users.ts'
 import { Login } from '../../src/application/login.ts'
-import { ItemRepository, type ItemRepository as ItemRepositoryPort } from '../../src/application/ports/item_repository.ts'
+import {
+  ItemRepository,
+  type ItemRepository as ItemRepositoryPort,
+} from '../../src/application/ports/item_repository.ts'
 import type { PasswordHasher } from '../../src/application/ports/password_hasher.ts'
-import { RevocationStore, type RevocationStore as RevocationStorePort } from '../../src/application/ports/revocation_store.ts'
-import { UserRepository, type UserRepository as UserRepositoryPort } from '../../src/application/ports/user_repository.ts'
+import {
+  RevocationStore,
+  type RevocationStore as RevocationStorePort,
+} from '../../src/application/ports/revocation_store.ts'
+import {
+  UserRepository,
+  type UserRepository as UserRepositoryPort,
+} from '../../src/application/ports/user_repository.ts'
 import { RefreshAccess } from '../../src/application/refresh_access.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'
 import { RevokeToken } from '../../src/application/revoke_token.ts'
@@ -103,7 +123,12 @@ describe('createContainer: every bound identifier', () => {
     const redis = await acquireRedisOrSkip(this)
     try {
       for (const cache of ['on', 'off']) {
-        const container = build({ REDIS_URL: redis.url, REVOCATION_CACHE: cache, RATE_LIMIT: 'on', REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
+        const container = build({
+          REDIS_URL: redis.url,
+          REVOCATION_CACHE: cache,
+          RATE_LIMIT: 'on',
+          REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:`,
+        })
         expect(await resolveAll(container), cache).to.deep.equal([])
         expect(boundIdentifiers(container).includes(Feed), cache).to.equal(cache === 'on')
         for (const id of boundIdentifiers(container)) seen.add(id)
@@ -129,14 +154,42 @@ describe('createContainer: every bound identifier', () => {
   it('has bound, over those configurations, every adapter token and every use case the HTTP app and CLI take', function () {
     if (!seen.has(ids.Feed)) this.skip() // the Redis case was skipped: the union is incomplete
     const tokens = Object.values(ids) as ServiceIdentifier[]
-    const useCases = [RegisterUser, Login, FreshLogin, RefreshAccess, RevokeToken, CheckClaims, ListUsers, DeleteUser, DeleteAllUsers,
-      SetAdmin, RevokeUserTokens, ListItems, GetItem, CreateItem, DeleteItem, TokenIdentity, IntrospectToken, RevokeAnyToken]
+    const useCases = [
+      RegisterUser,
+      Login,
+      FreshLogin,
+      RefreshAccess,
+      RevokeToken,
+      CheckClaims,
+      ListUsers,
+      DeleteUser,
+      DeleteAllUsers,
+      SetAdmin,
+      RevokeUserTokens,
+      ListItems,
+      GetItem,
+      CreateItem,
+      DeleteItem,
+      TokenIdentity,
+      IntrospectToken,
+      RevokeAnyToken,
+    ]
     expect([...tokens, ...useCases].filter((id) => !seen.has(id)).map(nameOf)).to.deep.equal([])
   })
 
   it('loads one module per capability, in order, the HTTP app last', () => {
     expect(CAPABILITIES.map((capability) => capability.name)).to.deep.equal([
-      'runtime', 'userStores', 'revocationStore', 'limits', 'tokens', 'accounts', 'administration', 'items', 'forwardAuth', 'browser', 'http',
+      'runtime',
+      'userStores',
+      'revocationStore',
+      'limits',
+      'tokens',
+      'accounts',
+      'administration',
+      'items',
+      'forwardAuth',
+      'browser',
+      'http',
     ])
   })
 
@@ -192,7 +245,12 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     calls.length = 0
     await (await container.getAsync<UserRepositoryPort>(UserRepository)).list()
     await (await container.getAsync<ItemRepositoryPort>(ItemRepository)).list()
-    await (await container.getAsync<RevocationStorePort>(RevocationStore)).isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: 1 })
+    await (await container.getAsync<RevocationStorePort>(RevocationStore)).isRevoked({
+      jti: 'j',
+      fam: 'f',
+      sub: 's',
+      iat: 1,
+    })
     expect(calls).to.deep.equal(['users.list', 'items.list', 'revocations.isRevoked'])
   })
 
@@ -206,7 +264,9 @@ describe('createContainer: each use case resolved from it acts on the adapters i
   it('Login checks the password with the hasher against the stored user and records the session; CheckClaims accepts its tokens against the blocklist', async () => {
     const [pair, used] = await steps(async () => (await container.getAsync(Login)).execute(credentials('ada')))
     expect(used).to.include.members(['users.findByUsername', 'hasher.verify', 'sessions.save'])
-    const [claims, checked] = await steps(async () => (await container.getAsync(CheckClaims)).execute({ token: pair.accessToken, type: 'access' }))
+    const [claims, checked] = await steps(async () =>
+      (await container.getAsync(CheckClaims)).execute({ token: pair.accessToken, type: 'access' })
+    )
     expect(claims.sub).to.equal((await users.findByUsername('ada' as Username))!.id)
     expect(checked).to.include('revocations.isRevoked')
   })
@@ -215,21 +275,33 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     const pair = await (await container.getAsync(Login)).execute(credentials('ada'))
     const check = await container.getAsync(CheckClaims)
     const claims = await check.execute({ token: pair.accessToken, type: 'access' })
-    const [, used] = await steps(async () => (await container.getAsync(RevokeToken)).execute({ token: pair.accessToken, type: 'access' }))
+    const [, used] = await steps(async () =>
+      (await container.getAsync(RevokeToken)).execute({ token: pair.accessToken, type: 'access' })
+    )
     expect(used).to.include('revocations.revokeToken')
     expect(await revocations.isRevoked(claims)).to.equal(true)
-    const refused = await check.execute({ token: pair.accessToken, type: 'access' }).then(() => 'accepted', (e: unknown) => isAuthError(e, 'token_revoked'))
+    const refused = await check.execute({ token: pair.accessToken, type: 'access' }).then(
+      () => 'accepted',
+      (e: unknown) => isAuthError(e, 'token_revoked'),
+    )
     expect(refused).to.equal(true)
   })
 
   it('SetAdmin writes the flag to the user store, and RefreshAccess reads it from there', async () => {
     const pair = await (await container.getAsync(Login)).execute(credentials('ada'))
-    const [, used] = await steps(async () => (await container.getAsync(SetAdmin)).execute({ username: 'ada', isAdmin: true }))
+    const [, used] = await steps(async () =>
+      (await container.getAsync(SetAdmin)).execute({ username: 'ada', isAdmin: true })
+    )
     expect(used).to.include('users.setAdmin')
     expect((await users.findByUsername('ada' as Username))?.isAdmin).to.equal(true)
-    const [refreshed, reads] = await steps(async () => (await container.getAsync(RefreshAccess)).execute({ token: pair.refreshToken }))
+    const [refreshed, reads] = await steps(async () =>
+      (await container.getAsync(RefreshAccess)).execute({ token: pair.refreshToken })
+    )
     expect(reads).to.include.members(['users.findById', 'revocations.retire', 'sessions.touch'])
-    const claims = await (await container.getAsync(CheckClaims)).execute({ token: refreshed.accessToken, type: 'access' })
+    const claims = await (await container.getAsync(CheckClaims)).execute({
+      token: refreshed.accessToken,
+      type: 'access',
+    })
     expect(claims.isAdmin).to.equal(true)
   })
 
@@ -238,25 +310,35 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     const [listed, used] = await steps(async () => (await container.getAsync(ListUsers)).execute())
     expect(used).to.deep.equal(['users.list'])
     expect(listed.map((user) => user.username)).to.include.members(['ada', 'bob'])
-    const [, revoked] = await steps(async () => (await container.getAsync(RevokeUserTokens)).execute({ username: 'bob' }))
+    const [, revoked] = await steps(async () =>
+      (await container.getAsync(RevokeUserTokens)).execute({ username: 'bob' })
+    )
     expect(revoked).to.include('revocations.revokeSubject')
     const [, deleted] = await steps(async () => (await container.getAsync(DeleteUser)).execute({ username: 'bob' }))
     expect(deleted).to.include.members(['users.delete', 'revocations.revokeSubject'])
     expect(await users.findByUsername('bob' as Username)).to.equal(undefined)
   })
 
-  it('IntrospectToken checks the blocklist it was given; RevokeAnyToken writes a refresh token\'s family to it', async () => {
+  it("IntrospectToken checks the blocklist it was given; RevokeAnyToken writes a refresh token's family to it", async () => {
     const pair = await (await container.getAsync(Login)).execute(credentials('ada'))
-    const [active, checked] = await steps(async () => (await container.getAsync(IntrospectToken)).execute({ token: pair.refreshToken }))
+    const [active, checked] = await steps(async () =>
+      (await container.getAsync(IntrospectToken)).execute({ token: pair.refreshToken })
+    )
     expect(active.active).to.equal(true)
     expect(checked).to.include.members(['revocations.isRevoked', 'users.findById'])
-    const [, revoked] = await steps(async () => (await container.getAsync(RevokeAnyToken)).execute({ token: pair.refreshToken }))
+    const [, revoked] = await steps(async () =>
+      (await container.getAsync(RevokeAnyToken)).execute({ token: pair.refreshToken })
+    )
     expect(revoked).to.deep.equal(['revocations.revokeFamily'])
-    expect(await (await container.getAsync(IntrospectToken)).execute({ token: pair.accessToken })).to.deep.equal({ active: false })
+    expect(await (await container.getAsync(IntrospectToken)).execute({ token: pair.accessToken })).to.deep.equal({
+      active: false,
+    })
   })
 
   it('the item use cases act on the item store', async () => {
-    const [, created] = await steps(async () => (await container.getAsync(CreateItem)).execute({ name: 'chair', body: { price: 12.5 } }))
+    const [, created] = await steps(async () =>
+      (await container.getAsync(CreateItem)).execute({ name: 'chair', body: { price: 12.5 } })
+    )
     expect(created).to.include('items.create')
     expect(await items.find('chair')).to.deep.include({ name: 'chair', price: 12.5 })
     const [item, got] = await steps(async () => (await container.getAsync(GetItem)).execute({ name: 'chair' }))
@@ -282,7 +364,9 @@ describe('createContainer: each use case resolved from it acts on the adapters i
     try {
       const { port } = server.address() as AddressInfo
       const response = await fetch(`http://127.0.0.1:${port}/registration`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(credentials('carol')),
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(credentials('carol')),
       })
       expect(response.status).to.equal(201)
       expect((await users.findByUsername('carol' as Username))?.username).to.equal('carol')
@@ -296,14 +380,21 @@ describe('createContainer: the configured adapters', () => {
   it('on REDIS_URL with the near-cache off: the Redis blocklist, its client closed on dispose, a revocation seen by a second instance', async function () {
     const redis = await acquireRedisOrSkip(this)
     try {
-      const env = { REDIS_URL: redis.url, REVOCATION_CACHE: 'off', REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:`, JWT_SECRET: SECRET }
+      const env = {
+        REDIS_URL: redis.url,
+        REVOCATION_CACHE: 'off',
+        REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:`,
+        JWT_SECRET: SECRET,
+      }
       const [one, two] = [build(env), build(env)]
       expect(await one.getAsync(RevocationStore)).to.be.instanceOf(RedisRevocationStore)
       const client = await one.getAsync(RedisClient)
       expect(client.status).to.equal('ready')
       await (await one.getAsync(RegisterUser)).execute({ username: 'dan', password: 'a good password for dan' })
       const users = await one.getAsync<UserRepositoryPort>(UserRepository)
-      await (await two.getAsync<UserRepositoryPort>(UserRepository)).create((await users.findByUsername('dan' as Username))!)
+      await (await two.getAsync<UserRepositoryPort>(UserRepository)).create(
+        (await users.findByUsername('dan' as Username))!,
+      )
       const pair = await (await one.getAsync(Login)).execute({ username: 'dan', password: 'a good password for dan' })
       await (await one.getAsync(RevokeToken)).execute({ token: pair.accessToken, type: 'access' })
       const seen = await (await two.getAsync(CheckClaims)).execute({ token: pair.accessToken, type: 'access' })
@@ -329,9 +420,12 @@ describe('createContainer: the configured adapters', () => {
       expect(feed.live, 'the feed was never started').to.equal(true)
       const admin = new Redis(redis.url)
       await admin.config('RESETSTAT')
-      expect(await store.isRevoked({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: 's', iat: Date.now() / 1000 })).to.equal(false)
+      expect(
+        await store.isRevoked({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: 's', iat: Date.now() / 1000 }),
+      ).to.equal(false)
       expect(await admin.info('commandstats')).to.not.match(/cmdstat_mget:/)
-      const feedConnections = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => / name=hexauth-feed /.test(line)).length
+      const feedConnections = async () =>
+        String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => / name=hexauth-feed /.test(line)).length
       expect(await feedConnections()).to.equal(1)
       await disposeContainer(container)
       // Closed: not live, and its subscriber connection is gone.

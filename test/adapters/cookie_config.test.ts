@@ -10,17 +10,22 @@ describe('loadConfig: browsers (TOKEN_LOCATION, COOKIE_SECURE, COOKIE_SAMESITE)'
   it('reads cookies, headers,cookies in any order and case, and the cookie attributes', () => {
     expect(loadConfig({ TOKEN_LOCATION: 'cookies' }).browser).to.include({ headers: false, cookies: true })
     expect(loadConfig({ TOKEN_LOCATION: ' Cookies , headers ' }).browser).to.include({ headers: true, cookies: true })
-    expect(loadConfig({ COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'strict' }).browser).to.include({ secure: false, sameSite: 'Strict' })
+    expect(loadConfig({ COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'strict' }).browser).to.include({
+      secure: false,
+      sameSite: 'Strict',
+    })
     expect(loadConfig({ COOKIE_SAMESITE: 'None' }).browser.sameSite).to.equal('None')
   })
 
-  for (const [env, name] of [
-    [{ TOKEN_LOCATION: 'query' }, 'TOKEN_LOCATION'],
-    [{ TOKEN_LOCATION: ',' }, 'TOKEN_LOCATION'],
-    [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
-    [{ COOKIE_SAMESITE: 'sometimes' }, 'COOKIE_SAMESITE'],
-    [{ COOKIE_SAMESITE: 'None', COOKIE_SECURE: 'false' }, 'COOKIE_SAMESITE'],
-  ] as const) {
+  for (
+    const [env, name] of [
+      [{ TOKEN_LOCATION: 'query' }, 'TOKEN_LOCATION'],
+      [{ TOKEN_LOCATION: ',' }, 'TOKEN_LOCATION'],
+      [{ COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
+      [{ COOKIE_SAMESITE: 'sometimes' }, 'COOKIE_SAMESITE'],
+      [{ COOKIE_SAMESITE: 'None', COOKIE_SECURE: 'false' }, 'COOKIE_SAMESITE'],
+    ] as const
+  ) {
     it(`refuses ${JSON.stringify(env)}, naming ${name}`, () => {
       expect(() => loadConfig(env)).to.throw(RangeError, new RegExp(`${name} `))
     })

@@ -4,7 +4,6 @@ import { MemoryUserRepository } from '../../src/adapters/memory/user_repository.
 import { call, register, startTestServer } from '../support/http_harness.ts'
 import { capturingLogger } from '../support/log_capture.ts'
 
-
 describe('createLogger', () => {
   it('redacts passwords, tokens, the Authorization header and cookies wherever a caller puts them', () => {
     const { logger, lines } = capturingLogger()
@@ -15,7 +14,17 @@ describe('createLogger', () => {
       token: 'eyJ.bare',
     }, 'request')
     const text = lines.join('')
-    for (const secret of ['hunter2-password', 'nested-password', 'eyJ.access', 'eyJ.refresh', 'eyJ.header', 'session=abc', 'eyJ.bare']) {
+    for (
+      const secret of [
+        'hunter2-password',
+        'nested-password',
+        'eyJ.access',
+        'eyJ.refresh',
+        'eyJ.header',
+        'session=abc',
+        'eyJ.bare',
+      ]
+    ) {
       expect(text).to.not.contain(secret)
     }
     expect(text).to.contain('[redacted]')
@@ -23,7 +32,10 @@ describe('createLogger', () => {
 
   it('redacts the store URLs of the configuration, which carry REDIS_PASSWORD and MONGO_PASSWORD', () => {
     const { logger, lines } = capturingLogger()
-    const config = { redisUrl: 'redis://hexauth:redis-pw-1@redis:6379', mongoUrl: 'mongodb://hexauth:mongo-pw-2@mongo/hexauth' }
+    const config = {
+      redisUrl: 'redis://hexauth:redis-pw-1@redis:6379',
+      mongoUrl: 'mongodb://hexauth:mongo-pw-2@mongo/hexauth',
+    }
     logger.debug({ config, ...config }, 'configuration')
     const text = lines.join('')
     expect(text).to.contain('configuration')
@@ -33,7 +45,12 @@ describe('createLogger', () => {
   it('redacts KEY_ENCRYPTION_SECRET from the configuration, and sealed keys, wherever they are logged', () => {
     const { logger, lines } = capturingLogger()
     const keys = { encryptionSecret: 'sealing-secret-3', mode: 'managed' }
-    logger.debug({ config: { keys }, keys, key: { kid: 'k1', sealed: 'A256GCM.sealed-4' }, encryptionSecret: 'sealing-secret-5' }, 'keys')
+    logger.debug({
+      config: { keys },
+      keys,
+      key: { kid: 'k1', sealed: 'A256GCM.sealed-4' },
+      encryptionSecret: 'sealing-secret-5',
+    }, 'keys')
     const text = lines.join('')
     expect(text).to.contain('managed').and.contain('k1')
     for (const secret of ['sealing-secret-3', 'sealed-4', 'sealing-secret-5']) expect(text).to.not.contain(secret)

@@ -61,7 +61,9 @@ describe('resolveSecretFiles', () => {
   })
 
   it('treats an empty variable as unset, as compose passes ${VAR:-}', () => {
-    expect(resolveSecretFiles({ JWT_SECRET: '', JWT_SECRET_FILE: secretFile('from-file') }).JWT_SECRET).to.equal('from-file')
+    expect(resolveSecretFiles({ JWT_SECRET: '', JWT_SECRET_FILE: secretFile('from-file') }).JWT_SECRET).to.equal(
+      'from-file',
+    )
     expect(resolveSecretFiles({ JWT_SECRET: 'inline', JWT_SECRET_FILE: ' ' }).JWT_SECRET).to.equal('inline')
   })
 
@@ -69,7 +71,10 @@ describe('resolveSecretFiles', () => {
     const missing = join(dir, 'missing')
     expect(() => resolveSecretFiles({ MONGO_PASSWORD_FILE: missing }))
       .to.throw(RangeError, `Cannot read MONGO_PASSWORD_FILE: ${missing} cannot be read (ENOENT)`)
-    expect(() => resolveSecretFiles({ MONGO_PASSWORD_FILE: dir })).to.throw(RangeError, /MONGO_PASSWORD_FILE: .* \(EISDIR\)/)
+    expect(() => resolveSecretFiles({ MONGO_PASSWORD_FILE: dir })).to.throw(
+      RangeError,
+      /MONGO_PASSWORD_FILE: .* \(EISDIR\)/,
+    )
   })
 
   for (const content of ['', '\n', '  \n']) {
@@ -82,7 +87,9 @@ describe('resolveSecretFiles', () => {
 
   it('never puts what the file holds into its error', () => {
     const env = { JWT_SECRET: 'inline', JWT_SECRET_FILE: secretFile('do-not-print-me') }
-    expect(() => resolveSecretFiles(env)).to.throw(RangeError).that.satisfies((e: Error) => !e.message.includes('do-not-print-me'))
+    expect(() => resolveSecretFiles(env)).to.throw(RangeError).that.satisfies((e: Error) =>
+      !e.message.includes('do-not-print-me')
+    )
   })
 })
 

@@ -16,13 +16,19 @@ class SwitchableLimiter extends RateLimiterMemory {
   }
 
   override consume(key: string | number, points?: number): Promise<RateLimiterRes> {
-    return this.up ? super.consume(key, points) : Promise.reject(new Error('Cannot reach the limiter store: it is down'))
+    return this.up
+      ? super.consume(key, points)
+      : Promise.reject(new Error('Cannot reach the limiter store: it is down'))
   }
 }
 
 const credentials = { username: 'episode', password: 'correct horse battery' }
 const storeLines = (logs: ReturnType<typeof capturingLogger>, store: string) =>
-  logs.entries().filter((entry) => entry.store === store).map((entry) => ({ level: entry.level, msg: entry.msg, cause: entry.cause }))
+  logs.entries().filter((entry) => entry.store === store).map((entry) => ({
+    level: entry.level,
+    msg: entry.msg,
+    cause: entry.cause,
+  }))
 
 // A store that fails is logged with its cause once per outage, and once when it is back; the
 // 503s in between are counted, not logged (a client sees no cause: the log has it).
@@ -31,14 +37,20 @@ describe('store failures in the log', () => {
     this.timeout(30_000)
     const fake = await startFakeMongo()
     const logs = capturingLogger('info')
-    const server = await startTestServer({ LOG_LEVEL: 'info', MONGO_URL: fake.url, MONGO_TIMEOUT_MS: '300' }, {}, logs.logger)
+    const server = await startTestServer(
+      { LOG_LEVEL: 'info', MONGO_URL: fake.url, MONGO_TIMEOUT_MS: '300' },
+      {},
+      logs.logger,
+    )
     try {
       expect((await call(server.url, '/registration', { json: credentials })).status).to.equal(201)
       await fake.pause()
       for (let i = 0; i < 5; i++) expect((await call(server.url, '/login', { json: credentials })).status).to.equal(503)
       await fake.resume()
       let status = 0
-      for (let i = 0; i < 50 && status !== 200; i++) status = (await call(server.url, '/login', { json: credentials })).status
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await call(server.url, '/login', { json: credentials })).status
+      }
       expect(status).to.equal(200)
       const lines = storeLines(logs, 'mongodb')
       expect(lines.map((line) => [line.level, line.msg])).to.deep.equal([
@@ -58,7 +70,9 @@ describe('store failures in the log', () => {
     const limits = { ...createMemoryLimits(loadConfig({ ...TEST_ENV, ...PRODUCTION_LIMITS }).rateLimits!), perIp }
     const server = await startTestServer({ ...PRODUCTION_LIMITS, LOG_LEVEL: 'info' }, { limits }, logs.logger)
     try {
-      for (let i = 0; i < 20; i++) expect((await call(server.url, '/login', { json: credentials })).status).to.equal(503)
+      for (let i = 0; i < 20; i++) {
+        expect((await call(server.url, '/login', { json: credentials })).status).to.equal(503)
+      }
       perIp.up = true
       expect((await call(server.url, '/login', { json: credentials })).status).to.equal(401)
       const lines = storeLines(logs, 'limiter')

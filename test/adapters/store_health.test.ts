@@ -9,14 +9,19 @@ interface Line {
   readonly level: number
   readonly msg: string
   readonly store?: string
-  readonly cause?: { readonly name?: string, readonly message: string, readonly code?: string }
+  readonly cause?: { readonly name?: string; readonly message: string; readonly code?: string }
   readonly failures?: number
   readonly down_ms?: number
 }
 
 function subject() {
   const lines: Line[] = []
-  const sink = new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk)) as Line); done() } })
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)) as Line)
+      done()
+    },
+  })
   const clock = new FakeClock()
   return { health: new StoreHealth({ logger: createLogger('trace', sink), clock }), lines, clock }
 }
@@ -24,12 +29,16 @@ function subject() {
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })
 
 describe('StoreHealth', () => {
-  it('logs 20 failures in a row as one error line with the cause\'s message and code', () => {
+  it("logs 20 failures in a row as one error line with the cause's message and code", () => {
     const { health, lines } = subject()
     for (let i = 0; i < 20; i++) health.failed('redis', refused())
     expect(lines).to.have.length(1)
     expect(lines[0]).to.include({ level: 50, store: 'redis' })
-    expect(lines[0]!.cause).to.deep.equal({ name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:6379', code: 'ECONNREFUSED' })
+    expect(lines[0]!.cause).to.deep.equal({
+      name: 'Error',
+      message: 'connect ECONNREFUSED 127.0.0.1:6379',
+      code: 'ECONNREFUSED',
+    })
     expect(lines[0]!.msg).to.match(/^Redis failed/)
   })
 
@@ -62,7 +71,10 @@ describe('StoreHealth', () => {
     health.recovered('redis')
     health.failed('mongodb', new Error('Server selection timed out'))
     health.recovered('mongodb')
-    expect(lines.map((line) => [line.store, line.level])).to.deep.equal([['mongodb', 50], ['limiter', 50], ['mongodb', 30]])
+    expect(lines.map((line) => [line.store, line.level])).to.deep.equal([['mongodb', 50], ['limiter', 50], [
+      'mongodb',
+      30,
+    ]])
   })
 
   it('never logs credentials in a URL or anything shaped like a token', () => {

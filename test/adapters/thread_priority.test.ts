@@ -19,13 +19,17 @@ describe('lowerWorkerThreadPriority', function () {
     // threads should keep theirs.
     const { execFileSync } = await import('node:child_process')
     const script = `
-      import { lowerWorkerThreadPriority } from ${JSON.stringify(new URL('../../src/adapters/thread_priority.ts', import.meta.url).href)}
+      import { lowerWorkerThreadPriority } from ${
+      JSON.stringify(new URL('../../src/adapters/thread_priority.ts', import.meta.url).href)
+    }
       import { readdirSync, readFileSync } from 'node:fs'
       const nice = (tid) => { const s = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[16]) }
       const changed = await lowerWorkerThreadPriority(7)
       const others = readdirSync('/proc/self/task').map(Number).filter((tid) => tid !== process.pid)
       console.log(JSON.stringify({ changed, main: nice(process.pid), others: others.map(nice) }))`
-    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }))
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }),
+    )
     expect(out.changed).to.be.greaterThan(3) // libuv's four pool threads at least
     expect(out.main).to.equal(0)
     expect(out.others.filter((n: number) => n === 7).length).to.equal(out.changed)

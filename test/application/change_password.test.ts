@@ -9,7 +9,7 @@ describe('ChangePassword', () => {
   let core: Core
   let hasher: CountingHasher
   let caller: TokenClaims
-  let other: { accessToken: string, refreshToken: string }
+  let other: { accessToken: string; refreshToken: string }
   beforeEach(async () => {
     hasher = new CountingHasher()
     core = await createCore({ hasher })
@@ -34,7 +34,7 @@ describe('ChangePassword', () => {
     await rejectsWith(core.login.execute({ username: 'alice', password: PASSWORD }), 'invalid_credentials')
   })
 
-  it('revokes every other session and answers a working pair in the caller\'s own session', async () => {
+  it("revokes every other session and answers a working pair in the caller's own session", async () => {
     const pair = await change({ current_password: PASSWORD, new_password: NEW_PASSWORD })
     await rejectsWith(core.checkClaims.execute({ token: other.accessToken, type: 'access' }), 'token_revoked')
     await rejectsWith(core.refreshAccess.execute({ token: other.refreshToken }), 'token_revoked')
@@ -46,7 +46,10 @@ describe('ChangePassword', () => {
   })
 
   it('refuses a wrong current password with invalid_credentials and changes nothing', async () => {
-    await rejectsWith(change({ current_password: 'not the password', new_password: NEW_PASSWORD }), 'invalid_credentials')
+    await rejectsWith(
+      change({ current_password: 'not the password', new_password: NEW_PASSWORD }),
+      'invalid_credentials',
+    )
     await core.login.execute({ username: 'alice', password: PASSWORD })
     await core.checkClaims.execute({ token: other.accessToken, type: 'access' })
   })
@@ -58,13 +61,19 @@ describe('ChangePassword', () => {
     expect(hasher.verifies).to.equal(before + 1)
   })
 
-  for (const [name, body, field] of [
-    ['a common new password', { current_password: PASSWORD, new_password: 'PASSWORD123' }, 'new_password'],
-    ['a new password that is not a string', { current_password: PASSWORD, new_password: 12345678 }, 'new_password'],
-    ['a short new password', { current_password: PASSWORD, new_password: 'short' }, 'new_password'],
-    ['no new password', { current_password: PASSWORD }, 'new_password'],
-    ['a current password that is not a string', { current_password: ['x'], new_password: NEW_PASSWORD }, 'current_password'],
-  ] as const) {
+  for (
+    const [name, body, field] of [
+      ['a common new password', { current_password: PASSWORD, new_password: 'PASSWORD123' }, 'new_password'],
+      ['a new password that is not a string', { current_password: PASSWORD, new_password: 12345678 }, 'new_password'],
+      ['a short new password', { current_password: PASSWORD, new_password: 'short' }, 'new_password'],
+      ['no new password', { current_password: PASSWORD }, 'new_password'],
+      [
+        'a current password that is not a string',
+        { current_password: ['x'], new_password: NEW_PASSWORD },
+        'current_password',
+      ],
+    ] as const
+  ) {
     it(`refuses ${name} with invalid_request naming ${field}, before any hash, and changes nothing`, async () => {
       const before = hasher.verifies + hasher.hashes
       const error = await rejectsWith(change(body), 'invalid_request')

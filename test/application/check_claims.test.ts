@@ -14,11 +14,21 @@ class DownRevocationStore implements RevocationStore {
   #down(): Promise<never> {
     return Promise.reject(new AuthError('service_unavailable', 'Cannot check revocations: the store is down'))
   }
-  revokeToken(): Promise<void> { return this.#down() }
-  revokeFamily(): Promise<void> { return this.#down() }
-  revokeSubject(): Promise<void> { return this.#down() }
-  retire(): Promise<EarlierUse | undefined> { return this.#down() }
-  isRevoked(): Promise<boolean> { return this.#down() }
+  revokeToken(): Promise<void> {
+    return this.#down()
+  }
+  revokeFamily(): Promise<void> {
+    return this.#down()
+  }
+  revokeSubject(): Promise<void> {
+    return this.#down()
+  }
+  retire(): Promise<EarlierUse | undefined> {
+    return this.#down()
+  }
+  isRevoked(): Promise<boolean> {
+    return this.#down()
+  }
 }
 
 function withPayload(token: string, change: (payload: Record<string, unknown>) => void): string {
@@ -61,15 +71,28 @@ describe('CheckClaims', () => {
   })
 
   it('rejects a token whose claims were changed after signing', async () => {
-    const forged = withPayload(session.accessToken, (payload) => { payload.is_admin = true })
+    const forged = withPayload(session.accessToken, (payload) => {
+      payload.is_admin = true
+    })
     await rejectsWith(core.checkClaims.execute({ token: forged, type: 'access', admin: true }), 'invalid_token')
   })
 
   it('rejects a token signed with another key or for another issuer', async () => {
-    const otherKeys = await HmacSigningKeys.create(new TextEncoder().encode('another-secret-of-at-least-32-bytes!'), core.clock.now())
+    const otherKeys = await HmacSigningKeys.create(
+      new TextEncoder().encode('another-secret-of-at-least-32-bytes!'),
+      core.clock.now(),
+    )
     for (const settings of [{ ...core.settings, keys: otherKeys }, { ...core.settings, issuer: 'elsewhere' }]) {
-      const minter = new TokenMinter({ issuer: new JoseTokenIssuer(settings), revocations: core.revocations, policy: core.policy })
-      const { token } = await minter.mint(user, 'access', { fresh: true, fam: minter.newFamily(), startedAt: core.clock.now() })
+      const minter = new TokenMinter({
+        issuer: new JoseTokenIssuer(settings),
+        revocations: core.revocations,
+        policy: core.policy,
+      })
+      const { token } = await minter.mint(user, 'access', {
+        fresh: true,
+        fam: minter.newFamily(),
+        startedAt: core.clock.now(),
+      })
       await rejectsWith(core.checkClaims.execute({ token, type: 'access' }), 'invalid_token')
     }
   })
@@ -101,14 +124,18 @@ describe('CheckClaims', () => {
   it('requires a fresh token when asked, with fresh_token_required', async () => {
     const refreshed = await core.refreshAccess.execute({ token: session.refreshToken })
     await core.checkClaims.execute({ token: refreshed.accessToken, type: 'access' })
-    await rejectsWith(core.checkClaims.execute({ token: refreshed.accessToken, type: 'access', fresh: true }),
-      'fresh_token_required')
+    await rejectsWith(
+      core.checkClaims.execute({ token: refreshed.accessToken, type: 'access', fresh: true }),
+      'fresh_token_required',
+    )
     await core.checkClaims.execute({ token: session.accessToken, type: 'access', fresh: true })
   })
 
   it('requires the is_admin claim when asked, with admin_required', async () => {
-    await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),
-      'admin_required')
+    await rejectsWith(
+      core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),
+      'admin_required',
+    )
   })
 
   it('lets in a user whose stored admin flag is set', async () => {

@@ -9,7 +9,10 @@ describe('CreateItem', () => {
   })
 
   it('stores the item and answers it', async () => {
-    expect(await core.createItem.execute({ name: 'chair', body: { price: 35.5 } })).to.deep.equal({ name: 'chair', price: 35.5 })
+    expect(await core.createItem.execute({ name: 'chair', body: { price: 35.5 } })).to.deep.equal({
+      name: 'chair',
+      price: 35.5,
+    })
     expect(await core.getItem.execute({ name: 'chair' })).to.deep.equal({ name: 'chair', price: 35.5 })
   })
 

@@ -29,7 +29,9 @@ describe('CredentialsCheck', () => {
     for (const username of ['mallory', 'alice']) { // unknown, then known with a wrong password
       gated.gates = new Gates()
       let answered = false
-      const attempt = credentials.execute({ username, password: 'wrong password' }).finally(() => { answered = true })
+      const attempt = credentials.execute({ username, password: 'wrong password' }).finally(() => {
+        answered = true
+      })
       await gated.gates.at(0).reached // the verify ran and is held before it returns
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)) // room for an answer that did not wait
       expect(answered, username).to.equal(false)
@@ -52,10 +54,17 @@ describe('CredentialsCheck', () => {
     const original = flaky.hash.bind(flaky)
     const credentials = new CredentialsCheck({
       users: core.users,
-      hasher: { ...flaky, verify: flaky.verify.bind(flaky), needsRehash: flaky.needsRehash.bind(flaky),
-        hash: (password: string) => failures-- > 0 ? Promise.reject(new Error('transient')) : original(password) },
+      hasher: {
+        ...flaky,
+        verify: flaky.verify.bind(flaky),
+        needsRehash: flaky.needsRehash.bind(flaky),
+        hash: (password: string) => failures-- > 0 ? Promise.reject(new Error('transient')) : original(password),
+      },
     })
-    const first = await credentials.execute({ username: 'mallory', password: PASSWORD }).then(() => undefined, (e: unknown) => e)
+    const first = await credentials.execute({ username: 'mallory', password: PASSWORD }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect((first as Error).message).to.equal('transient')
     await rejectsWith(credentials.execute({ username: 'mallory', password: PASSWORD }), 'invalid_credentials')
   })
@@ -68,7 +77,8 @@ describe('CredentialsCheck', () => {
 
   it('never re-hashes on a wrong password, even when parameters changed', async () => {
     const stronger = new CredentialsCheck({
-      users: core.users, hasher: createStrongerTestHasher(),
+      users: core.users,
+      hasher: createStrongerTestHasher(),
     })
     const [before] = await core.users.list()
     await rejectsWith(stronger.execute({ username: 'alice', password: 'wrong password' }), 'invalid_credentials')
@@ -78,7 +88,10 @@ describe('CredentialsCheck', () => {
 
   it('refuses a user whose stored hash is malformed with invalid_credentials', async () => {
     await core.users.create({
-      id: 'broken-id' as UserId, username: 'broken' as Username, passwordHash: 'not-a-hash', isAdmin: false,
+      id: 'broken-id' as UserId,
+      username: 'broken' as Username,
+      passwordHash: 'not-a-hash',
+      isAdmin: false,
       createdAt: new Date(core.clock.now()),
     })
     await rejectsWith(core.credentials.execute({ username: 'broken', password: PASSWORD }), 'invalid_credentials')

@@ -6,7 +6,7 @@ import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fi
 describe('DeleteAccount', () => {
   let core: Core
   let caller: TokenClaims
-  let pair: { accessToken: string, refreshToken: string }
+  let pair: { accessToken: string; refreshToken: string }
   beforeEach(async () => {
     core = await createCore()
     pair = await core.registerUser.execute({ username: 'alice', password: PASSWORD })
@@ -25,7 +25,10 @@ describe('DeleteAccount', () => {
   })
 
   it('refuses a wrong password with invalid_credentials and deletes nothing', async () => {
-    await rejectsWith(core.deleteAccount.execute({ caller, body: { password: 'not the password' } }), 'invalid_credentials')
+    await rejectsWith(
+      core.deleteAccount.execute({ caller, body: { password: 'not the password' } }),
+      'invalid_credentials',
+    )
     expect(await core.users.list()).to.have.length(1)
     await core.checkClaims.execute({ token: pair.accessToken, type: 'access' })
   })

@@ -19,8 +19,9 @@ describe('DeleteAllUsers', () => {
   })
 
   it('revokes the tokens of every deleted user', async () => {
-    const sessions = await Promise.all(['alice', 'bob'].map((username) =>
-      core.registerUser.execute({ username, password: PASSWORD })))
+    const sessions = await Promise.all(
+      ['alice', 'bob'].map((username) => core.registerUser.execute({ username, password: PASSWORD })),
+    )
     await core.deleteAllUsers.execute()
     for (const session of sessions) {
       await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access' }), 'token_revoked')

@@ -24,7 +24,9 @@ describe('FreshLogin', () => {
 
   it('gives each fresh login a family of its own, shared with no login session', async () => {
     const session = await core.login.execute({ username: 'alice', password: PASSWORD })
-    const fresh = await Promise.all([1, 2].map(() => core.freshLogin.execute({ username: 'alice', password: PASSWORD })))
+    const fresh = await Promise.all(
+      [1, 2].map(() => core.freshLogin.execute({ username: 'alice', password: PASSWORD })),
+    )
     const fams = await Promise.all([
       core.verifier.verify(session.refreshToken, 'refresh'),
       ...fresh.map((result) => core.verifier.verify(result.accessToken, 'access')),
@@ -34,26 +36,37 @@ describe('FreshLogin', () => {
 
   it('joins the session of the refresh token presented, so logging that session out revokes the fresh token', async () => {
     const session = await core.login.execute({ username: 'alice', password: PASSWORD })
-    const fresh = await core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken })
+    const fresh = await core.freshLogin.execute({ username: 'alice', password: PASSWORD }, {
+      refreshToken: session.refreshToken,
+    })
     const claims = await core.checkClaims.execute({ token: fresh.accessToken, type: 'access', fresh: true })
     expect(claims.fam).to.equal((await core.verifier.verify(session.refreshToken, 'refresh')).fam)
     await core.revokeToken.execute({ token: session.refreshToken, type: 'refresh' })
-    await rejectsWith(core.checkClaims.execute({ token: fresh.accessToken, type: 'access', fresh: true }), 'token_revoked')
+    await rejectsWith(
+      core.checkClaims.execute({ token: fresh.accessToken, type: 'access', fresh: true }),
+      'token_revoked',
+    )
   })
 
   it('refuses a refresh token of another account with invalid_token', async () => {
     const bob = await core.registerUser.execute({ username: 'bob', password: PASSWORD })
-    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: bob.refreshToken }),
-      'invalid_token')
+    await rejectsWith(
+      core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: bob.refreshToken }),
+      'invalid_token',
+    )
   })
 
-  it('refuses an access token where the session\'s refresh token is expected, and a revoked session', async () => {
+  it("refuses an access token where the session's refresh token is expected, and a revoked session", async () => {
     const session = await core.login.execute({ username: 'alice', password: PASSWORD })
-    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.accessToken }),
-      'invalid_token')
+    await rejectsWith(
+      core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.accessToken }),
+      'invalid_token',
+    )
     await core.revokeToken.execute({ token: session.refreshToken, type: 'refresh' })
-    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken }),
-      'token_revoked')
+    await rejectsWith(
+      core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken }),
+      'token_revoked',
+    )
   })
 
   it('rejects a wrong password and an unknown user with invalid_credentials', async () => {

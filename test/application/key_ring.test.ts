@@ -123,7 +123,9 @@ describe('KeyRing', () => {
 
   it('refuses keys sealed under another secret and creates none in their place, even when one is due', async () => {
     await ring().refresh()
-    const other = ring({ maker: new JoseKeyMaker({ secret: new TextEncoder().encode('a-different-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9') }) })
+    const other = ring({
+      maker: new JoseKeyMaker({ secret: new TextEncoder().encode('a-different-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9') }),
+    })
     clock.advance(31 * D)
     const error = await other.refresh().then(() => undefined, (e: unknown) => e)
     expect(error).to.be.instanceOf(RangeError)
@@ -183,7 +185,7 @@ describe('KeyRing', () => {
     expect(keys.current().kid).to.equal(rotation.key.kid)
   })
 
-  it('uses an unmanaged store\'s keys as they are: it creates, rotates and removes none', async () => {
+  it("uses an unmanaged store's keys as they are: it creates, rotates and removes none", async () => {
     const keys = ring({ managed: false })
     await keys.refresh()
     expect(await store.list()).to.deep.equal([])
@@ -195,8 +197,14 @@ describe('KeyRing', () => {
     const writes: string[] = []
     const readOnly: KeyStore = {
       list: () => store.list(),
-      add: () => { writes.push('add'); return Promise.resolve(false) },
-      remove: () => { writes.push('remove'); return Promise.resolve() },
+      add: () => {
+        writes.push('add')
+        return Promise.resolve(false)
+      },
+      remove: () => {
+        writes.push('remove')
+        return Promise.resolve()
+      },
     }
     await ring().refresh() // a first key, made by a managed ring
     const keys = ring({ store: readOnly, managed: false })

@@ -31,7 +31,9 @@ describe('ListItems', () => {
     await core.items.delete('chair')
     await core.items.delete('table')
     expect(await core.listItems.execute({ signedIn: false })).to.deep.equal({
-      signedIn: false, names: [], message: 'More data available if you log in.',
+      signedIn: false,
+      names: [],
+      message: 'More data available if you log in.',
     })
   })
 })

@@ -33,7 +33,10 @@ describe('ListUsers', () => {
     await core.registerUser.execute({ username: 'root', password: PASSWORD }, { byOperator: true })
     await core.registerUser.execute({ username: 'alice', password: PASSWORD })
     await core.users.create({
-      id: 'flagged-id' as UserId, username: 'ops' as Username, passwordHash: 'x', isAdmin: true,
+      id: 'flagged-id' as UserId,
+      username: 'ops' as Username,
+      passwordHash: 'x',
+      isAdmin: true,
       createdAt: new Date(core.clock.now()),
     })
     const admins = Object.fromEntries((await core.listUsers.execute()).map((user) => [user.username, user.isAdmin]))

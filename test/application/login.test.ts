@@ -43,8 +43,14 @@ describe('Login', () => {
   })
 
   it('rejects a wrong password with the same code and message as an unknown username', async () => {
-    const wrong = await rejectsWith(core.login.execute({ username: 'Alice', password: 'not the password' }), 'invalid_credentials')
-    const unknown = await rejectsWith(core.login.execute({ username: 'mallory', password: PASSWORD }), 'invalid_credentials')
+    const wrong = await rejectsWith(
+      core.login.execute({ username: 'Alice', password: 'not the password' }),
+      'invalid_credentials',
+    )
+    const unknown = await rejectsWith(
+      core.login.execute({ username: 'mallory', password: PASSWORD }),
+      'invalid_credentials',
+    )
     expect(wrong.message).to.equal(unknown.message)
   })
 
@@ -63,7 +69,11 @@ describe('Login', () => {
 
   it('re-hashes a password made with older parameters, and the new hash still verifies', async () => {
     const stronger = createStrongerTestHasher()
-    const login = new Login({ credentials: new CredentialsCheck({ users: core.users, hasher: stronger }), minter: core.minter, clock: core.clock })
+    const login = new Login({
+      credentials: new CredentialsCheck({ users: core.users, hasher: stronger }),
+      minter: core.minter,
+      clock: core.clock,
+    })
     const [before] = await core.users.list()
     await login.execute({ username: 'alice', password: PASSWORD })
     const [after] = await core.users.list()

@@ -2,7 +2,11 @@ import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { MemoryRevocationStore } from '../../src/adapters/memory/revocation_store.ts'
 import type {
-  EarlierUse, RevocationCheckOptions, RevocationQuery, RevocationStore, Rotation,
+  EarlierUse,
+  RevocationCheckOptions,
+  RevocationQuery,
+  RevocationStore,
+  Rotation,
 } from '../../src/application/ports/revocation_store.ts'
 import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
 import { GatedHasher, GatedIssuer, GatedUsers, Gates } from '../support/gates.ts'
@@ -36,17 +40,22 @@ class LaggingCache implements RevocationStore {
 
 /** Each test stops one step of a login or refresh at a gate, lands a revocation, and lets it go on. */
 describe('Tokens whose minting overlapped a revocation', () => {
-  async function gatedCore(): Promise<{ core: Core, hasher: GatedHasher, users: GatedUsers, issuer: { gated?: GatedIssuer } }> {
+  async function gatedCore(): Promise<
+    { core: Core; hasher: GatedHasher; users: GatedUsers; issuer: { gated?: GatedIssuer } }
+  > {
     const hasher = new GatedHasher()
     const users = new GatedUsers()
     const issuer: { gated?: GatedIssuer } = {}
     const core = await createCore({
-      hasher, users, issuer: (jose) => (issuer.gated = new GatedIssuer(jose)), reservedUsernames: ['root'],
+      hasher,
+      users,
+      issuer: (jose) => (issuer.gated = new GatedIssuer(jose)),
+      reservedUsernames: ['root'],
     })
     return { core, hasher, users, issuer }
   }
 
-  it('answers token_revoked to a login whose password check overlapped the account\'s deletion', async () => {
+  it("answers token_revoked to a login whose password check overlapped the account's deletion", async () => {
     const { core, hasher } = await gatedCore()
     await core.registerUser.execute({ username: 'root', password: PASSWORD }, { byOperator: true })
     hasher.gates = new Gates()
@@ -59,7 +68,7 @@ describe('Tokens whose minting overlapped a revocation', () => {
     await rejectsWith(login, 'token_revoked')
   })
 
-  it('dates a login\'s tokens from before the user was read, so a revocation landing while they are signed covers them', async () => {
+  it("dates a login's tokens from before the user was read, so a revocation landing while they are signed covers them", async () => {
     const { core, issuer } = await gatedCore()
     await core.registerUser.execute({ username: 'alice', password: PASSWORD })
     core.clock.advance(1)
@@ -140,7 +149,9 @@ describe('Tokens whose minting overlapped a revocation', () => {
     core.clock.advance(1_000)
     await core.revokeToken.execute({ token: session.accessToken, type: 'access', everywhere: true })
     core.clock.advance(1_000)
-    await rejectsWith(core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken }),
-      'token_revoked')
+    await rejectsWith(
+      core.freshLogin.execute({ username: 'alice', password: PASSWORD }, { refreshToken: session.refreshToken }),
+      'token_revoked',
+    )
   })
 })

@@ -1,6 +1,11 @@
 import { beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
-import type { EarlierUse, RevocationQuery, RevocationStore, Rotation } from '../../src/application/ports/revocation_store.ts'
+import type {
+  EarlierUse,
+  RevocationQuery,
+  RevocationStore,
+  Rotation,
+} from '../../src/application/ports/revocation_store.ts'
 import type { TokenPair } from '../../src/application/token_minter.ts'
 import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fixtures.ts'
 
@@ -21,8 +26,10 @@ describe('RefreshAccess', () => {
     expect(access).to.include({ fresh: false, sub: original.sub, fam: original.fam })
     expect(refresh).to.include({ sub: original.sub, fam: original.fam })
     expect(refresh.jti).not.to.equal(original.jti)
-    await rejectsWith(core.checkClaims.execute({ token: result.accessToken, type: 'access', fresh: true }),
-      'fresh_token_required')
+    await rejectsWith(
+      core.checkClaims.execute({ token: result.accessToken, type: 'access', fresh: true }),
+      'fresh_token_required',
+    )
   })
 
   it('serves a used refresh token again within the grace window, for two tabs refreshing at once', async () => {
@@ -33,10 +40,15 @@ describe('RefreshAccess', () => {
   })
 
   it('answers every use within the grace window with the same successor, so the family keeps one head', async () => {
-    const answers = await Promise.all(Array.from({ length: 5 }, () => core.refreshAccess.execute({ token: session.refreshToken })))
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => core.refreshAccess.execute({ token: session.refreshToken })),
+    )
     const jtis = async (type: 'access' | 'refresh') =>
-      new Set(await Promise.all(answers.map(async (pair) =>
-        (await core.verifier.verify(type === 'access' ? pair.accessToken : pair.refreshToken, type)).jti)))
+      new Set(
+        await Promise.all(answers.map(async (pair) =>
+          (await core.verifier.verify(type === 'access' ? pair.accessToken : pair.refreshToken, type)).jti
+        )),
+      )
     expect((await jtis('refresh')).size).to.equal(1)
     expect((await jtis('access')).size).to.equal(1)
   })
@@ -45,12 +57,18 @@ describe('RefreshAccess', () => {
     const first = await core.refreshAccess.execute({ token: session.refreshToken })
     core.clock.advance(2_000)
     const second = await core.refreshAccess.execute({ token: session.refreshToken })
-    expect(await core.verifier.verify(second.refreshToken, 'refresh')).to.deep.equal(await core.verifier.verify(first.refreshToken, 'refresh'))
-    expect(await core.verifier.verify(second.accessToken, 'access')).to.deep.equal(await core.verifier.verify(first.accessToken, 'access'))
+    expect(await core.verifier.verify(second.refreshToken, 'refresh')).to.deep.equal(
+      await core.verifier.verify(first.refreshToken, 'refresh'),
+    )
+    expect(await core.verifier.verify(second.accessToken, 'access')).to.deep.equal(
+      await core.verifier.verify(first.accessToken, 'access'),
+    )
   })
 
   it('never forks a family: once the shared successor is rotated, any copy of it is a reuse', async () => {
-    const [tabA, tabB] = await Promise.all([1, 2].map(() => core.refreshAccess.execute({ token: session.refreshToken })))
+    const [tabA, tabB] = await Promise.all(
+      [1, 2].map(() => core.refreshAccess.execute({ token: session.refreshToken })),
+    )
     const next = await core.refreshAccess.execute({ token: tabA!.refreshToken })
     core.clock.advance(core.policy.refreshReuseGraceSeconds * 1000 + 1)
     await rejectsWith(core.refreshAccess.execute({ token: tabB!.refreshToken }), 'token_reused')
@@ -120,8 +138,10 @@ describe('RefreshAccess', () => {
     await core.setAdmin.execute({ username: 'alice', isAdmin: true })
     const result = await core.refreshAccess.execute({ token: session.refreshToken })
     await core.checkClaims.execute({ token: result.accessToken, type: 'access', admin: true })
-    await rejectsWith(core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),
-      'admin_required')
+    await rejectsWith(
+      core.checkClaims.execute({ token: session.accessToken, type: 'access', admin: true }),
+      'admin_required',
+    )
   })
 })
 
@@ -203,7 +223,10 @@ describe('RefreshAccess: the successor a first use recorded', () => {
     ['whose refresh token is an access token', edit('refresh', (claims) => ({ ...claims, type: 'access' }))],
     ['whose access token has no id', edit('access', ({ jti: _, ...claims }) => claims)],
     ['whose refresh token has a numeric id', edit('refresh', (claims) => ({ ...claims, jti: 7 }))],
-    ['whose access token has an issue time that is not a number', edit('access', (claims) => ({ ...claims, iat: String(claims.iat) }))],
+    [
+      'whose access token has an issue time that is not a number',
+      edit('access', (claims) => ({ ...claims, iat: String(claims.iat) })),
+    ],
     ['whose refresh token has no expiry', edit('refresh', ({ exp: _, ...claims }) => claims)],
     ['whose access token is null', edit('access', () => null)],
     ['whose refresh token is a string', edit('refresh', () => 'refresh')],

@@ -85,8 +85,10 @@ describe('RegisterUser', () => {
   })
 
   it('lets exactly one of 50 concurrent registrations of one name win', async () => {
-    const attempts = Array.from({ length: 50 }, (_, i) =>
-      core.registerUser.execute({ username: i % 2 === 0 ? 'race' : 'RACE', password: `${PASSWORD} ${i}` }))
+    const attempts = Array.from(
+      { length: 50 },
+      (_, i) => core.registerUser.execute({ username: i % 2 === 0 ? 'race' : 'RACE', password: `${PASSWORD} ${i}` }),
+    )
     const outcomes = await Promise.allSettled(attempts)
     const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled')
     const codes = outcomes.flatMap((outcome) => outcome.status === 'rejected' ? [outcome.reason.code] : [])

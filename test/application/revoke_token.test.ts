@@ -19,7 +19,7 @@ describe('RevokeToken', () => {
   const access = (token: string) => core.checkClaims.execute({ token, type: 'access' })
   const refresh = (token: string) => core.checkClaims.execute({ token, type: 'refresh' })
 
-  it('keeps a revoked token refused through the verifier\'s clock leeway past exp', async () => {
+  it("keeps a revoked token refused through the verifier's clock leeway past exp", async () => {
     const lenient = await createCore({ leewaySeconds: 5 })
     const tokens = await lenient.registerUser.execute({ username: 'carol', password: PASSWORD })
     const claims = await lenient.checkClaims.execute({ token: tokens.accessToken, type: 'access' })

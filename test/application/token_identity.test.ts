@@ -99,7 +99,10 @@ describe('IntrospectToken', () => {
     const down = new SwitchableRevocationStore(core.clock)
     down.down = true
     const identity = new TokenIdentity({ verifier: core.verifier })
-    await rejectsWith(new IntrospectToken({ identity, revocations: down, users: core.users }).execute({ token: tokens.accessToken }), 'service_unavailable')
+    await rejectsWith(
+      new IntrospectToken({ identity, revocations: down, users: core.users }).execute({ token: tokens.accessToken }),
+      'service_unavailable',
+    )
   })
 })
 
@@ -117,8 +120,10 @@ describe('RevokeAnyToken', () => {
     await core.refreshAccess.execute({ token: tokens.refreshToken })
   })
 
-  it('revokes a refresh token\'s whole family, so its access tokens stop working too, even given the wrong hint', async () => {
-    expect(await forwardAuth(core).revoke.execute({ token: tokens.refreshToken, hint: 'access_token' })).to.equal('session')
+  it("revokes a refresh token's whole family, so its access tokens stop working too, even given the wrong hint", async () => {
+    expect(await forwardAuth(core).revoke.execute({ token: tokens.refreshToken, hint: 'access_token' })).to.equal(
+      'session',
+    )
     await rejectsWith(core.checkClaims.execute({ token: tokens.accessToken, type: 'access' }), 'token_revoked')
     await rejectsWith(core.refreshAccess.execute({ token: tokens.refreshToken }), 'token_revoked')
   })

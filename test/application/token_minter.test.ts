@@ -6,7 +6,7 @@ import { type Core, createCore, PASSWORD, rejectsWith } from '../support/core_fi
 describe('TokenMinter', () => {
   let core: Core
   let user: User
-  let options: { fresh: boolean, fam: string, startedAt: number }
+  let options: { fresh: boolean; fam: string; startedAt: number }
   beforeEach(async () => {
     core = await createCore({ accessTtlSeconds: 600, refreshTtlSeconds: 86_400 })
     await core.registerUser.execute({ username: 'alice', password: PASSWORD })

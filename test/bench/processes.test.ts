@@ -37,10 +37,15 @@ async function run(how: 'normal' | 'throw' | 'reject' | 'signal') {
   const dir = mkdtempSync(join(tmpdir(), 'hexauth-bench-run-'))
   const marker = join(dir, 'stopped')
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/bench_run.ts', how, marker], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/bench_run.ts', how, marker], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const exited = once(child, 'exit') as Promise<[number | null]>
     let output = ''
-    child.stdout!.on('data', (chunk) => { output += chunk })
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+    })
     child.stderr!.resume()
     let pid: number | undefined
     for (let i = 0; i < 200 && pid === undefined; i++) {

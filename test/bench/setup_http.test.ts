@@ -12,12 +12,16 @@ describe('bench/setup_http.ts', () => {
   before(async () => {
     server = createServer((req, res) => {
       let body = ''
-      req.on('data', (chunk) => { body += chunk })
+      req.on('data', (chunk) => {
+        body += chunk
+      })
       req.on('end', () => res.end(JSON.stringify({ method: req.method, body })))
     })
     // A server that closes idle connections at once: any reuse of one would fail.
     server.keepAliveTimeout = 1
-    server.on('connection', () => { connections++ })
+    server.on('connection', () => {
+      connections++
+    })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
@@ -27,7 +31,10 @@ describe('bench/setup_http.ts', () => {
     const before = connections
     for (let i = 0; i < 5; i++) {
       const answer = await call(`${base}/x`, 'POST', { n: i })
-      expect([answer.status, JSON.parse(answer.text)]).to.deep.equal([200, { method: 'POST', body: JSON.stringify({ n: i }) }])
+      expect([answer.status, JSON.parse(answer.text)]).to.deep.equal([200, {
+        method: 'POST',
+        body: JSON.stringify({ n: i }),
+      }])
       await new Promise((r) => setTimeout(r, 20)) // idle past the server's keep-alive timeout
     }
     expect(connections - before).to.equal(5)
@@ -41,7 +48,10 @@ describe('bench/setup_http.ts', () => {
     expect((await answered).text).to.equal('up')
     late.close()
     const closed = await freePort()
-    const refused = await callRetrying(`http://127.0.0.1:${closed}/`, 'GET', undefined, 3).then(() => 'answered', (e: NodeJS.ErrnoException) => e.code)
+    const refused = await callRetrying(`http://127.0.0.1:${closed}/`, 'GET', undefined, 3).then(
+      () => 'answered',
+      (e: NodeJS.ErrnoException) => e.code,
+    )
     expect(refused).to.equal('ECONNREFUSED')
   })
 })

@@ -15,7 +15,11 @@ export interface KeyStoreSubject {
 }
 
 /** A new key of `generation` made by `maker`, as the key ring adds it. */
-export async function aKey(maker: JoseKeyMaker, generation: number, alg: 'ES256' | 'EdDSA' | 'RS256' = 'ES256'): Promise<SigningKey> {
+export async function aKey(
+  maker: JoseKeyMaker,
+  generation: number,
+  alg: 'ES256' | 'EdDSA' | 'RS256' = 'ES256',
+): Promise<SigningKey> {
   const made = await maker.generate(alg)
   const at = Date.UTC(2030, 0, generation)
   return { ...made, generation, publishedAt: at - 7_200_000, signsFrom: at }
@@ -27,7 +31,11 @@ const PRIVATE_PARAMETERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']
  * The behaviour every {@linkcode KeyStore} must have; `make` returns an empty one for each
  * test. A `read-only` store (a key file) must refuse every write instead of taking it.
  */
-export function keyStoreContract(name: string, make: () => Promise<KeyStoreSubject>, kind: 'writable' | 'read-only' = 'writable'): void {
+export function keyStoreContract(
+  name: string,
+  make: () => Promise<KeyStoreSubject>,
+  kind: 'writable' | 'read-only' = 'writable',
+): void {
   describe(`KeyStore contract: ${name}`, () => {
     let subject: KeyStoreSubject
     beforeEach(async () => {
@@ -50,7 +58,9 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreSubje
       await subject.hold(1)
       const [key] = await subject.store.list()
       const { privateKey, publicKey } = await subject.maker.open(key!)
-      const jws = await new CompactSign(new TextEncoder().encode('probe')).setProtectedHeader({ alg: 'ES256' }).sign(privateKey)
+      const jws = await new CompactSign(new TextEncoder().encode('probe')).setProtectedHeader({ alg: 'ES256' }).sign(
+        privateKey,
+      )
       expect(new TextDecoder().decode((await compactVerify(jws, publicKey)).payload)).to.equal('probe')
       expect(key!.sealed).to.match(/^A256GCM\./)
       expect(key!.sealed).to.not.match(/"d"|"kty"/)
@@ -59,8 +69,11 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreSubje
     if (kind === 'read-only') {
       it('refuses every write and keeps its keys', async () => {
         const kids = await subject.hold(1)
-        expect(await subject.store.add(await aKey(subject.maker, 2)).then(() => undefined, (e: unknown) => e)).to.be.instanceOf(TypeError)
-        expect(await subject.store.remove(kids[0]!).then(() => undefined, (e: unknown) => e)).to.be.instanceOf(TypeError)
+        expect(await subject.store.add(await aKey(subject.maker, 2)).then(() => undefined, (e: unknown) => e)).to.be
+          .instanceOf(TypeError)
+        expect(await subject.store.remove(kids[0]!).then(() => undefined, (e: unknown) => e)).to.be.instanceOf(
+          TypeError,
+        )
         expect((await subject.store.list()).map((key) => key.kid)).to.deep.equal(kids)
       })
       return
@@ -105,7 +118,8 @@ export function keyStoreContract(name: string, make: () => Promise<KeyStoreSubje
 /** The subject of a store that takes writes: {@linkcode KeyStoreSubject.hold} adds keys as the ring does. */
 export function writableSubject(store: KeyStore, maker: JoseKeyMaker): KeyStoreSubject {
   return {
-    store, maker,
+    store,
+    maker,
     async hold(count) {
       const kids: string[] = []
       for (let generation = 1; generation <= count; generation++) {

@@ -31,7 +31,9 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
     it('answers a consistent check like any other', async () => {
       await subject.store.revokeToken(query.jti, subject.now() + 60)
       expect(await subject.store.isRevoked(query, { consistent: true })).to.equal(true)
-      expect(await subject.store.isRevoked({ ...query, jti: crypto.randomUUID() }, { consistent: true })).to.equal(false)
+      expect(await subject.store.isRevoked({ ...query, jti: crypto.randomUUID() }, { consistent: true })).to.equal(
+        false,
+      )
     })
 
     it('refuses a token issued before the store started, as a wiped blocklist must', async () => {
@@ -77,8 +79,11 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
       expect(await subject.store.isRevoked({ ...query, iat: at - 0.5 })).to.equal(true)
     })
 
-    const rotation = (expiresAt: number, successor = 'successor-1', successorUntil = subject.now() + 10) =>
-      ({ expiresAt, successor, successorUntil })
+    const rotation = (expiresAt: number, successor = 'successor-1', successorUntil = subject.now() + 10) => ({
+      expiresAt,
+      successor,
+      successorUntil,
+    })
 
     it('retires a refresh token once: the first use answers undefined, a later one the first use and its successor', async () => {
       const first = subject.now()
@@ -90,7 +95,7 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
       expect(await subject.store.retire(crypto.randomUUID(), rotation(first + 60))).to.equal(undefined)
     })
 
-    it('keeps the successor only until its own end, the used mark until the token\'s', async () => {
+    it("keeps the successor only until its own end, the used mark until the token's", async () => {
       const first = subject.now()
       await subject.store.retire(query.jti, rotation(first + 60, 'first answer', first + 1))
       await subject.advance(2.05)
@@ -100,8 +105,12 @@ export function revocationStoreContract(name: string, make: () => Promise<Revoca
     })
 
     it('lets exactly one of many concurrent uses of a refresh token be the first, and tells every other its successor', async () => {
-      const uses = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-        subject.store.retire(query.jti, rotation(subject.now() + 60, `answer ${i}`))))
+      const uses = await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) => subject.store.retire(query.jti, rotation(subject.now() + 60, `answer ${i}`)),
+        ),
+      )
       const firsts = uses.flatMap((use, i) => use === undefined ? [i] : [])
       expect(firsts).to.have.length(1)
       for (const use of uses) if (use !== undefined) expect(use.successor).to.equal(`answer ${firsts[0]}`)

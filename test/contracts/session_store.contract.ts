@@ -9,8 +9,15 @@ const DAY = 86_400_000
 /** A session of `userId` opened at `created` (ms), its refresh token living `ttl` ms. */
 export function aSession(id: string, userId: string, created = T0, ttl = 30 * DAY): Session {
   return {
-    id, userId: userId as UserId, createdAt: new Date(created), lastUsedAt: new Date(created), expiresAt: new Date(created + ttl),
-    refreshJti: `jti-${id}`, refreshIat: created / 1000, userAgent: 'Mozilla/5.0 (test)', ip: '203.0.113.7',
+    id,
+    userId: userId as UserId,
+    createdAt: new Date(created),
+    lastUsedAt: new Date(created),
+    expiresAt: new Date(created + ttl),
+    refreshJti: `jti-${id}`,
+    refreshIat: created / 1000,
+    userAgent: 'Mozilla/5.0 (test)',
+    ip: '203.0.113.7',
   }
 }
 
@@ -29,7 +36,7 @@ export function sessionStoreContract(name: string, make: () => Promise<SessionSt
       expect(await store.find('fam-2', 'alice' as UserId, new Date(T0))).to.equal(undefined)
     })
 
-    it('lists a user\'s sessions newest first, and nobody else\'s', async () => {
+    it("lists a user's sessions newest first, and nobody else's", async () => {
       await store.save(aSession('old', 'alice', T0))
       await store.save(aSession('new', 'alice', T0 + 1000))
       await store.save(aSession('theirs', 'bob', T0 + 500))
@@ -48,8 +55,12 @@ export function sessionStoreContract(name: string, make: () => Promise<SessionSt
     it('records a use: last use, client, the new refresh token and a later end; the creation time stays', async () => {
       await store.save(aSession('fam', 'alice', T0, 60_000))
       const use = {
-        lastUsedAt: new Date(T0 + 50_000), expiresAt: new Date(T0 + 110_000), refreshJti: 'jti-next', refreshIat: (T0 + 50_000) / 1000,
-        userAgent: 'curl/8', ip: '198.51.100.2',
+        lastUsedAt: new Date(T0 + 50_000),
+        expiresAt: new Date(T0 + 110_000),
+        refreshJti: 'jti-next',
+        refreshIat: (T0 + 50_000) / 1000,
+        userAgent: 'curl/8',
+        ip: '198.51.100.2',
       }
       expect(await store.touch('fam', use)).to.equal(true)
       const found = await store.find('fam', 'alice' as UserId, new Date(T0 + 100_000))
@@ -68,7 +79,9 @@ export function sessionStoreContract(name: string, make: () => Promise<SessionSt
       await store.save(aSession('d', 'bob'))
       expect(await store.delete('alice' as UserId, ['a', 'b', 'd', 'missing'])).to.equal(2)
       expect(await store.delete('alice' as UserId, [])).to.equal(0)
-      expect((await store.listByUser('alice' as UserId, new Date(T0))).map((session) => session.id)).to.deep.equal(['c'])
+      expect((await store.listByUser('alice' as UserId, new Date(T0))).map((session) => session.id)).to.deep.equal([
+        'c',
+      ])
       expect((await store.listByUser('bob' as UserId, new Date(T0))).map((session) => session.id)).to.deep.equal(['d'])
     })
 

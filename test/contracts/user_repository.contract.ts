@@ -53,11 +53,14 @@ export function userRepositoryContract(name: string, make: () => Promise<UserRep
     it('lets exactly one of many concurrent creates of one name win', async () => {
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => users.create(aUser('race'))))
       expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1)
-      expect(results.filter((r) => r.status === 'rejected' && isAuthError(r.reason, 'username_taken'))).to.have.length(19)
+      expect(results.filter((r) => r.status === 'rejected' && isAuthError(r.reason, 'username_taken'))).to.have.length(
+        19,
+      )
     })
 
     it('lists users oldest first', async () => {
-      const a = aUser('first-user'); const b = aUser('second-user')
+      const a = aUser('first-user')
+      const b = aUser('second-user')
       await users.create(b.createdAt < a.createdAt ? b : a)
       await users.create(b.createdAt < a.createdAt ? a : b)
       expect((await users.list()).map((u) => u.username)).to.deep.equal(['first-user', 'second-user'])
@@ -82,7 +85,8 @@ export function userRepositoryContract(name: string, make: () => Promise<UserRep
     })
 
     it('sets the admin flag of the named user only', async () => {
-      const heidi = aUser('heidi'); const ivan = aUser('ivan')
+      const heidi = aUser('heidi')
+      const ivan = aUser('ivan')
       await users.create(heidi)
       await users.create(ivan)
       await users.setAdmin('heidi' as Username, true)

@@ -8,10 +8,18 @@ const events: string[] = []
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1))
 
 describe('The BDD interface', () => {
-  before(() => { events.push('before') })
-  beforeEach(() => { events.push('beforeEach') })
-  afterEach(() => { events.push('afterEach') })
-  after(() => { events.push('after') })
+  before(() => {
+    events.push('before')
+  })
+  beforeEach(() => {
+    events.push('beforeEach')
+  })
+  afterEach(() => {
+    events.push('afterEach')
+  })
+  after(() => {
+    events.push('after')
+  })
 
   it('runs before once, then beforeEach, before the first test', () => {
     expect(events).to.deep.equal(['before', 'beforeEach'])
@@ -26,8 +34,12 @@ describe('The BDD interface', () => {
       events.push('nested beforeEach')
       setTimeout(done, 1)
     })
-    afterEach(() => { events.push('nested afterEach') })
-    after(() => { events.push('nested after') })
+    afterEach(() => {
+      events.push('nested afterEach')
+    })
+    after(() => {
+      events.push('nested after')
+    })
 
     it('runs outer hooks first, and awaits async and done-style hooks', () => {
       expect(events.slice(-3)).to.deep.equal(['nested before', 'beforeEach', 'nested beforeEach'])
@@ -50,7 +62,7 @@ describe('The BDD interface', () => {
     })
   })
 
-  it('runs a suite\'s own tests before its nested suites, wherever they are declared', () => {
+  it("runs a suite's own tests before its nested suites, wherever they are declared", () => {
     expect(events).to.deep.equal(['before', 'beforeEach', 'afterEach', 'beforeEach'])
   })
 
@@ -60,7 +72,7 @@ describe('The BDD interface', () => {
 })
 
 describe('The BDD interface, after another suite', () => {
-  it('ran the other suite\'s after hooks', () => {
+  it("ran the other suite's after hooks", () => {
     expect(events.at(-1)).to.equal('after')
   })
 })

@@ -22,14 +22,17 @@ const VARIABLES = [...CONFIG_VARIABLES, ...SECRET_FILE_VARIABLES.map((name) => `
 function denoPermissions(port: number): string[] {
   // Where node-gyp-build finds the argon2 addon: built on install, else a prebuild.
   const built = 'node_modules/argon2/build/Release'
-  const addon = existsSync(resolve(root, built, 'argon2.node')) ? `${built}/argon2.node` : 'node_modules/argon2/prebuilds'
+  const addon = existsSync(resolve(root, built, 'argon2.node'))
+    ? `${built}/argon2.node`
+    : 'node_modules/argon2/prebuilds'
   const addonDir = addon.endsWith('.node') ? built : addon
   return [
     // Listen on this loopback port, nothing else.
     `--allow-net=127.0.0.1:${port}`,
     // hexauth reads its configuration only; any other variable (libraries probe DEBUG,
     // NODE_ENV, and the debug package lists them all) reads as unset instead of failing.
-    `--allow-env=${VARIABLES.join(',')}`, '--ignore-env',
+    `--allow-env=${VARIABLES.join(',')}`,
+    '--ignore-env',
     // node-gyp-build lists the addon's folder and checks for Alpine (musl) before loading it.
     `--allow-read=${addonDir},/etc/alpine-release`,
     // argon2 is a Node-API addon: loading it is FFI.
@@ -47,7 +50,12 @@ describe('src/main.ts under Deno', function () {
   let output = ''
 
   before(async function () {
-    requireOrSkip(this, 'deno', deno !== undefined, 'no deno binary (npm install brings one with the deno devDependency, or put deno on PATH)')
+    requireOrSkip(
+      this,
+      'deno',
+      deno !== undefined,
+      'no deno binary (npm install brings one with the deno devDependency, or put deno on PATH)',
+    )
     this.timeout(60_000)
     const port = await freePort()
     base = `http://127.0.0.1:${port}`
@@ -56,11 +64,23 @@ describe('src/main.ts under Deno', function () {
     // Only the variables this test means: a REDIS_URL or MONGO_URL of the caller's would need more permissions.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !VARIABLES.includes(name)))
     child = spawn(deno!, args, {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...env,
+        NO_COLOR: '1',
+        DENO_NO_UPDATE_CHECK: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
     })
-    child.stdout!.on('data', (chunk) => { output += chunk })
-    child.stderr!.on('data', (chunk) => { output += chunk })
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr!.on('data', (chunk) => {
+      output += chunk
+    })
     for (let i = 0; i < 400 && child.exitCode === null; i++) {
       if (await fetch(`${base}/healthz`).then(() => true, () => false)) return
       await new Promise((r) => setTimeout(r, 100))

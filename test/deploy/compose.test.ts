@@ -24,16 +24,20 @@ describe('docker-compose.yml', () => {
   }
   /** The secrets mounted in `service` (short or long syntax). */
   const secretsOf = (service: string): string[] =>
-    ((services[service]!.secrets ?? []) as (string | { source: string })[]).map((s) => typeof s === 'string' ? s : s.source)
+    ((services[service]!.secrets ?? []) as (string | { source: string })[]).map((s) =>
+      typeof s === 'string' ? s : s.source
+    )
   /** The users of the ACL template and their rules, comment lines dropped as make_secrets.sh does. */
-  const aclUsers = (): Record<string, string[]> => Object.fromEntries(
-    readFileSync(resolve(root, 'deploy/redis/users.acl.template'), 'utf8').split('\n')
-      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-      .map((line) => {
-        const [keyword, name, ...rules] = line.trim().split(/\s+/)
-        expect(keyword).to.equal('user')
-        return [name!, rules]
-      }))
+  const aclUsers = (): Record<string, string[]> =>
+    Object.fromEntries(
+      readFileSync(resolve(root, 'deploy/redis/users.acl.template'), 'utf8').split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line) => {
+          const [keyword, name, ...rules] = line.trim().split(/\s+/)
+          expect(keyword).to.equal('user')
+          return [name!, rules]
+        }),
+    )
 
   const validate = composeSpecValidator()
 
@@ -65,7 +69,7 @@ describe('docker-compose.yml', () => {
     })
   })
 
-  it('publishes only the app\'s port', () => {
+  it("publishes only the app's port", () => {
     expect(services.app!.ports).to.have.length(1)
     expect(services.mongo!.ports).to.equal(undefined)
     expect(services.redis!.ports).to.equal(undefined)
@@ -73,7 +77,9 @@ describe('docker-compose.yml', () => {
 
   it('signs with key pairs, sealed under a key encryption secret from a secret file, and shares no JWT secret', () => {
     const env = services.app!.environment as Record<string, string>
-    for (const name of ['JWT_SECRET', 'JWT_SECRET_FILE', 'KEY_ENCRYPTION_SECRET', 'JWT_ALGORITHM']) expect(env).to.not.have.property(name)
+    for (const name of ['JWT_SECRET', 'JWT_SECRET_FILE', 'KEY_ENCRYPTION_SECRET', 'JWT_ALGORITHM']) {
+      expect(env).to.not.have.property(name)
+    }
     expect(env.KEY_ENCRYPTION_SECRET_FILE).to.equal('/run/secrets/key_encryption_secret')
     expect(secretsOf('app')).to.include('key_encryption_secret')
   })
@@ -92,7 +98,9 @@ describe('docker-compose.yml', () => {
   it('gives the stores no sibling-facing network: every network they join is internal', () => {
     const networks = compose.networks as Record<string, Record<string, unknown> | null>
     for (const store of ['mongo', 'redis']) {
-      for (const network of networksOf(store)) expect(networks[network]?.internal, `${store} on ${network}`).to.equal(true)
+      for (const network of networksOf(store)) {
+        expect(networks[network]?.internal, `${store} on ${network}`).to.equal(true)
+      }
       for (const key of ['network_mode', 'links', 'external_links', 'ports']) {
         expect(services[store], `${store}.${key}`).to.not.have.property(key)
       }
@@ -110,7 +118,7 @@ describe('docker-compose.yml', () => {
     expect(users.default).to.deep.equal(['reset', 'resetchannels', 'off'])
   })
 
-  it('limits the template\'s hexauth user to its key prefix, its channels and named commands', () => {
+  it("limits the template's hexauth user to its key prefix, its channels and named commands", () => {
     const rules = aclUsers().hexauth!
     expect(rules.slice(0, 3)).to.deep.equal(['reset', 'resetchannels', 'on'])
     expect(rules.filter((rule) => /^[~&%]/.test(rule))).to.deep.equal(['~hexauth:*', '&hexauth:*'])
@@ -119,11 +127,21 @@ describe('docker-compose.yml', () => {
     const grants = rules.filter((rule) => /^[+-]/.test(rule))
     // One command (or one subcommand: +client|setname) per grant, never a category (+@…).
     for (const grant of grants) expect(grant, 'one command per grant, no category').to.match(/^\+[a-z]+(\|[a-z]+)?$/)
-    expect(grants).to.not.include.members(['+flushall', '+flushdb', '+keys', '+config', '+acl', '+debug', '+shutdown', '+module', '+client'])
+    expect(grants).to.not.include.members([
+      '+flushall',
+      '+flushdb',
+      '+keys',
+      '+config',
+      '+acl',
+      '+debug',
+      '+shutdown',
+      '+module',
+      '+client',
+    ])
     expect(rules.filter((rule) => /^(allkeys|allchannels|allcommands)$/.test(rule))).to.deep.equal([])
   })
 
-  it('lets the template\'s healthcheck user PING and nothing else, and health-checks Redis with it', () => {
+  it("lets the template's healthcheck user PING and nothing else, and health-checks Redis with it", () => {
     expect(aclUsers().healthcheck).to.deep.equal(['reset', 'resetchannels', 'on', 'nopass', '+ping'])
     // Run for real against the rendered ACL in test/deploy/redis_acl.test.ts.
     const [kind, command] = services.redis!.healthcheck.test as string[]
@@ -137,13 +155,20 @@ describe('docker-compose.yml', () => {
     expect(env.MONGO_INITDB_ROOT_USERNAME).to.be.a('string').that.is.not.empty
     expect(env.MONGO_INITDB_ROOT_PASSWORD_FILE).to.equal('/run/secrets/mongo_root_password')
     expect(secretsOf('mongo')).to.have.members(['mongo_root_password', 'mongo_hexauth_password'])
-    expect(services.mongo!.volumes).to.include('./deploy/mongo/create_hexauth_user.js:/docker-entrypoint-initdb.d/create_hexauth_user.js:ro')
+    expect(services.mongo!.volumes).to.include(
+      './deploy/mongo/create_hexauth_user.js:/docker-entrypoint-initdb.d/create_hexauth_user.js:ro',
+    )
   })
 
   it('points the app at the stores as user hexauth, the URLs carrying a user but no password', () => {
     const env = services.app!.environment as Record<string, string>
     const redis = new URL(env.REDIS_URL!)
-    expect([redis.protocol, redis.username, redis.password, redis.host]).to.deep.equal(['redis:', 'hexauth', '', 'redis:6379'])
+    expect([redis.protocol, redis.username, redis.password, redis.host]).to.deep.equal([
+      'redis:',
+      'hexauth',
+      '',
+      'redis:6379',
+    ])
     const mongo = new URL(env.MONGO_URL!)
     expect([mongo.protocol, mongo.username, mongo.password, mongo.host, mongo.pathname])
       .to.deep.equal(['mongodb:', 'hexauth', '', 'mongo:27017', '/hexauth'])
@@ -179,7 +204,7 @@ describe('docker-compose.yml', () => {
     }
   })
 
-  it('keeps ./secrets out of git and out of the image\'s build context', () => {
+  it("keeps ./secrets out of git and out of the image's build context", () => {
     expect(readFileSync(resolve(root, '.gitignore'), 'utf8').split('\n')).to.include('/secrets/')
     expect(readFileSync(resolve(root, '.dockerignore'), 'utf8').split('\n')).to.include('secrets')
   })
@@ -212,9 +237,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).to.match(/^FROM node:(2[4-9]|[3-9]\d)/m)
   })
 
-  it('bounds V8\'s young generation as `npm start` does (Node 24 on a large host otherwise grows it to ~100 MB more RSS under load)', () => {
+  it("bounds V8's young generation as `npm start` does (Node 24 on a large host otherwise grows it to ~100 MB more RSS under load)", () => {
     const cmd = JSON.parse(/^CMD (\[.*"src\/main\.ts"\])$/m.exec(stages[1]!)![1]!) as string[]
-    const start = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+    const start =
+      (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
     const v8Flags = (words: readonly string[]) => words.filter((word) => word.startsWith('--max-'))
     expect(v8Flags(cmd)).to.deep.equal(['--max-semi-space-size=16'])
     expect(v8Flags(start.split(/\s+/))).to.deep.equal(v8Flags(cmd))
@@ -225,4 +251,3 @@ describe('Dockerfile', () => {
     expect(ignored).to.include.members(['node_modules', 'test', '.git', '.env', 'secrets'])
   })
 })
-

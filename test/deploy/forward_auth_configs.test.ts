@@ -12,8 +12,18 @@ const underscored = (header: string) => header.replaceAll('-', '_')
 // "Headers", v2.11 and v3), and to what the nginx and Caddy files do, which run for real in
 // forward_auth_proxies.test.ts.
 const FORWARD_AUTH_OPTIONS = new Set([
-  'address', 'tls', 'trustForwardHeader', 'authResponseHeaders', 'authResponseHeadersRegex', 'authRequestHeaders',
-  'addAuthCookiesToResponse', 'headerField', 'forwardBody', 'maxBodySize', 'preserveLocationHeader', 'preserveRequestMethod',
+  'address',
+  'tls',
+  'trustForwardHeader',
+  'authResponseHeaders',
+  'authResponseHeadersRegex',
+  'authRequestHeaders',
+  'addAuthCookiesToResponse',
+  'headerField',
+  'forwardBody',
+  'maxBodySize',
+  'preserveLocationHeader',
+  'preserveRequestMethod',
 ])
 
 describe('deploy/forward-auth/traefik.yml', () => {
@@ -39,19 +49,22 @@ describe('deploy/forward-auth/traefik.yml', () => {
       expect(removed[header], header).to.equal('')
       expect(removed[underscored(header)], underscored(header)).to.equal('')
     }
-    const routers = Object.entries(config.http.routers as Record<string, { middlewares: string[], service: string }>)
+    const routers = Object.entries(config.http.routers as Record<string, { middlewares: string[]; service: string }>)
     expect(routers).to.have.length(2)
     for (const [name, router] of routers) {
       expect(router.middlewares[0], name).to.equal('hexauth-strip-identity')
-      expect(router.middlewares.some((m) => m.startsWith('hexauth') && middlewares[m]!.forwardAuth !== undefined), name).to.equal(true)
+      expect(router.middlewares.some((m) => m.startsWith('hexauth') && middlewares[m]!.forwardAuth !== undefined), name)
+        .to.equal(true)
       expect(config.http.services[router.service], name).to.be.an('object')
     }
   })
 })
 
 describe('deploy/forward-auth/nginx.conf.template and Caddyfile', () => {
-  it('nginx: every location behind auth_request sets every identity header from hexauth\'s answer', () => {
-    const locations = read('nginx.conf.template').split(/\n\s*location /).slice(1).filter((block) => block.includes('auth_request '))
+  it("nginx: every location behind auth_request sets every identity header from hexauth's answer", () => {
+    const locations = read('nginx.conf.template').split(/\n\s*location /).slice(1).filter((block) =>
+      block.includes('auth_request ')
+    )
     expect(locations).to.have.length(2)
     for (const block of locations) {
       for (const header of IDENTITY_HEADERS) {

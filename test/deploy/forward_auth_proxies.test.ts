@@ -2,9 +2,25 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { decodeJwt } from 'jose'
 import { SystemClock } from '../../src/adapters/system_clock.ts'
-import { call, login, postWithToken, register, registerAdmin, startTestServer, type TestServer } from '../support/http_harness.ts'
+import {
+  call,
+  login,
+  postWithToken,
+  register,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../support/http_harness.ts'
 import { CLIENTS_ENV, postForm } from '../support/forward_auth.ts'
-import { type EchoUpstream, type ProxyKind, proxyOnPath, type RunningProxy, startEchoUpstream, startProxy, upgrade } from '../support/proxies.ts'
+import {
+  type EchoUpstream,
+  type ProxyKind,
+  proxyOnPath,
+  type RunningProxy,
+  startEchoUpstream,
+  startProxy,
+  upgrade,
+} from '../support/proxies.ts'
 import { acquireRedis, type RedisHandle } from '../support/redis_server.ts'
 import { requireOrSkip } from '../support/requirements.ts'
 import { PROPAGATION_BOUND_MS, until } from '../support/propagation.ts'
@@ -20,14 +36,16 @@ for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
     let verifier: TestServer // the instance the proxy asks: another one, on the same Redis when there is one
     let upstream: EchoUpstream
     let proxy: RunningProxy
-    let alice: { accessToken: string, refreshToken: string }
-    let admin: { accessToken: string, refreshToken: string }
+    let alice: { accessToken: string; refreshToken: string }
+    let admin: { accessToken: string; refreshToken: string }
 
     before(async function () {
       requireOrSkip(this, kind, proxyOnPath(kind), `the ${kind} suite needs ${kind} on PATH (apt-get install ${kind})`)
       const found = await acquireRedis()
       redis = typeof found === 'string' ? undefined : found
-      const shared: Record<string, string> = redis === undefined ? {} : { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `proxy:${crypto.randomUUID()}:` }
+      const shared: Record<string, string> = redis === undefined
+        ? {}
+        : { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `proxy:${crypto.randomUUID()}:` }
       revoker = await startTestServer({ ...CLIENTS_ENV, ...shared })
       verifier = redis === undefined ? revoker : await startTestServer({ ...CLIENTS_ENV, ...shared })
       upstream = await startEchoUpstream()
@@ -59,27 +77,35 @@ for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
       expect(received).to.equal(undefined)
     })
 
-    it('passes a good token\'s identity to the upstream: X-Auth-Username, X-Auth-Subject, X-Auth-Admin', async () => {
+    it("passes a good token's identity to the upstream: X-Auth-Username, X-Auth-Subject, X-Auth-Admin", async () => {
       const { response, received } = await through('/dashboard?tab=1', bearer(alice.accessToken))
       expect(response.status).to.equal(200)
       expect(received!.url).to.equal('/dashboard?tab=1')
-      expect(received!.headers).to.include({ 'x-auth-username': 'proxy_alice', 'x-auth-subject': decodeJwt(alice.accessToken).sub, 'x-auth-admin': 'false' })
+      expect(received!.headers).to.include({
+        'x-auth-username': 'proxy_alice',
+        'x-auth-subject': decodeJwt(alice.accessToken).sub,
+        'x-auth-admin': 'false',
+      })
       const asAdmin = await through('/dashboard', bearer(admin.accessToken))
       expect(asAdmin.received!.headers).to.include({ 'x-auth-username': 'admin', 'x-auth-admin': 'true' })
     })
 
     const spoofed = {
-      'X-Auth-Username': 'admin', 'X-Auth-Admin': 'true', 'X-Auth-Subject': '00000000-0000-0000-0000-000000000000',
-      'X_Auth_Username': 'admin', 'X_Auth_Admin': 'true', 'X_Auth_Subject': 'spoofed',
+      'X-Auth-Username': 'admin',
+      'X-Auth-Admin': 'true',
+      'X-Auth-Subject': '00000000-0000-0000-0000-000000000000',
+      'X_Auth_Username': 'admin',
+      'X_Auth_Admin': 'true',
+      'X_Auth_Subject': 'spoofed',
     }
 
-    it('never lets a client\'s own X-Auth-* reach the upstream without a token', async () => {
+    it("never lets a client's own X-Auth-* reach the upstream without a token", async () => {
       const { response, received } = await through('/dashboard', spoofed)
       expect(response.status).to.equal(401)
       expect(received).to.equal(undefined)
     })
 
-    it('replaces a client\'s own X-Auth-* with the identity of the token it sent (and drops the underscore spellings)', async () => {
+    it("replaces a client's own X-Auth-* with the identity of the token it sent (and drops the underscore spellings)", async () => {
       const { response, received } = await through('/dashboard', { ...spoofed, ...bearer(alice.accessToken) })
       expect(response.status).to.equal(200)
       expect(received!.headers['x-auth-username']).to.equal('proxy_alice')
@@ -94,16 +120,24 @@ for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
         const name = `proxy_${how.replace(/\W/g, '')}`
         const { accessToken } = await register(revoker.url, name)
         expect((await through('/dashboard', bearer(accessToken))).response.status).to.equal(200)
-        const answer = how === '/revoke' ? await postForm(revoker.url, '/revoke', { token: accessToken }) : await postWithToken(revoker.url, how, accessToken)
+        const answer = how === '/revoke'
+          ? await postForm(revoker.url, '/revoke', { token: accessToken })
+          : await postWithToken(revoker.url, how, accessToken)
         expect(answer.status).to.equal(200)
-        await until(async () => (await through('/dashboard', bearer(accessToken))).response.status === 401, PROPAGATION_BOUND_MS, `${how} at the proxy`)
+        await until(
+          async () => (await through('/dashboard', bearer(accessToken))).response.status === 401,
+          PROPAGATION_BOUND_MS,
+          `${how} at the proxy`,
+        )
         expect((await through('/dashboard', bearer(accessToken))).received).to.equal(undefined)
       })
     }
 
     it('reuses its connections to the upstream (keepalive): twenty requests do not open twenty', async () => {
       const before = upstream.connections
-      for (let i = 0; i < 20; i++) expect((await through('/dashboard', bearer(alice.accessToken))).response.status).to.equal(200)
+      for (let i = 0; i < 20; i++) {
+        expect((await through('/dashboard', bearer(alice.accessToken))).response.status).to.equal(200)
+      }
       expect(upstream.connections - before).to.be.at.most(2)
     })
 
@@ -117,7 +151,11 @@ for (const kind of ['nginx', 'caddy'] as const satisfies readonly ProxyKind[]) {
     })
 
     it('lets a WebSocket upgrade with a good token reach the upstream, and refuses one without', async () => {
-      const upgraded = await upgrade(proxy.url, '/socket', bearer((await login(revoker.url, 'proxy_alice')).accessToken))
+      const upgraded = await upgrade(
+        proxy.url,
+        '/socket',
+        bearer((await login(revoker.url, 'proxy_alice')).accessToken),
+      )
       expect(upgraded.status, upgraded.head).to.equal(101)
       expect(upgraded.head).to.match(/x-echo-username: proxy_alice/i)
       const refused = await upgrade(proxy.url, '/socket', {})

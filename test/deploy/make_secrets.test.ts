@@ -32,11 +32,13 @@ describe('deploy/make_secrets.sh', () => {
   it('writes every secret the compose file declares, and nothing else', () => {
     makeSecrets()
     const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'))
-    const declared = Object.values(compose.secrets as Record<string, { file: string }>).map((secret) => basename(secret.file))
+    const declared = Object.values(compose.secrets as Record<string, { file: string }>).map((secret) =>
+      basename(secret.file)
+    )
     expect(readdirSync(dir).sort()).to.deep.equal(declared.sort())
   })
 
-  it('makes the directory 0700 and the files 0644, which the containers\' users can read', () => {
+  it("makes the directory 0700 and the files 0644, which the containers' users can read", () => {
     makeSecrets()
     expect(statSync(dir).mode & 0o777).to.equal(0o700)
     for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).mode & 0o777, name).to.equal(0o644)
@@ -44,7 +46,9 @@ describe('deploy/make_secrets.sh', () => {
 
   it('generates distinct random values, a key encryption secret hexauth accepts, each safe in a URL', () => {
     makeSecrets()
-    const values = ['key_encryption_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read)
+    const values = ['key_encryption_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(
+      read,
+    )
     expect(new Set(values).size).to.equal(4)
     for (const value of values) expect(value).to.match(/^[A-Za-z0-9_-]{43}$/) // 32 bytes, base64url
     expect(() => loadConfig({ KEY_ENCRYPTION_SECRET: values[0], MONGO_URL: 'mongodb://mongo/hexauth' })).to.not.throw()
@@ -52,7 +56,9 @@ describe('deploy/make_secrets.sh', () => {
     const first = values.join()
     rmSync(dir, { recursive: true })
     makeSecrets()
-    expect(['key_encryption_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read).join()).to.not.equal(first)
+    expect(
+      ['key_encryption_secret', 'redis_password', 'mongo_root_password', 'mongo_hexauth_password'].map(read).join(),
+    ).to.not.equal(first)
   })
 
   it('keeps every secret it finds: a second run changes nothing', () => {

@@ -23,12 +23,13 @@ interface InitRun {
 function runInitScript(files: Readonly<Record<string, string>>): InitRun {
   const calls: [string, ...unknown[]][] = []
   const reads: string[] = []
-  const database = (name: string): unknown => new Proxy({}, {
-    get: (_, method) => (...args: unknown[]) => {
-      calls.push([`${name}.${String(method)}`, ...args])
-      return method === 'getSiblingDB' ? database(args[0] as string) : { ok: 1 }
-    },
-  })
+  const database = (name: string): unknown =>
+    new Proxy({}, {
+      get: (_, method) => (...args: unknown[]) => {
+        calls.push([`${name}.${String(method)}`, ...args])
+        return method === 'getSiblingDB' ? database(args[0] as string) : { ok: 1 }
+      },
+    })
   const fs = {
     readFileSync(path: string) {
       reads.push(path)

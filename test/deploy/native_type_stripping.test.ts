@@ -12,17 +12,26 @@ const bin = process.env.NODE_TYPE_STRIPPING_BIN
 
 // The image runs `node src/main.ts` on Node 24 with no build step. This runs the same command
 // with a Node 24 binary when one is given (.ci/run fetches one from the npm registry).
-describe('src/main.ts under Node\'s native type stripping (the image\'s run mode)', function () {
+describe("src/main.ts under Node's native type stripping (the image's run mode)", function () {
   it('serves /healthz and registers a user with no TypeScript tooling loaded', async function () {
-    requireOrSkip(this, 'node24', bin !== undefined && bin !== '', 'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
+    requireOrSkip(
+      this,
+      'node24',
+      bin !== undefined && bin !== '',
+      'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it',
+    )
     const child = spawn(bin!, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stdout.on('data', (chunk) => { output += chunk })
-    child.stderr.on('data', (chunk) => { output += chunk })
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
     try {
       let port: string | undefined
       for (let i = 0; i < 200 && port === undefined && child.exitCode === null; i++) {
@@ -32,7 +41,9 @@ describe('src/main.ts under Node\'s native type stripping (the image\'s run mode
       expect(port, output).to.be.a('string')
       const base = `http://127.0.0.1:${port}`
       expect((await call(base, '/healthz')).status).to.equal(200)
-      const registered = await call(base, '/registration', { json: { username: 'stripped', password: 'long enough pw' } })
+      const registered = await call(base, '/registration', {
+        json: { username: 'stripped', password: 'long enough pw' },
+      })
       expect(registered.status, JSON.stringify(registered.body)).to.equal(201)
     } finally {
       child.kill('SIGTERM')

@@ -30,7 +30,13 @@ describe('Redis ACL of the compose stack', function () {
 
   /** A connection to the test server: `user` with `pass`, or none at all. */
   function connect(options: RedisOptions = {}): Redis {
-    const client = new Redis({ host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: 0, retryStrategy: () => null, ...options })
+    const client = new Redis({
+      host: '127.0.0.1',
+      port: redis!.port,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      ...options,
+    })
     client.on('error', () => {})
     opened.push(client)
     return client
@@ -39,13 +45,21 @@ describe('Redis ACL of the compose stack', function () {
   const asObserver = () => connect({ username: 'observer', password: observerPassword })
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'Redis ACL suite: no redis-server on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'Redis ACL suite: no redis-server on PATH (apt-get install redis-server)',
+    )
     secrets = mkdtempSync(join(tmpdir(), 'hexauth-compose-secrets-'))
     const made = spawnSync('sh', ['deploy/make_secrets.sh', secrets], { cwd: root, encoding: 'utf8' })
     expect(made.status, made.stderr).to.equal(0)
     password = readFileSync(join(secrets, 'redis_password'), 'utf8').replace(/\n$/, '')
     const aclFile = join(secrets, 'observed.acl')
-    writeFileSync(aclFile, `${readFileSync(join(secrets, 'redis_users.acl'), 'utf8')}user observer on >${observerPassword} ~* &* +@all\n`)
+    writeFileSync(
+      aclFile,
+      `${readFileSync(join(secrets, 'redis_users.acl'), 'utf8')}user observer on >${observerPassword} ~* &* +@all\n`,
+    )
     redis = new LocalRedis(await freePort())
     await redis.start({ args: ['--aclfile', aclFile] })
   })
@@ -186,7 +200,10 @@ describe('Redis ACL of the compose stack', function () {
       expect((await call(main.url, '/readyz')).body.checks).to.deep.equal({ redis: 'ok' })
       const ready = await call(withMongo.url, '/readyz')
       expect(ready.body.checks).to.deep.equal({ mongodb: 'unavailable', redis: 'ok' })
-      expect((await call(withMongo.url, '/registration', { json: { username: 'bob', password: 'correct horse battery' } })).status).to.equal(503)
+      expect(
+        (await call(withMongo.url, '/registration', { json: { username: 'bob', password: 'correct horse battery' } }))
+          .status,
+      ).to.equal(503)
     } finally {
       await main.stop()
       await withMongo.stop()
@@ -244,14 +261,23 @@ async function startMain(env: Readonly<Record<string, string>>): Promise<Started
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'debug',
-      ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ...env,
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output += chunk
+  })
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, 'exit')

@@ -18,12 +18,22 @@ describe('the thread pool, wherever hexauth starts', () => {
     const child = spawn('npm', ['start', '--silent'], {
       cwd: root,
       // No UV_THREADPOOL_SIZE from the caller: the start script's default is under test.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stdout!.on('data', (chunk) => { output += chunk })
-    child.stderr!.on('data', (chunk) => { output += chunk })
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr!.on('data', (chunk) => {
+      output += chunk
+    })
     let pid: number | undefined
     try {
       let started: Record<string, number> | undefined
@@ -38,7 +48,8 @@ describe('the thread pool, wherever hexauth starts', () => {
       expect(started!.argon2_concurrency).to.be.at.most(started!.threadpool! - 2)
       // Hashing starts the pool; libuv then runs all of its threads.
       const answer = await fetch(`http://127.0.0.1:${started!.port}/registration`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'pool_probe', password: 'correct horse battery' }),
       })
       expect(answer.status).to.equal(201)
@@ -50,7 +61,7 @@ describe('the thread pool, wherever hexauth starts', () => {
     }
   })
 
-  it('is set in the image, and the image\'s hashing default fits under it', () => {
+  it("is set in the image, and the image's hashing default fits under it", () => {
     const runtime = readFileSync(resolve(root, 'Dockerfile'), 'utf8').split(/^FROM /m).at(-1)!
     const size = /UV_THREADPOOL_SIZE=(\d+)/.exec(runtime)
     expect(size, 'ENV UV_THREADPOOL_SIZE in the runtime stage').to.not.equal(null)

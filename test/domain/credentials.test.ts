@@ -17,7 +17,10 @@ describe('parseCredentials', () => {
   })
 
   it('reports only the field that is wrong', () => {
-    const error = throwsWith(() => parseCredentials({ username: 'alice', password: ['long enough'] }), 'invalid_request')
+    const error = throwsWith(
+      () => parseCredentials({ username: 'alice', password: ['long enough'] }),
+      'invalid_request',
+    )
     expect(error.fields).to.deep.equal({ password: 'must be a string' })
   })
 
@@ -27,7 +30,10 @@ describe('parseCredentials', () => {
   })
 
   it('refuses query operators instead of coercing them', () => {
-    const error = throwsWith(() => parseCredentials({ username: { $gt: '' }, password: { $gt: '' } }), 'invalid_request')
+    const error = throwsWith(
+      () => parseCredentials({ username: { $gt: '' }, password: { $gt: '' } }),
+      'invalid_request',
+    )
     expect(error.fields).to.deep.equal({ username: 'must be a string', password: 'must be a string' })
   })
 

@@ -44,7 +44,9 @@ describe('parsePassword', () => {
   it('never coerces non-strings', () => {
     const bad: unknown[] = [12345678, ['password1'], { $gt: '' }, null, true, { toString: () => 'password1' }]
     for (const raw of bad) {
-      expect(throwsWith(() => parsePassword(raw), 'invalid_request').fields).to.deep.equal({ password: 'must be a string' })
+      expect(throwsWith(() => parsePassword(raw), 'invalid_request').fields).to.deep.equal({
+        password: 'must be a string',
+      })
     }
   })
 

@@ -1,7 +1,16 @@
 import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import {
-  type KeyPolicy, keyState, liveKeys, nextKeyDue, removableKeys, rotationAt, scheduled, type SigningKey, signingKeyAt, summarize,
+  type KeyPolicy,
+  keyState,
+  liveKeys,
+  nextKeyDue,
+  removableKeys,
+  rotationAt,
+  scheduled,
+  type SigningKey,
+  signingKeyAt,
+  summarize,
 } from '../../src/domain/signing_key.ts'
 
 const H = 3_600_000
@@ -10,8 +19,14 @@ const POLICY: KeyPolicy = { rotationMs: 30 * D, prepublishMs: 2 * H, retentionMs
 const T0 = Date.UTC(2030, 0, 1)
 
 const key = (generation: number, signsFrom: number, extra: Partial<SigningKey> = {}): SigningKey => ({
-  kid: `k${generation}`, alg: 'ES256', generation, publishedAt: signsFrom - POLICY.prepublishMs, signsFrom,
-  publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, sealed: 'sealed', ...extra,
+  kid: `k${generation}`,
+  alg: 'ES256',
+  generation,
+  publishedAt: signsFrom - POLICY.prepublishMs,
+  signsFrom,
+  publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+  sealed: 'sealed',
+  ...extra,
 })
 
 describe('keyState', () => {
@@ -27,14 +42,19 @@ describe('keyState', () => {
 
   it('keeps a key with no successor signing, and one with no removal time retired, for ever', () => {
     expect(keyState(key(1, T0), T0 + 1000 * D)).to.equal('signing')
-    expect(keyState(key(1, T0, { signsUntil: T0, removeAt: Number.POSITIVE_INFINITY }), T0 + 1000 * D)).to.equal('retired')
+    expect(keyState(key(1, T0, { signsUntil: T0, removeAt: Number.POSITIVE_INFINITY }), T0 + 1000 * D)).to.equal(
+      'retired',
+    )
   })
 })
 
 describe('scheduled', () => {
-  it('orders keys by generation and ends each one\'s signing where the next generation\'s begins', () => {
+  it("orders keys by generation and ends each one's signing where the next generation's begins", () => {
     const keys = scheduled([key(3, T0 + 60 * D), key(1, T0), key(2, T0 + 30 * D)], POLICY)
-    expect(keys.map((k) => [k.generation, k.signsUntil])).to.deep.equal([[1, T0 + 30 * D], [2, T0 + 60 * D], [3, undefined]])
+    expect(keys.map((k) => [k.generation, k.signsUntil])).to.deep.equal([[1, T0 + 30 * D], [2, T0 + 60 * D], [
+      3,
+      undefined,
+    ]])
   })
 
   it('removes a key the retention after it last signed', () => {
@@ -43,8 +63,11 @@ describe('scheduled', () => {
     expect(second!.removeAt).to.equal(undefined)
   })
 
-  it('keeps the times a store states (a key file\'s verify-only keys)', () => {
-    const [verifyOnly] = scheduled([key(1, 0, { signsUntil: 0, removeAt: Number.POSITIVE_INFINITY }), key(2, 0)], POLICY)
+  it("keeps the times a store states (a key file's verify-only keys)", () => {
+    const [verifyOnly] = scheduled(
+      [key(1, 0, { signsUntil: 0, removeAt: Number.POSITIVE_INFINITY }), key(2, 0)],
+      POLICY,
+    )
     expect(verifyOnly!.signsUntil).to.equal(0)
     expect(verifyOnly!.removeAt).to.equal(Number.POSITIVE_INFINITY)
   })
@@ -109,7 +132,11 @@ describe('nextKeyDue', () => {
 describe('rotationAt', () => {
   it('schedules the next generation now, pre-published for the whole period', () => {
     const keys = scheduled([key(1, T0)], POLICY)
-    expect(rotationAt(keys, POLICY, T0 + D)).to.deep.equal({ generation: 2, publishedAt: T0 + D, signsFrom: T0 + D + 2 * H })
+    expect(rotationAt(keys, POLICY, T0 + D)).to.deep.equal({
+      generation: 2,
+      publishedAt: T0 + D,
+      signsFrom: T0 + D + 2 * H,
+    })
   })
 
   it('adds nothing while a next key is published and not yet signing', () => {
@@ -124,8 +151,14 @@ describe('summarize', () => {
     const [first] = scheduled([key(1, T0), key(2, T0 + 30 * D)], POLICY)
     const summary = summarize(first!, T0 + 31 * D)
     expect(summary).to.deep.equal({
-      kid: 'k1', alg: 'ES256', generation: 1, state: 'retired', publishedAt: T0 - 2 * H, signsFrom: T0,
-      signsUntil: T0 + 30 * D, removeAt: T0 + 30 * D + POLICY.retentionMs,
+      kid: 'k1',
+      alg: 'ES256',
+      generation: 1,
+      state: 'retired',
+      publishedAt: T0 - 2 * H,
+      signsFrom: T0,
+      signsUntil: T0 + 30 * D,
+      removeAt: T0 + 30 * D + POLICY.retentionMs,
     })
   })
 })

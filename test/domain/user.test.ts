@@ -24,7 +24,12 @@ describe('toPublicUser', () => {
   it('keeps id, username, creation time and the stored admin flag', () => {
     for (const isAdmin of [true, false]) {
       const stored = user('Root', isAdmin)
-      expect(toPublicUser(stored)).to.deep.equal({ id: stored.id, username: 'Root', isAdmin, createdAt: stored.createdAt })
+      expect(toPublicUser(stored)).to.deep.equal({
+        id: stored.id,
+        username: 'Root',
+        isAdmin,
+        createdAt: stored.createdAt,
+      })
     }
   })
 })

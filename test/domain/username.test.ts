@@ -31,7 +31,9 @@ describe('parseUsername', () => {
   it('refuses characters outside letters, digits, "_", "." and "-"', () => {
     const bad = ['al ice', 'alice@example.com', 'josé', 'аlice', 'alice\n', '<script>', 'ａｌｉｃｅ', 'a/b', 'a$b']
     for (const raw of bad) {
-      expect(throwsWith(() => parseUsername(raw), 'invalid_request').fields, raw).to.deep.equal({ username: CHARACTERS })
+      expect(throwsWith(() => parseUsername(raw), 'invalid_request').fields, raw).to.deep.equal({
+        username: CHARACTERS,
+      })
     }
   })
 
@@ -44,7 +46,9 @@ describe('parseUsername', () => {
   })
 
   it('reports a missing username as required', () => {
-    expect(throwsWith(() => parseUsername(undefined), 'invalid_request').fields).to.deep.equal({ username: 'is required' })
+    expect(throwsWith(() => parseUsername(undefined), 'invalid_request').fields).to.deep.equal({
+      username: 'is required',
+    })
   })
 
   it('says what failed and why in the message', () => {

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import type { StartedTestContainer, StartedNetwork } from 'testcontainers'
+import type { StartedNetwork, StartedTestContainer } from 'testcontainers'
 import { call } from '../support/http_harness.ts'
 import { containerRuntimeAnswers } from '../support/redis_server.ts'
 
@@ -63,7 +63,11 @@ describe('hexauth image with MongoDB and Redis (testcontainers)', function () {
     const login = await call(base, '/login', { json: { username: 'integration', password: 'correct horse battery' } })
     const { createRemoteJWKSet, jwtVerify } = await import('jose')
     const jwks = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`))
-    const { protectedHeader } = await jwtVerify(login.body.access_token, jwks, { issuer: 'hexauth', audience: 'hexauth', algorithms: ['ES256'] })
+    const { protectedHeader } = await jwtVerify(login.body.access_token, jwks, {
+      issuer: 'hexauth',
+      audience: 'hexauth',
+      algorithms: ['ES256'],
+    })
     expect(protectedHeader.kid).to.be.a('string')
   })
 

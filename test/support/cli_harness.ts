@@ -42,7 +42,8 @@ export async function spawnCli(argv: readonly string[], options: SpawnOptions = 
   while (running >= Math.max(2, availableParallelism())) await new Promise<void>((wake) => waiting.push(wake))
   running++
   try {
-    const [file = process.execPath, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'src/adapters/cli/main.ts']
+    const [file = process.execPath, ...args] = options.command ??
+      [process.execPath, '--import', 'tsx', 'src/adapters/cli/main.ts']
     const child = spawn(file, [...args, ...argv], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...CLI_ENV, ...options.env },
@@ -50,8 +51,12 @@ export async function spawnCli(argv: readonly string[], options: SpawnOptions = 
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk) => { stdout += chunk })
-    child.stderr.on('data', (chunk) => { stderr += chunk })
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
     child.stdin.on('error', () => {}) // a CLI that exits without reading closes the pipe
     child.stdin.end(options.stdin ?? '')
     const [code] = await once(child, 'exit') as [number | null]
@@ -74,8 +79,18 @@ export function memoryIo(stdin = ''): MemoryIo {
   let err = ''
   return {
     stdin: Readable.from(stdin === '' ? [] : [Buffer.from(stdin)]),
-    stdout: new Writable({ write(chunk, _encoding, done) { out += chunk; done() } }),
-    stderr: new Writable({ write(chunk, _encoding, done) { err += chunk; done() } }),
+    stdout: new Writable({
+      write(chunk, _encoding, done) {
+        out += chunk
+        done()
+      },
+    }),
+    stderr: new Writable({
+      write(chunk, _encoding, done) {
+        err += chunk
+        done()
+      },
+    }),
     out: () => out,
     err: () => err,
   }

@@ -16,7 +16,9 @@ export function composeSpecValidator(): ValidateFunction {
 function withoutIds(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutIds)
   if (typeof node !== 'object' || node === null) return node
-  return Object.fromEntries(Object.entries(node)
-    .filter(([key, value]) => !(key === 'id' && typeof value === 'string'))
-    .map(([key, value]) => [key, withoutIds(value)]))
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'id' && typeof value === 'string'))
+      .map(([key, value]) => [key, withoutIds(value)]),
+  )
 }

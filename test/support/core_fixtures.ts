@@ -115,7 +115,11 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const blocklist = options.blocklist?.(revocations) ?? revocations
   const hasher = options.hasher ?? createTestHasher()
   const settings: JwtSettings = {
-    keys: await HmacSigningKeys.create(SECRET, clock.now()), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: options.leewaySeconds ?? 0, clock,
+    keys: await HmacSigningKeys.create(SECRET, clock.now()),
+    issuer: 'hexauth',
+    audience: 'hexauth',
+    leewaySeconds: options.leewaySeconds ?? 0,
+    clock,
   }
   const verifier = new JoseTokenVerifier(settings)
   const reservedKeys = new Set((options.reservedUsernames ?? []).map((name) => name.toLowerCase() as UsernameKey))
@@ -134,8 +138,29 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const sessions = new MemorySessionStore()
   const commonPasswords = new CommonPasswordList(options.commonPasswords ?? ['password123', 'qwertyuiop'])
   return {
-    clock, users, items, revocations, hasher, settings, verifier, reservedKeys, policy, minter, credentials, checkClaims, sessions, commonPasswords,
-    registerUser: new RegisterUser({ users, hasher, minter, clock, reservedUsernames: reservedKeys, commonPasswords, sessions }),
+    clock,
+    users,
+    items,
+    revocations,
+    hasher,
+    settings,
+    verifier,
+    reservedKeys,
+    policy,
+    minter,
+    credentials,
+    checkClaims,
+    sessions,
+    commonPasswords,
+    registerUser: new RegisterUser({
+      users,
+      hasher,
+      minter,
+      clock,
+      reservedUsernames: reservedKeys,
+      commonPasswords,
+      sessions,
+    }),
     login: new Login({ credentials, minter, clock, sessions }),
     freshLogin: new FreshLogin({ credentials, checkClaims, minter, clock }),
     refreshAccess: new RefreshAccess({ checkClaims, users, minter, ...revoking, sessions }),

@@ -36,7 +36,7 @@ export type SuiteFunction = WithModes<(title: string, fn: SuiteBody) => void>
 export type TestFunction = WithModes<(title: string, fn?: Func) => void>
 
 /** A declaring function and its `.skip` and `.only` forms. */
-export type WithModes<F extends object> = F & { readonly skip: F, readonly only: F }
+export type WithModes<F extends object> = F & { readonly skip: F; readonly only: F }
 
 /** A hook registrar: `before(fn)` or `before('what it does', fn)`. */
 export interface HookFunction {
@@ -77,7 +77,9 @@ class SkipSignal extends Error {
 }
 
 const deno = (globalThis as { Deno?: { test(definition: DenoTestDefinition): void } }).Deno
-if (deno === undefined) throw new Error('Cannot load deno_bdd.ts: it runs under Deno only, mocha runs these tests on Node')
+if (deno === undefined) {
+  throw new Error('Cannot load deno_bdd.ts: it runs under Deno only, mocha runs these tests on Node')
+}
 const runtime = deno
 
 const root = newSuite('', undefined, 'run')
@@ -118,7 +120,9 @@ function ancestry(suite: Suite): Suite[] {
 /** Runs one test with its hooks; false when it was skipped. */
 async function runTest(chain: readonly Suite[], fn: Func): Promise<boolean> {
   let failure: { error: unknown } | undefined
-  const keep = (error: unknown) => { failure ??= { error } }
+  const keep = (error: unknown) => {
+    failure ??= { error }
+  }
   try {
     for (const s of chain) await (s.started ??= runHooks(s.hooks.before))
     try {
@@ -149,10 +153,12 @@ function registerTests(suite: Suite, tests: readonly Test[]): void {
   for (const test of tests) {
     const name = [...chain.slice(1).map((s) => s.title), test.title].join(' › ')
     const ignore = ignored || test.fn === undefined || test.mode === 'skip'
-    if (!ignore) for (const s of chain) s.remaining++
+    if (!ignore) { for (const s of chain) s.remaining++ }
     const fn = test.fn!
     runtime.test({
-      name, ignore, only: only || test.mode === 'only',
+      name,
+      ignore,
+      only: only || test.mode === 'only',
       fn: async () => {
         if (!await runTest(chain, fn)) console.log(`skipped: ${name}`)
       },

@@ -113,7 +113,9 @@ function answer(frame: Buffer, state: State): Buffer | undefined {
       const idEnd = frame.indexOf(0, offset + 4)
       const id = frame.toString('utf8', offset + 4, idEnd)
       const docs: Document[] = []
-      for (let at = idEnd + 1; at < offset + size; at += frame.readInt32LE(at)) docs.push(BSON.deserialize(frame.subarray(at, at + frame.readInt32LE(at))))
+      for (let at = idEnd + 1; at < offset + size; at += frame.readInt32LE(at)) {
+        docs.push(BSON.deserialize(frame.subarray(at, at + frame.readInt32LE(at))))
+      }
       sequences[id] = docs
     }
     offset += size
@@ -136,27 +138,52 @@ function execute(name: string, c: Document, db: string, state: State): Document 
   const ns = `${db}.${String(c[name])}`
   const docs = () => state.data.get(ns) ?? []
   switch (name) {
-    case 'hello': case 'ismaster': case 'isMaster':
+    case 'hello':
+    case 'ismaster':
+    case 'isMaster':
       return {
-        helloOk: true, ismaster: true, isWritablePrimary: true, maxBsonObjectSize: 16 * 1024 * 1024,
-        maxMessageSizeBytes: 48_000_000, maxWriteBatchSize: 100_000, localTime: new Date(),
-        logicalSessionTimeoutMinutes: 30, connectionId: 1, minWireVersion: 0, maxWireVersion: 21, readOnly: false,
+        helloOk: true,
+        ismaster: true,
+        isWritablePrimary: true,
+        maxBsonObjectSize: 16 * 1024 * 1024,
+        maxMessageSizeBytes: 48_000_000,
+        maxWriteBatchSize: 100_000,
+        localTime: new Date(),
+        logicalSessionTimeoutMinutes: 30,
+        connectionId: 1,
+        minWireVersion: 0,
+        maxWireVersion: 21,
+        readOnly: false,
       }
-    case 'ping': case 'endSessions': case 'killCursors': return {}
-    case 'buildInfo': return { version: '8.0.0', versionArray: [8, 0, 0, 0] }
+    case 'ping':
+    case 'endSessions':
+    case 'killCursors':
+      return {}
+    case 'buildInfo':
+      return { version: '8.0.0', versionArray: [8, 0, 0, 0] }
     case 'dropDatabase':
       for (const key of [...state.data.keys()]) if (key.startsWith(`${db}.`)) state.data.delete(key)
       return {}
     case 'createIndexes': {
       const list = state.indexes.get(ns) ?? [{ name: '_id_', key: { _id: 1 }, unique: true }]
       for (const index of c.indexes as Document[]) {
-        if (!list.some((known) => known.name === index.name)) list.push({ name: index.name, key: index.key, unique: index.unique === true })
+        if (!list.some((known) => known.name === index.name)) {
+          list.push({ name: index.name, key: index.key, unique: index.unique === true })
+        }
       }
       state.indexes.set(ns, list)
       return { createdCollectionAutomatically: false, numIndexesBefore: 1, numIndexesAfter: list.length }
     }
     case 'listIndexes':
-      return cursor(ns, (state.indexes.get(ns) ?? []).map((i) => ({ v: 2, key: i.key, name: i.name, ...i.unique && i.name !== '_id_' ? { unique: true } : {} })))
+      return cursor(
+        ns,
+        (state.indexes.get(ns) ?? []).map((i) => ({
+          v: 2,
+          key: i.key,
+          name: i.name,
+          ...i.unique && i.name !== '_id_' ? { unique: true } : {},
+        })),
+      )
     case 'find': {
       let found = docs().filter((doc) => matches(doc, c.filter ?? {}))
       if (c.sort !== undefined) found = sorted(found, c.sort)
@@ -169,7 +196,11 @@ function execute(name: string, c: Document, db: string, state: State): Document 
       ;(c.documents as Document[]).forEach((doc, index) => {
         const clash = uniqueClash(state.indexes.get(ns) ?? [], list, doc)
         if (clash === undefined) list.push(structuredClone(doc))
-        else writeErrors.push({ index, code: 11000, errmsg: `E11000 duplicate key error collection: ${ns} index: ${clash}` })
+        else {writeErrors.push({
+            index,
+            code: 11000,
+            errmsg: `E11000 duplicate key error collection: ${ns} index: ${clash}`,
+          })}
       })
       state.data.set(ns, list)
       return { n: c.documents.length - writeErrors.length, ...writeErrors.length > 0 ? { writeErrors } : {} }
@@ -219,7 +250,10 @@ function cursor(ns: string, firstBatch: Document[]): Document {
 function matches(doc: Document, filter: Document): boolean {
   return Object.entries(filter).every(([field, condition]) => {
     const value = doc[field]
-    if (condition !== null && typeof condition === 'object' && !(condition instanceof Date) && Object.keys(condition).some((k) => k.startsWith('$'))) {
+    if (
+      condition !== null && typeof condition === 'object' && !(condition instanceof Date) &&
+      Object.keys(condition).some((k) => k.startsWith('$'))
+    ) {
       return Object.entries(condition as Document).every(([op, operand]) => {
         if (op === '$eq') return equal(value, operand)
         if (op === '$in') return (operand as unknown[]).some((candidate) => equal(value, candidate))
@@ -248,8 +282,13 @@ function sorted(docs: Document[], sort: Document): Document[] {
 }
 
 function uniqueClash(indexes: readonly Index[], docs: readonly Document[], doc: Document): string | undefined {
-  const unique = [{ name: '_id_', key: { _id: 1 }, unique: true }, ...indexes.filter((i) => i.unique && i.name !== '_id_')]
-  return unique.find((index) => docs.some((other) => Object.keys(index.key).every((field) => equal(other[field], doc[field]))))?.name
+  const unique = [
+    { name: '_id_', key: { _id: 1 }, unique: true },
+    ...indexes.filter((i) => i.unique && i.name !== '_id_'),
+  ]
+  return unique.find((index) =>
+    docs.some((other) => Object.keys(index.key).every((field) => equal(other[field], doc[field])))
+  )?.name
 }
 
 function applyUpdate(doc: Document, update: Document): void {

@@ -28,7 +28,9 @@ export async function startFakeRedis(version: string): Promise<FakeRedis> {
     version,
     replication: '# Replication\r\nrole:master\r\nconnected_slaves:0\r\n',
     received: [],
-    dropConnections: () => { for (const socket of sockets) socket.destroy() },
+    dropConnections: () => {
+      for (const socket of sockets) socket.destroy()
+    },
     close: async () => {
       fake.dropConnections()
       server.close()
@@ -59,20 +61,30 @@ export async function startFakeRedis(version: string): Promise<FakeRedis> {
 function answer(fake: FakeRedis, [name = '', ...args]: readonly string[]): string {
   const bulk = (text: string) => `$${Buffer.byteLength(text)}\r\n${text}\r\n`
   switch (name) {
-    case 'CLIENT': case 'SELECT': case 'QUIT': case 'SET': return '+OK\r\n'
-    case 'PING': return '+PONG\r\n'
-    case 'EXISTS': return ':0\r\n'
-    case 'GET': return '$-1\r\n'
-    case 'MGET': return `*${args.length}\r\n${'$-1\r\n'.repeat(args.length)}`
-    case 'INFO': return args[0]?.toLowerCase() === 'replication'
-      ? bulk(fake.replication)
-      : bulk(`# Server\r\nredis_version:${fake.version}\r\nredis_mode:standalone\r\n\r\n# Persistence\r\nloading:0\r\n`)
-    default: return `-ERR unknown command '${name}', with args beginning with: \r\n`
+    case 'CLIENT':
+    case 'SELECT':
+    case 'QUIT':
+    case 'SET':
+      return '+OK\r\n'
+    case 'PING':
+      return '+PONG\r\n'
+    case 'EXISTS':
+      return ':0\r\n'
+    case 'GET':
+      return '$-1\r\n'
+    case 'MGET':
+      return `*${args.length}\r\n${'$-1\r\n'.repeat(args.length)}`
+    case 'INFO':
+      return args[0]?.toLowerCase() === 'replication' ? bulk(fake.replication) : bulk(
+        `# Server\r\nredis_version:${fake.version}\r\nredis_mode:standalone\r\n\r\n# Persistence\r\nloading:0\r\n`,
+      )
+    default:
+      return `-ERR unknown command '${name}', with args beginning with: \r\n`
   }
 }
 
 /** One RESP array of bulk strings from the start of `buffer`, or `undefined` if incomplete. */
-function parseCommand(buffer: Buffer): { command: string[], length: number } | undefined {
+function parseCommand(buffer: Buffer): { command: string[]; length: number } | undefined {
   const line = (from: number) => {
     const end = buffer.indexOf('\r\n', from)
     return end === -1 ? undefined : { text: buffer.toString('utf8', from, end), next: end + 2 }

@@ -12,7 +12,17 @@ export function basic(id: string = TEST_CLIENT.id, secret: string = TEST_CLIENT.
 }
 
 /** POSTs `form` (already encoded, or fields) to `path` as a resource server does. */
-export function postForm(base: string, path: '/introspect' | '/revoke', form: string | Record<string, string>, authorization = basic()): Promise<CallResult> {
+export function postForm(
+  base: string,
+  path: '/introspect' | '/revoke',
+  form: string | Record<string, string>,
+  authorization = basic(),
+): Promise<CallResult> {
   const raw = typeof form === 'string' ? form : new URLSearchParams(form).toString()
-  return call(base, path, { method: 'POST', raw, contentType: 'application/x-www-form-urlencoded', headers: { authorization } })
+  return call(base, path, {
+    method: 'POST',
+    raw,
+    contentType: 'application/x-www-form-urlencoded',
+    headers: { authorization },
+  })
 }

@@ -14,8 +14,12 @@ import { createTestHasher } from './test_hasher.ts'
 export class Gate {
   #arrive: () => void = () => {}
   #release: () => void = () => {}
-  readonly reached = new Promise<void>((resolve) => { this.#arrive = resolve })
-  readonly #opened = new Promise<void>((resolve) => { this.#release = resolve })
+  readonly reached = new Promise<void>((resolve) => {
+    this.#arrive = resolve
+  })
+  readonly #opened = new Promise<void>((resolve) => {
+    this.#release = resolve
+  })
 
   /** What the gated step awaits: announces its arrival, then waits for {@linkcode open}. */
   async pass(): Promise<void> {

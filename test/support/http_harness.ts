@@ -2,7 +2,13 @@ import { type AddressInfo, connect } from 'node:net'
 import type { Server } from 'node:http'
 import { expect } from 'chai'
 import { loadConfig } from '../../src/adapters/config.ts'
-import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer, HttpApp } from '../../src/adapters/container.ts'
+import {
+  type AppContainer,
+  type ContainerOverrides,
+  createContainer,
+  disposeContainer,
+  HttpApp,
+} from '../../src/adapters/container.ts'
 import { createLogger, type Logger } from '../../src/adapters/logger.ts'
 import { MemoryKeyStore } from '../../src/adapters/memory/key_store.ts'
 import { RegisterUser } from '../../src/application/register_user.ts'

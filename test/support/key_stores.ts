@@ -60,7 +60,10 @@ export class SwitchableKeyStore implements KeyStore {
 }
 
 /** A private JWK as `hexauth keys generate` prints it, for key files. */
-export async function privateJwk(alg: 'ES256' | 'EdDSA' | 'RS256' = 'ES256', kid: string = crypto.randomUUID()): Promise<JWK> {
+export async function privateJwk(
+  alg: 'ES256' | 'EdDSA' | 'RS256' = 'ES256',
+  kid: string = crypto.randomUUID(),
+): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true })
   return { ...await exportJWK(privateKey), kid, alg, use: 'sig' }
 }

@@ -19,5 +19,9 @@ export function capturingLogger(level = 'trace'): CapturedLogs {
       done()
     },
   })
-  return { logger: createLogger(level, sink), lines, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) }
+  return {
+    logger: createLogger(level, sink),
+    lines,
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  }
 }

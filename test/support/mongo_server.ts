@@ -21,7 +21,9 @@ export async function acquireMongo(): Promise<MongoHandle | string> {
     return {
       url: `${container.getConnectionString()}/hexauth?directConnection=true`,
       source: 'testcontainers',
-      stop: async () => { await container.stop() },
+      stop: async () => {
+        await container.stop()
+      },
     }
   }
   return 'no MONGO_URL and no container runtime answered (set MONGO_URL to a MongoDB to run them)'

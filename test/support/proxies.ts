@@ -45,9 +45,12 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
   })
   server.on('upgrade', (req, socket) => {
     received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
-    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n` +
-      `X-Echo-Username: ${req.headers['x-auth-username'] ?? ''}\r\n\r\nupgraded`)
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64')
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n` +
+        `X-Echo-Username: ${req.headers['x-auth-username'] ?? ''}\r\n\r\nupgraded`,
+    )
     socket.end()
   })
   let connections = 0
@@ -78,13 +81,24 @@ export interface RunningProxy {
  * `hexauth` and `app` (host:port each), in a directory of its own; it never runs as a service.
  */
 export function startProxy(kind: ProxyKind, hexauth: string, app: string): Promise<RunningProxy> {
-  return launch(kind, (dir, port) => kind === 'nginx' ? spawnNginx(dir, nginxSite(port, hexauth, app)) : spawnCaddy(dir, port, hexauth, app))
+  return launch(
+    kind,
+    (dir, port) =>
+      kind === 'nginx' ? spawnNginx(dir, nginxSite(port, hexauth, app)) : spawnCaddy(dir, port, hexauth, app),
+  )
 }
 
 /** nginx in front of `app` with no authentication at all, configured as the shipped file proxies: the benchmark's baseline. */
 export function startPlainNginx(app: string): Promise<RunningProxy> {
-  return launch('nginx', (dir, port) => spawnNginx(dir, `upstream plain_app {\n  server ${app};\n  keepalive 32;\n}\nserver {\n  listen 127.0.0.1:${port};\n` +
-    `  location / {\n    proxy_set_header Host $host;\n    proxy_http_version 1.1;\n    proxy_set_header Connection "";\n    proxy_pass http://plain_app;\n  }\n}\n`))
+  return launch(
+    'nginx',
+    (dir, port) =>
+      spawnNginx(
+        dir,
+        `upstream plain_app {\n  server ${app};\n  keepalive 32;\n}\nserver {\n  listen 127.0.0.1:${port};\n` +
+          `  location / {\n    proxy_set_header Host $host;\n    proxy_http_version 1.1;\n    proxy_set_header Connection "";\n    proxy_pass http://plain_app;\n  }\n}\n`,
+      ),
+  )
 }
 
 async function launch(kind: ProxyKind, spawnIn: (dir: string, port: number) => ChildProcess): Promise<RunningProxy> {
@@ -92,8 +106,12 @@ async function launch(kind: ProxyKind, spawnIn: (dir: string, port: number) => C
   const port = await freePort()
   const child = spawnIn(dir, port)
   let output = ''
-  child.stdout?.on('data', (chunk) => { output += chunk })
-  child.stderr?.on('data', (chunk) => { output += chunk })
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL')
@@ -114,17 +132,25 @@ async function launch(kind: ProxyKind, spawnIn: (dir: string, port: number) => C
 /** The shipped template as the official image's envsubst fills it: only the variables given, nginx's own left alone. */
 function nginxSite(port: number, hexauth: string, app: string): string {
   const template = readFileSync(new URL('nginx.conf.template', DEPLOY), 'utf8')
-  return template.replaceAll('${HEXAUTH_ADDRESS}', hexauth).replaceAll('${APP_ADDRESS}', app).replaceAll('${LISTEN_PORT}', `127.0.0.1:${port}`)
+  return template.replaceAll('${HEXAUTH_ADDRESS}', hexauth).replaceAll('${APP_ADDRESS}', app).replaceAll(
+    '${LISTEN_PORT}',
+    `127.0.0.1:${port}`,
+  )
 }
 
 function spawnNginx(dir: string, site: string): ChildProcess {
   writeFileSync(join(dir, 'site.conf'), site)
   for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp))
   // One process, no user switch, every path in the directory: nothing of the system nginx is used.
-  writeFileSync(join(dir, 'nginx.conf'), `daemon off;\nmaster_process off;\nworker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\n` +
-    `events { worker_connections 512; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n` +
-    `  fastcgi_temp_path ${dir}/fastcgi;\n  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;\n  include ${dir}/site.conf;\n}\n`)
-  return spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] })
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;\nmaster_process off;\nworker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\n` +
+      `events { worker_connections 512; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/body;\n  proxy_temp_path ${dir}/proxy;\n` +
+      `  fastcgi_temp_path ${dir}/fastcgi;\n  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;\n  include ${dir}/site.conf;\n}\n`,
+  )
+  return spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 function spawnCaddy(dir: string, port: number, hexauth: string, app: string): ChildProcess {
@@ -132,10 +158,18 @@ function spawnCaddy(dir: string, port: number, hexauth: string, app: string): Ch
   const shipped = readFileSync(new URL('Caddyfile', DEPLOY), 'utf8')
   writeFileSync(join(dir, 'Caddyfile'), `{\n\tadmin off\n\tauto_https off\n}\n\n${shipped}`)
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir,
-    SITE_ADDRESS: `http://127.0.0.1:${port}`, HEXAUTH_ADDRESS: hexauth, APP_ADDRESS: app,
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    XDG_DATA_HOME: dir,
+    XDG_CONFIG_HOME: dir,
+    SITE_ADDRESS: `http://127.0.0.1:${port}`,
+    HEXAUTH_ADDRESS: hexauth,
+    APP_ADDRESS: app,
   }
-  return spawn('caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawn('caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 async function accepts(port: number): Promise<boolean> {
@@ -149,11 +183,19 @@ async function accepts(port: number): Promise<boolean> {
 }
 
 /** Sends a WebSocket upgrade through `base` and answers the status line and headers that came back. */
-export async function upgrade(base: string, path: string, headers: Readonly<Record<string, string>>): Promise<{ status: number, head: string }> {
+export async function upgrade(
+  base: string,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ status: number; head: string }> {
   const { hostname, port } = new URL(base)
   const lines = Object.entries({
-    host: `${hostname}:${port}`, upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-    'sec-websocket-version': '13', ...headers,
+    host: `${hostname}:${port}`,
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'sec-websocket-version': '13',
+    ...headers,
   }).map(([name, value]) => `${name}: ${value}\r\n`).join('')
   const reply: string = await new Promise((resolve, reject) => {
     const chunks: Buffer[] = []

@@ -18,8 +18,12 @@ export interface PythonVerdict {
 /** Why PyJWT cannot run here, for the suite's skip line; `undefined` when it can. */
 export function pyjwtMissing(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import jwt, cryptography; print(jwt.__version__)'], { encoding: 'utf8' })
-  if (probe.error !== undefined) return `${PYTHON} cannot run (${probe.error.message}): apt-get install -y python3-jwt python3-cryptography`
-  if (probe.status !== 0) return `${PYTHON} has no PyJWT with cryptography: apt-get install -y python3-jwt python3-cryptography`
+  if (probe.error !== undefined) {
+    return `${PYTHON} cannot run (${probe.error.message}): apt-get install -y python3-jwt python3-cryptography`
+  }
+  if (probe.status !== 0) {
+    return `${PYTHON} has no PyJWT with cryptography: apt-get install -y python3-jwt python3-cryptography`
+  }
   return undefined
 }
 
@@ -32,12 +36,20 @@ export class PythonResourceServer {
   private constructor(child: ChildProcess) {
     this.#child = child
     this.#lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
-    child.stderr!.on('data', (chunk) => { this.#stderr += chunk })
+    child.stderr!.on('data', (chunk) => {
+      this.#stderr += chunk
+    })
   }
 
   /** Starts one configured with hexauth's metadata URL; resolves once it has read the metadata. */
-  static async start(metadataUrl: string, audience: string, algorithms: readonly string[]): Promise<PythonResourceServer> {
-    const server = new PythonResourceServer(spawn(PYTHON, [SCRIPT, metadataUrl, audience, algorithms.join(',')], { stdio: ['pipe', 'pipe', 'pipe'] }))
+  static async start(
+    metadataUrl: string,
+    audience: string,
+    algorithms: readonly string[],
+  ): Promise<PythonResourceServer> {
+    const server = new PythonResourceServer(
+      spawn(PYTHON, [SCRIPT, metadataUrl, audience, algorithms.join(',')], { stdio: ['pipe', 'pipe', 'pipe'] }),
+    )
     const ready = await server.#next()
     if (ready.ready !== true) throw new Error(`the Python resource server did not start: ${JSON.stringify(ready)}`)
     return server

@@ -31,7 +31,9 @@ export async function containerRuntimeAnswers(ms = 2000): Promise<boolean> {
   try {
     const { getContainerRuntimeClient } = await import('testcontainers')
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), ms) })
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), ms)
+    })
     await Promise.race([getContainerRuntimeClient(), timeout]).finally(() => clearTimeout(timer))
     return true
   } catch {
@@ -64,15 +66,29 @@ export class LocalRedis {
    * restart starts from the last {@linkcode snapshot}, or empty when none was taken. `args` are
    * added to the command line (e.g. `--aclfile <path>`).
    */
-  async start(options: { readonly persistent?: boolean, readonly args?: readonly string[] } = {}): Promise<void> {
-    const aof = options.persistent === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']
+  async start(options: { readonly persistent?: boolean; readonly args?: readonly string[] } = {}): Promise<void> {
+    const aof = options.persistent === true
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no']
     const child = spawn('redis-server', [
-      '--bind', '127.0.0.1', '--port', String(this.port), '--save', '', ...aof,
-      '--dir', this.#dir, '--protected-mode', 'yes', ...options.args ?? [],
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(this.port),
+      '--save',
+      '',
+      ...aof,
+      '--dir',
+      this.#dir,
+      '--protected-mode',
+      'yes',
+      ...options.args ?? [],
     ], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     let output = ''
-    child.stdout!.on('data', (chunk) => { output += chunk })
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+    })
     for (let i = 0; i < 100; i++) {
       if (output.includes('Ready to accept connections')) return
       if (child.exitCode !== null) break
@@ -130,7 +146,13 @@ export async function acquireRedis(): Promise<RedisHandle | string> {
   if (await containerRuntimeAnswers()) {
     const { RedisContainer } = await import('@testcontainers/redis')
     const container = await new RedisContainer('redis:7-alpine').start()
-    return { url: container.getConnectionUrl(), source: 'testcontainers', stop: async () => { await container.stop() } }
+    return {
+      url: container.getConnectionUrl(),
+      source: 'testcontainers',
+      stop: async () => {
+        await container.stop()
+      },
+    }
   }
   if (redisServerOnPath()) {
     const local = new LocalRedis(await freePort())

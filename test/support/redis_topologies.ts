@@ -23,7 +23,9 @@ async function clusterPort(): Promise<number> {
 async function startServer(dir: string, args: readonly string[], ready: RegExp): Promise<ChildProcess> {
   const child = spawn('redis-server', [...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
-  child.stdout!.on('data', (chunk) => { out += chunk })
+  child.stdout!.on('data', (chunk) => {
+    out += chunk
+  })
   for (let i = 0; i < 100 && !ready.test(out); i++) await new Promise((r) => setTimeout(r, 50))
   if (!ready.test(out)) {
     child.kill('SIGKILL') // not in the caller's list yet: nothing else would stop it
@@ -43,15 +45,34 @@ async function stopAll(children: readonly ChildProcess[], dir: string): Promise<
 }
 
 const CLUSTER_NODE = (port: number) => [
-  '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-  '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0',
+  '--port',
+  String(port),
+  '--bind',
+  '127.0.0.1',
+  '--cluster-enabled',
+  'yes',
+  '--cluster-config-file',
+  `nodes-${port}.conf`,
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--repl-diskless-sync-delay',
+  '0',
 ]
 
 /** Starts three primaries in `dir` (pushing them to `children`), forms the Cluster, answers their ports. */
 async function formCluster(dir: string, children: ChildProcess[]): Promise<number[]> {
   const ports = [await clusterPort(), await clusterPort(), await clusterPort()]
   for (const port of ports) children.push(await startServer(dir, CLUSTER_NODE(port), /Ready to accept connections/))
-  execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' })
+  execFileSync('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    '--cluster-replicas',
+    '0',
+    '--cluster-yes',
+  ], { stdio: 'ignore' })
   for (let i = 0; i < 100; i++) {
     const info = execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' })
     if (info.includes('cluster_state:ok')) break
@@ -86,16 +107,28 @@ export async function startRedisClusterWithReplica(key: string): Promise<Replica
   let replica: number
   try {
     ports = await formCluster(dir, children)
-    const cli = (port: number, ...args: string[]) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' })
+    const cli = (port: number, ...args: string[]) =>
+      execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' })
     const slot = Number(cli(ports[0]!, 'CLUSTER', 'KEYSLOT', key))
     // CLUSTER NODES lines: <id> <host:port@bus> <flags> <master> <ping> <pong> <epoch> <state> <slot ranges…>
     const owner = cli(ports[0]!, 'CLUSTER', 'NODES').trim().split('\n').map((line) => line.split(' ')).find((fields) =>
-      fields.slice(8).some((range) => { const [from, to = from] = range.split('-').map(Number); return slot >= from! && slot <= to! }))!
+      fields.slice(8).some((range) => {
+        const [from, to = from] = range.split('-').map(Number)
+        return slot >= from! && slot <= to!
+      })
+    )!
     const ownerPort = Number(/:(\d+)@/.exec(owner[1]!)![1])
     replica = await clusterPort()
     children.push(await startServer(dir, CLUSTER_NODE(replica), /Ready to accept connections/))
-    execFileSync('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${replica}`, `127.0.0.1:${ownerPort}`,
-      '--cluster-slave', '--cluster-master-id', owner[0]!], { stdio: 'ignore' })
+    execFileSync('redis-cli', [
+      '--cluster',
+      'add-node',
+      `127.0.0.1:${replica}`,
+      `127.0.0.1:${ownerPort}`,
+      '--cluster-slave',
+      '--cluster-master-id',
+      owner[0]!,
+    ], { stdio: 'ignore' })
     await waitForReplica(ownerPort, replica, `${key}:settled`)
   } catch (error) {
     await stopAll(children, dir)
@@ -105,8 +138,12 @@ export async function startRedisClusterWithReplica(key: string): Promise<Replica
   return {
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     replicaUrl: `redis://127.0.0.1:${replica}`,
-    pauseReplica: () => { replicaChild.kill('SIGSTOP') },
-    resumeReplica: () => { replicaChild.kill('SIGCONT') },
+    pauseReplica: () => {
+      replicaChild.kill('SIGSTOP')
+    },
+    resumeReplica: () => {
+      replicaChild.kill('SIGCONT')
+    },
     stop: () => stopAll(children, dir),
   }
 }
@@ -117,11 +154,23 @@ export async function startRedisSentinel(): Promise<Topology> {
   const [primary, sentinel] = [await freePort(), await freePort()]
   const children: ChildProcess[] = []
   try {
-    children.push(await startServer(dir, ['--port', String(primary), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/))
-    writeFileSync(join(dir, 'sentinel.conf'), [
-      `port ${sentinel}`, 'bind 127.0.0.1', `dir ${dir}`,
-      `sentinel monitor hexauth-primary 127.0.0.1 ${primary} 1`, 'sentinel down-after-milliseconds hexauth-primary 5000',
-    ].join('\n') + '\n')
+    children.push(
+      await startServer(
+        dir,
+        ['--port', String(primary), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        /Ready to accept connections/,
+      ),
+    )
+    writeFileSync(
+      join(dir, 'sentinel.conf'),
+      [
+        `port ${sentinel}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor hexauth-primary 127.0.0.1 ${primary} 1`,
+        'sentinel down-after-milliseconds hexauth-primary 5000',
+      ].join('\n') + '\n',
+    )
     children.push(await startServer(dir, [join(dir, 'sentinel.conf'), '--sentinel'], /Sentinel ID is|monitor master/))
   } catch (error) {
     await stopAll(children, dir)
@@ -149,8 +198,13 @@ export async function startRedisReplicated(): Promise<ReplicatedRedis> {
   const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0']
   try {
     children.push(await startServer(dir, ['--port', String(primary), ...common], /Ready to accept connections/))
-    children.push(await startServer(dir, ['--port', String(replica), ...common, '--replicaof', '127.0.0.1', String(primary)],
-      /Ready to accept connections/))
+    children.push(
+      await startServer(
+        dir,
+        ['--port', String(replica), ...common, '--replicaof', '127.0.0.1', String(primary)],
+        /Ready to accept connections/,
+      ),
+    )
     await waitForReplica(primary, replica, 'hexauth-test:settled')
   } catch (error) {
     await stopAll(children, dir)
@@ -160,8 +214,12 @@ export async function startRedisReplicated(): Promise<ReplicatedRedis> {
   return {
     url: `redis://127.0.0.1:${primary}`,
     replicaUrl: `redis://127.0.0.1:${replica}`,
-    pauseReplica: () => { replicaChild.kill('SIGSTOP') },
-    resumeReplica: () => { replicaChild.kill('SIGCONT') },
+    pauseReplica: () => {
+      replicaChild.kill('SIGSTOP')
+    },
+    resumeReplica: () => {
+      replicaChild.kill('SIGCONT')
+    },
     stop: () => stopAll(children, dir),
   }
 }
@@ -180,6 +238,11 @@ async function waitForReplica(primary: number, replica: number, settleKey: strin
   if (!online) throw new Error(`the replica on port ${replica} did not come in sync within 10 s`)
   // Just after its full sync a replica acknowledges the first write only with its next
   // once-a-second ACK: wait for that one here, so a test's first WAIT sees a steady replica.
-  const settled = execFileSync('redis-cli', ['-p', String(primary)], { input: `SET ${settleKey} 1\nWAIT 1 5000\n`, encoding: 'utf8' })
-  if (!/^1$/m.test(settled)) throw new Error(`the replica on port ${replica} acknowledged nothing within 5 s: ${settled}`)
+  const settled = execFileSync('redis-cli', ['-p', String(primary)], {
+    input: `SET ${settleKey} 1\nWAIT 1 5000\n`,
+    encoding: 'utf8',
+  })
+  if (!/^1$/m.test(settled)) {
+    throw new Error(`the replica on port ${replica} acknowledged nothing within 5 s: ${settled}`)
+  }
 }

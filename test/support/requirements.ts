@@ -6,7 +6,15 @@ export type Component = 'redis-server' | 'chromium' | 'node24' | 'deno' | 'scrip
  * one missing fails instead of skipping, so a broken install cannot pass as a green run of
  * fewer tests. Elsewhere (a laptop without Chromium, say) the suite skips with a line saying why.
  */
-export const REQUIRED_IN_CI: ReadonlySet<Component> = new Set(['redis-server', 'chromium', 'node24', 'deno', 'script', 'nginx', 'caddy'])
+export const REQUIRED_IN_CI: ReadonlySet<Component> = new Set([
+  'redis-server',
+  'chromium',
+  'node24',
+  'deno',
+  'script',
+  'nginx',
+  'caddy',
+])
 
 /**
  * Skips the mocha test or hook `context` with one line naming what is missing, unless

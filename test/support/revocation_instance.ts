@@ -1,7 +1,13 @@
 import type { Logger } from '../../src/adapters/logger.ts'
 import { createLogger } from '../../src/adapters/logger.ts'
 import { NearCachedRevocationStore } from '../../src/adapters/redis/near_cached_revocation_store.ts'
-import { closeRedisClient, createRedisClient, duplicateClient, type RedisClient, waitUntilReady } from '../../src/adapters/redis/redis_client.ts'
+import {
+  closeRedisClient,
+  createRedisClient,
+  duplicateClient,
+  type RedisClient,
+  waitUntilReady,
+} from '../../src/adapters/redis/redis_client.ts'
 import { parseRedisUrl } from '../../src/adapters/redis/redis_url.ts'
 import { RevocationFeed } from '../../src/adapters/redis/revocation_feed.ts'
 import { keyBuilder, RedisRevocationStore } from '../../src/adapters/redis/revocation_store.ts'
@@ -33,7 +39,11 @@ export interface InstanceOptions {
  * Starts an instance's client, Redis store, subscriber and feed on `prefix`, and waits until
  * the feed is live (subscribed and resynced).
  */
-export async function startRevocationInstance(url: string, prefix: string, options: InstanceOptions = {}): Promise<RevocationInstance> {
+export async function startRevocationInstance(
+  url: string,
+  prefix: string,
+  options: InstanceOptions = {},
+): Promise<RevocationInstance> {
   const clock = new SystemClock()
   const logger = options.logger ?? createLogger('silent')
   const health = new StoreHealth({ logger, clock })
@@ -44,7 +54,12 @@ export async function startRevocationInstance(url: string, prefix: string, optio
   const subscriber = duplicateClient(client, 'hexauth-feed')
   const { heartbeatMs, staleAfterMs } = options
   const feed = new RevocationFeed({
-    subscriber, client, clock, keys: keyBuilder(prefix), sequence: redis.sequence, health,
+    subscriber,
+    client,
+    clock,
+    keys: keyBuilder(prefix),
+    sequence: redis.sequence,
+    health,
     ...heartbeatMs === undefined ? {} : { heartbeatMs },
     ...staleAfterMs === undefined ? {} : { staleAfterMs },
   })

@@ -1,5 +1,10 @@
 import type { Clock } from '../../src/application/ports/clock.ts'
-import type { EarlierUse, RevocationQuery, RevocationStore, Rotation } from '../../src/application/ports/revocation_store.ts'
+import type {
+  EarlierUse,
+  RevocationQuery,
+  RevocationStore,
+  Rotation,
+} from '../../src/application/ports/revocation_store.ts'
 import { MemoryRevocationStore } from '../../src/adapters/memory/revocation_store.ts'
 import { AuthError } from '../../src/domain/auth_error.ts'
 

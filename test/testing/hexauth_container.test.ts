@@ -7,7 +7,13 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers'
-import { CREATE_ADMIN_SCRIPT, HEXAUTH_COMMAND, HEXAUTH_PORT, HexauthContainer, type StartedHexauthContainer } from '../../src/testcontainers.ts'
+import {
+  CREATE_ADMIN_SCRIPT,
+  HEXAUTH_COMMAND,
+  HEXAUTH_PORT,
+  HexauthContainer,
+  type StartedHexauthContainer,
+} from '../../src/testcontainers.ts'
 import { startHexauth, TEST_ONLY_ARGON2_ENV } from '../../src/testing.ts'
 import { type FakeMongo, startFakeMongo } from '../support/fake_mongo.ts'
 import { call, isolatedMongoUrl } from '../support/http_harness.ts'
@@ -40,7 +46,7 @@ class Inspected extends HexauthContainer {
 }
 
 describe('hexauth/testcontainers: the container it configures (no runtime needed)', () => {
-  it('runs the image\'s own command, the Dockerfile\'s CMD', () => {
+  it("runs the image's own command, the Dockerfile's CMD", () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1]
     expect(cmd, 'a CMD line in the Dockerfile').to.be.a('string')
     expect(new Inspected('hexauth:test').command).to.deep.equal(JSON.parse(cmd!)).and.deep.equal([...HEXAUTH_COMMAND])
@@ -63,7 +69,11 @@ describe('hexauth/testcontainers: the container it configures (no runtime needed
   })
 
   it('sets the test-only argon2 parameters, no rate limits and warnings-only logs', () => {
-    expect(new Inspected('hexauth:test').env).to.include({ ...TEST_ONLY_ARGON2_ENV, RATE_LIMIT: 'off', LOG_LEVEL: 'warn' })
+    expect(new Inspected('hexauth:test').env).to.include({
+      ...TEST_ONLY_ARGON2_ENV,
+      RATE_LIMIT: 'off',
+      LOG_LEVEL: 'warn',
+    })
   })
 
   it('withMongo sets MONGO_URL and a random 32-byte KEY_ENCRYPTION_SECRET per container, keeping one already set', () => {
@@ -72,7 +82,9 @@ describe('hexauth/testcontainers: the container it configures (no runtime needed
     expect(a.env.MONGO_URL).to.equal('mongodb://mongo:27017/hexauth')
     expect(Buffer.from(a.env.KEY_ENCRYPTION_SECRET!, 'base64')).to.have.length(32)
     expect(a.env.KEY_ENCRYPTION_SECRET).not.to.equal(b.env.KEY_ENCRYPTION_SECRET)
-    const shared = new Inspected('hexauth:test').withEnvironment({ KEY_ENCRYPTION_SECRET: 'one-for-both' }).withMongo('mongodb://mongo/hexauth')
+    const shared = new Inspected('hexauth:test').withEnvironment({ KEY_ENCRYPTION_SECRET: 'one-for-both' }).withMongo(
+      'mongodb://mongo/hexauth',
+    )
     expect(shared.env.KEY_ENCRYPTION_SECRET).to.equal('one-for-both')
   })
 
@@ -81,23 +93,36 @@ describe('hexauth/testcontainers: the container it configures (no runtime needed
   })
 
   it('refuses withAdmin without withMongo before anything starts, saying why', async () => {
-    const error = await new Inspected('hexauth:test').withAdmin('admin', 'correct horse battery').start().catch((e: unknown) => e)
+    const error = await new Inspected('hexauth:test').withAdmin('admin', 'correct horse battery').start().catch((
+      e: unknown,
+    ) => e)
     expect((error as Error).message).to.contain('withAdmin needs withMongo')
   })
 
   it('creates each admin by an exec whose command line holds neither the name nor the password', () => {
-    const container = new Inspected('hexauth:test').withMongo('mongodb://mongo/hexauth').withAdmin('root', 'correct horse battery staple')
+    const container = new Inspected('hexauth:test').withMongo('mongodb://mongo/hexauth').withAdmin(
+      'root',
+      'correct horse battery staple',
+    )
     const [exec, ...more] = container.adminCommands()
     expect(more).to.have.length(0)
     expect(exec!.command).to.deep.equal(['sh', '-c', CREATE_ADMIN_SCRIPT])
     expect(exec!.command.join(' ')).not.to.contain('correct horse').and.not.to.contain('root')
-    expect(exec!.env).to.deep.equal({ HEXAUTH_ADMIN_USERNAME: 'root', HEXAUTH_ADMIN_PASSWORD: 'correct horse battery staple' })
+    expect(exec!.env).to.deep.equal({
+      HEXAUTH_ADMIN_USERNAME: 'root',
+      HEXAUTH_ADMIN_PASSWORD: 'correct horse battery staple',
+    })
   })
 
   it('creates the container with one entry per variable, the last withEnvironment winning', async () => {
-    const container = new Inspected('hexauth:test').withEnvironment({ LOG_LEVEL: 'debug' }).withRedis('redis://a').withRedis('redis://b')
+    const container = new Inspected('hexauth:test').withEnvironment({ LOG_LEVEL: 'debug' }).withRedis('redis://a')
+      .withRedis('redis://b')
     // No runtime here (or none wanted): start() fails after the options are final.
-    await container.withPullPolicy({ shouldPull: () => { throw new Error('stop before pulling') } }).start().catch(() => {})
+    await container.withPullPolicy({
+      shouldPull: () => {
+        throw new Error('stop before pulling')
+      },
+    }).start().catch(() => {})
     const names = container.envList!.map((entry) => entry.slice(0, entry.indexOf('=')))
     expect(names).to.deep.equal([...new Set(names)])
     expect(container.envList).to.include.members(['LOG_LEVEL=debug', 'REDIS_URL=redis://b'])
@@ -117,20 +142,34 @@ describe('hexauth/testcontainers: the admin script, run against a store the serv
 
   it('registers and promotes the admin with the password from its environment', async function () {
     const bin = process.env.NODE_TYPE_STRIPPING_BIN
-    requireOrSkip(this, 'node24', bin !== undefined && bin !== '', 'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
+    requireOrSkip(
+      this,
+      'node24',
+      bin !== undefined && bin !== '',
+      'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it',
+    )
     const mongoUrl = isolatedMongoUrl(fake.url)
     const secret = 'container-test-only-sealing-Lq4wX8nT2vB6yM1kH9pR3cZ7'
     const child = spawn('sh', ['-c', CREATE_ADMIN_SCRIPT], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        PATH: `${dirname(bin!)}:${process.env.PATH}`, ...TEST_ONLY_ARGON2_ENV, LOG_LEVEL: 'warn',
-        MONGO_URL: mongoUrl, KEY_ENCRYPTION_SECRET: secret,
-        HEXAUTH_ADMIN_USERNAME: 'root', HEXAUTH_ADMIN_PASSWORD: 'correct horse battery staple',
+        PATH: `${dirname(bin!)}:${process.env.PATH}`,
+        ...TEST_ONLY_ARGON2_ENV,
+        LOG_LEVEL: 'warn',
+        MONGO_URL: mongoUrl,
+        KEY_ENCRYPTION_SECRET: secret,
+        HEXAUTH_ADMIN_USERNAME: 'root',
+        HEXAUTH_ADMIN_PASSWORD: 'correct horse battery staple',
       },
     })
     let output = ''
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
     const [code] = await once(child, 'exit') as [number | null]
     expect(code, output).to.equal(0)
     expect(output).not.to.contain('correct horse battery staple')
@@ -176,10 +215,15 @@ describe('hexauth/testcontainers: a real start (needs a container runtime)', fun
   })
 
   it('answers at getBaseUrl() with the admin made at start, whose token GET /users accepts and jose verifies at getJwksUrl()', async () => {
-    const login = await call(hexauth.getBaseUrl(), '/login', { json: { username: 'root', password: 'correct horse battery staple' } })
+    const login = await call(hexauth.getBaseUrl(), '/login', {
+      json: { username: 'root', password: 'correct horse battery staple' },
+    })
     expect(login.status).to.equal(200)
     expect((await call(hexauth.getBaseUrl(), '/users', { token: login.body.access_token })).status).to.equal(200)
-    const { payload } = await jwtVerify(login.body.access_token, createRemoteJWKSet(new URL(hexauth.getJwksUrl())), { issuer: 'hexauth', audience: 'hexauth' })
+    const { payload } = await jwtVerify(login.body.access_token, createRemoteJWKSet(new URL(hexauth.getJwksUrl())), {
+      issuer: 'hexauth',
+      audience: 'hexauth',
+    })
     expect(payload.is_admin).to.equal(true)
   })
 })

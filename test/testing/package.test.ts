@@ -19,11 +19,20 @@ function plainEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs `command` in `cwd` and resolves with its exit code and output, killed after `ms`. */
-async function runIn(cwd: string, command: string, args: string[], ms: number): Promise<{ code: number | null; output: string }> {
+async function runIn(
+  cwd: string,
+  command: string,
+  args: string[],
+  ms: number,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(command, args, { cwd, env: plainEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
   const timer = setTimeout(() => child.kill('SIGKILL'), ms)
   const [code] = await once(child, 'exit') as [number | null]
   clearTimeout(timer)
@@ -36,7 +45,7 @@ interface PackedFile {
 
 // What a team gets from `npm install hexauth`: the package `npm pack` makes (its prepack
 // build included), installed into test/fixtures/consumer, a package of another team's.
-describe('The npm package and another team\'s tests against it', function () {
+describe("The npm package and another team's tests against it", function () {
   this.timeout(300_000)
   const work = mkdtempSync(join(tmpdir(), 'hexauth-package-'))
   const consumer = join(work, 'consumer')
@@ -44,15 +53,27 @@ describe('The npm package and another team\'s tests against it', function () {
 
   before(async () => {
     // The real pack: `prepack` compiles dist/ first.
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, env: plainEnv(), maxBuffer: 64 << 20 })
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      env: plainEnv(),
+      maxBuffer: 64 << 20,
+    })
     const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }]
-    const listed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, env: plainEnv(), maxBuffer: 64 << 20 })
+    const listed = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      env: plainEnv(),
+      maxBuffer: 64 << 20,
+    })
     files = (JSON.parse(listed.stdout) as [{ files: PackedFile[] }])[0].files.map((file) => file.path)
     cpSync(resolve(root, 'test/fixtures/consumer'), consumer, { recursive: true })
     const pkg = JSON.parse(readFileSync(join(consumer, 'package.json'), 'utf8'))
     pkg.dependencies.hexauth = `file:${join(work, filename)}`
     writeFileSync(join(consumer, 'package.json'), JSON.stringify(pkg, null, 2))
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: consumer, env: plainEnv(), maxBuffer: 64 << 20 })
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], {
+      cwd: consumer,
+      env: plainEnv(),
+      maxBuffer: 64 << 20,
+    })
   })
   after(() => rmSync(work, { recursive: true, force: true }))
 
@@ -77,14 +98,19 @@ describe('The npm package and another team\'s tests against it', function () {
     }
   })
 
-  it('runs the other team\'s node:test suite on plain node (no tsx): admin token, GET /users, jose against jwksUrl; it exits by itself', async () => {
+  it("runs the other team's node:test suite on plain node (no tsx): admin token, GET /users, jose against jwksUrl; it exits by itself", async () => {
     const { code, output } = await runIn(consumer, process.execPath, ['--test', '--test-reporter=tap'], 120_000)
     expect(code, output).to.equal(0)
     expect(output).to.match(/^# pass 3$/m).and.match(/^# fail 0$/m)
   })
 
   it('runs the hexauth command from the compiled CLI', async () => {
-    const { code, output } = await runIn(consumer, process.execPath, ['node_modules/hexauth/bin/hexauth.js', '--help'], 60_000)
+    const { code, output } = await runIn(
+      consumer,
+      process.execPath,
+      ['node_modules/hexauth/bin/hexauth.js', '--help'],
+      60_000,
+    )
     expect(code, output).to.equal(0)
     expect(output).to.match(/^Usage: hexauth <command>/)
   })
@@ -93,9 +119,13 @@ describe('The npm package and another team\'s tests against it', function () {
     const installed = (name: string) => existsSync(join(consumer, 'node_modules', name, 'package.json'))
     for (const name of Object.keys(manifest.dependencies)) expect(installed(name), name).to.equal(true)
     // A dev tool may still arrive as a dependency of a runtime dependency (bson, of mongoose): not a dev install.
-    const lock = JSON.parse(readFileSync(join(consumer, 'node_modules/.package-lock.json'), 'utf8')) as { packages: Record<string, { dependencies?: object }> }
-    const required = new Set(Object.entries(lock.packages).filter(([path]) => path !== 'node_modules/hexauth')
-      .flatMap(([, entry]) => Object.keys(entry.dependencies ?? {})))
+    const lock = JSON.parse(readFileSync(join(consumer, 'node_modules/.package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dependencies?: object }>
+    }
+    const required = new Set(
+      Object.entries(lock.packages).filter(([path]) => path !== 'node_modules/hexauth')
+        .flatMap(([, entry]) => Object.keys(entry.dependencies ?? {})),
+    )
     const devOnly = Object.keys(manifest.devDependencies).filter((name) => !required.has(name))
     expect(devOnly).to.include.members(['tsx', 'typescript', 'mocha', 'deno', 'testcontainers'])
     for (const name of devOnly) expect(installed(name), name).to.equal(false)

@@ -14,13 +14,22 @@ import { acquireRedisOrSkip, type RedisHandle } from '../support/redis_server.ts
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** Runs `source` (an ES module) with Node and tsx; resolves with its exit code and output. */
-async function runNode(source: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+async function runNode(
+  source: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
-    cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
   const [code] = await once(child, 'exit') as [number | null]
   return { code, output }
 }
@@ -55,7 +64,11 @@ describe('hexauth/testing: startHexauth', function () {
   })
 
   it('hashes with the test-only argon2 parameters (1 MiB, one pass)', () => {
-    expect(TEST_ONLY_ARGON2_ENV).to.deep.equal({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' })
+    expect(TEST_ONLY_ARGON2_ENV).to.deep.equal({
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      ARGON2_PARALLELISM: '1',
+    })
     expect(Object.isFrozen(TEST_ONLY_ARGON2_ENV)).to.equal(true)
   })
 
@@ -75,7 +88,8 @@ describe('hexauth/testing: startHexauth', function () {
     const refused = await call(hexauth.url, '/item/kit-chair', { json: { price: 1 }, token: stale.accessToken })
     expect([refused.status, refused.body.error]).to.deep.equal([401, 'fresh_token_required'])
     const fresh = await hexauth.tokensFor('kit-stale')
-    expect((await call(hexauth.url, '/item/kit-chair', { json: { price: 1 }, token: fresh.accessToken })).status).to.equal(201)
+    expect((await call(hexauth.url, '/item/kit-chair', { json: { price: 1 }, token: fresh.accessToken })).status).to
+      .equal(201)
   })
 
   it('makes tokens for an existing account, keeping its password and identity', async () => {
@@ -97,7 +111,11 @@ describe('hexauth/testing: startHexauth', function () {
   it('signs ES256 tokens with a kid that jose verifies against jwksUrl with its issuer and audience', async () => {
     const { accessToken } = await hexauth.tokensFor('kit-verified')
     const jwks = createRemoteJWKSet(new URL(hexauth.jwksUrl))
-    const { payload, protectedHeader } = await jwtVerify(accessToken, jwks, { issuer: hexauth.issuer, audience: hexauth.audience, algorithms: ['ES256'] })
+    const { payload, protectedHeader } = await jwtVerify(accessToken, jwks, {
+      issuer: hexauth.issuer,
+      audience: hexauth.audience,
+      algorithms: ['ES256'],
+    })
     expect(payload.preferred_username).to.equal('kit-verified')
     expect(protectedHeader.kid).to.be.a('string').and.have.length.above(0)
   })
@@ -107,10 +125,14 @@ describe('hexauth/testing: startHexauth', function () {
     const two = await hexauth.login('kit-user', 'correct horse battery')
     await hexauth.revoke(one.accessToken)
     expect((await call(hexauth.url, '/secret', { token: one.accessToken })).body.error).to.equal('token_revoked')
-    expect((await call(hexauth.url, '/token/refresh', { method: 'POST', token: one.refreshToken })).status).to.equal(200)
+    expect((await call(hexauth.url, '/token/refresh', { method: 'POST', token: one.refreshToken })).status).to.equal(
+      200,
+    )
     await hexauth.revoke(two.refreshToken)
     expect((await call(hexauth.url, '/secret', { token: two.accessToken })).body.error).to.equal('token_revoked')
-    expect((await call(hexauth.url, '/token/refresh', { method: 'POST', token: two.refreshToken })).status).to.equal(401)
+    expect((await call(hexauth.url, '/token/refresh', { method: 'POST', token: two.refreshToken })).status).to.equal(
+      401,
+    )
   })
 
   it('refuses to revoke what is not one of its tokens', async () => {
@@ -122,7 +144,10 @@ describe('hexauth/testing: startHexauth', function () {
     const other = await startHexauth({ env: { JWT_ISSUER: 'https://auth.test', JWT_AUDIENCE: 'orders' } })
     try {
       expect([other.issuer, other.audience]).to.deep.equal(['https://auth.test', 'orders'])
-      expect(decodeJwt((await other.tokensFor('someone')).accessToken)).to.include({ iss: 'https://auth.test', aud: 'orders' })
+      expect(decodeJwt((await other.tokensFor('someone')).accessToken)).to.include({
+        iss: 'https://auth.test',
+        aud: 'orders',
+      })
     } finally {
       await other.stop()
     }
@@ -217,10 +242,12 @@ describe('hexauth/testing on MongoDB', function () {
     const a = await start({ mongoUrl })
     await a.register('in-mongo', 'correct horse battery')
     const b = await start({ mongoUrl })
-    expect(decodeJwt((await b.login('in-mongo', 'correct horse battery')).accessToken).preferred_username).to.equal('in-mongo')
+    expect(decodeJwt((await b.login('in-mongo', 'correct horse battery')).accessToken).preferred_username).to.equal(
+      'in-mongo',
+    )
   })
 
-  it('keeps signing keys in memory unless told: nothing is sealed in MongoDB, and the instances refuse each other\'s tokens', async () => {
+  it("keeps signing keys in memory unless told: nothing is sealed in MongoDB, and the instances refuse each other's tokens", async () => {
     const mongoUrl = isolatedMongoUrl(fake.url)
     const [a, b] = [await start({ mongoUrl }), await start({ mongoUrl })]
     const { accessToken } = await a.tokensFor('own-keys')

@@ -65,11 +65,19 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   for (const token of tokens) {
     if (token.kind !== 'option') continue
     if (PASSWORD_OPTIONS.has(token.name)) {
-      throw new UsageError(`Cannot read option "${token.rawName}": passwords are never taken from the command line, type it at the prompt or pipe it on standard input`)
+      throw new UsageError(
+        `Cannot read option "${token.rawName}": passwords are never taken from the command line, type it at the prompt or pipe it on standard input`,
+      )
     }
-    if (token.name !== 'help' && token.name !== 'json' && token.name !== 'alg') throw new UsageError(`Cannot read option "${token.rawName}": unknown option`)
-    if (token.name === 'alg' && typeof token.value !== 'string') throw new UsageError(`Cannot read option "${token.rawName}": it takes a value, such as --alg ES256`)
-    if (token.name !== 'alg' && token.value !== undefined) throw new UsageError(`Cannot read option "${token.rawName}": it takes no value`)
+    if (token.name !== 'help' && token.name !== 'json' && token.name !== 'alg') {
+      throw new UsageError(`Cannot read option "${token.rawName}": unknown option`)
+    }
+    if (token.name === 'alg' && typeof token.value !== 'string') {
+      throw new UsageError(`Cannot read option "${token.rawName}": it takes a value, such as --alg ES256`)
+    }
+    if (token.name !== 'alg' && token.value !== undefined) {
+      throw new UsageError(`Cannot read option "${token.rawName}": it takes no value`)
+    }
   }
   const [name, ...rest] = positionals
   if (values.help === true || name === 'help') return { name: 'help' }
@@ -78,7 +86,9 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (values.json === true && name !== 'list-users' && name !== 'sessions') {
     throw new UsageError(`Cannot run ${name}: the --json option applies to list-users, sessions and keys list only`)
   }
-  if (values.alg !== undefined) throw new UsageError(`Cannot run ${name}: the --alg option applies to keys generate only`)
+  if (values.alg !== undefined) {
+    throw new UsageError(`Cannot run ${name}: the --alg option applies to keys generate only`)
+  }
   if (name === 'list-users') {
     expectArguments(name, rest, 0)
     return { name, json: values.json === true }
@@ -88,7 +98,13 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     return { name, username: rest[0]!, json: values.json === true }
   }
   if (name === 'revoke-session') {
-    if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'Cannot run revoke-session: missing <id>' : `Cannot run revoke-session: unexpected argument "${rest[1]}"`)
+    if (rest.length !== 1) {
+      throw new UsageError(
+        rest.length === 0
+          ? 'Cannot run revoke-session: missing <id>'
+          : `Cannot run revoke-session: unexpected argument "${rest[1]}"`,
+      )
+    }
     return { name, id: rest[0]! }
   }
   if (name === 'register' || name === 'promote' || name === 'demote' || name === 'revoke-all') {
@@ -101,15 +117,25 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 function keysCommand(rest: readonly string[], json: boolean, alg: string | undefined): CliCommand {
   const [action, ...extra] = rest
   if (action !== 'list' && action !== 'rotate' && action !== 'generate') {
-    throw new UsageError(action === undefined ? 'Cannot run keys: missing list, rotate or generate' : `Cannot run keys "${action}": unknown command`)
+    throw new UsageError(
+      action === undefined
+        ? 'Cannot run keys: missing list, rotate or generate'
+        : `Cannot run keys "${action}": unknown command`,
+    )
   }
   const name = `keys ${action}` as const
   if (extra.length > 0) throw new UsageError(`Cannot run ${name}: unexpected argument "${extra[0]}"`)
-  if (json && action !== 'list') throw new UsageError(`Cannot run ${name}: the --json option applies to list-users, sessions and keys list only`)
-  if (alg !== undefined && action !== 'generate') throw new UsageError(`Cannot run ${name}: the --alg option applies to keys generate only`)
+  if (json && action !== 'list') {
+    throw new UsageError(`Cannot run ${name}: the --json option applies to list-users, sessions and keys list only`)
+  }
+  if (alg !== undefined && action !== 'generate') {
+    throw new UsageError(`Cannot run ${name}: the --alg option applies to keys generate only`)
+  }
   if (action === 'list') return { name: 'keys list', json }
   if (action === 'rotate') return { name: 'keys rotate' }
-  if (alg !== undefined && !ALGORITHMS.includes(alg)) throw new UsageError(`Cannot run keys generate: --alg must be ES256, EdDSA or RS256, not "${alg}"`)
+  if (alg !== undefined && !ALGORITHMS.includes(alg)) {
+    throw new UsageError(`Cannot run keys generate: --alg must be ES256, EdDSA or RS256, not "${alg}"`)
+  }
   return { name: 'keys generate', alg: (alg ?? 'ES256') as AsymmetricAlgorithm }
 }
 

@@ -8,8 +8,11 @@ export function formatSessions(sessions: readonly Session[], json: boolean): str
   if (json) {
     const body = {
       sessions: sessions.map((session) => ({
-        id: session.id, created_at: session.createdAt.toISOString(), last_used_at: session.lastUsedAt.toISOString(),
-        user_agent: session.userAgent ?? null, ip: session.ip ?? null,
+        id: session.id,
+        created_at: session.createdAt.toISOString(),
+        last_used_at: session.lastUsedAt.toISOString(),
+        user_agent: session.userAgent ?? null,
+        ip: session.ip ?? null,
       })),
     }
     return `${JSON.stringify(body)}\n`
@@ -17,7 +20,10 @@ export function formatSessions(sessions: readonly Session[], json: boolean): str
   const rows = [
     ['ID', 'CREATED', 'LAST USED', 'ADDRESS', 'USER AGENT'],
     ...sessions.map((session) => [
-      session.id, session.createdAt.toISOString(), session.lastUsedAt.toISOString(), session.ip ?? '-',
+      session.id,
+      session.createdAt.toISOString(),
+      session.lastUsedAt.toISOString(),
+      session.ip ?? '-',
       (session.userAgent ?? '-').replace(CONTROL, '?'),
     ]),
   ]

@@ -28,11 +28,25 @@ export async function listKeys(c: AppContainer, json: boolean): Promise<string> 
  */
 export async function rotateKeys(c: AppContainer): Promise<string> {
   const config = await c.getAsync(Config)
-  if (config.keys.mode === 'hs256') throw new RangeError('Cannot rotate keys: JWT_ALGORITHM is HS256, one shared secret (JWT_SECRET); change the secret instead')
-  if (config.keys.mode === 'file') throw new RangeError('Cannot rotate keys: they come from JWT_KEYS_FILE; add a key to the file (hexauth keys generate), send SIGHUP, and move it first once verifiers hold it')
-  if (config.mongoUrl === undefined) throw new RangeError('Cannot rotate keys: MONGO_URL is not set, so each process keeps keys of its own in memory and no rotation here reaches the service')
+  if (config.keys.mode === 'hs256') {
+    throw new RangeError(
+      'Cannot rotate keys: JWT_ALGORITHM is HS256, one shared secret (JWT_SECRET); change the secret instead',
+    )
+  }
+  if (config.keys.mode === 'file') {
+    throw new RangeError(
+      'Cannot rotate keys: they come from JWT_KEYS_FILE; add a key to the file (hexauth keys generate), send SIGHUP, and move it first once verifiers hold it',
+    )
+  }
+  if (config.mongoUrl === undefined) {
+    throw new RangeError(
+      'Cannot rotate keys: MONGO_URL is not set, so each process keeps keys of its own in memory and no rotation here reaches the service',
+    )
+  }
   const { key, created } = await (await c.getAsync(KeyRing)).rotate()
-  const times = `published ${new Date(key.publishedAt).toISOString()}, signs from ${new Date(key.signsFrom).toISOString()}`
+  const times = `published ${new Date(key.publishedAt).toISOString()}, signs from ${
+    new Date(key.signsFrom).toISOString()
+  }`
   return created
     ? `Scheduled key ${key.kid} (${key.alg}): ${times}; every instance holds it within JWT_KEY_REFRESH\n`
     : `Key ${key.kid} (${key.alg}) is already scheduled: ${times}\n`

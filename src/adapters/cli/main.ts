@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   const open = async (): Promise<AppContainer> => {
     // Loaded once the command line is valid: --help and usage errors load no driver.
     const [{ loadConfig }, { createContainer }, { createLogger }, { resolveSecretFiles }] = await Promise.all([
-      import('../config.ts'), import('../container.ts'), import('../logger.ts'), import('../secret_files.ts'),
+      import('../config.ts'),
+      import('../container.ts'),
+      import('../logger.ts'),
+      import('../secret_files.ts'),
     ])
     // One command hashes one password: one hash at a time, whatever the service's setting, so
     // the pool (libuv's 4 threads unless UV_THREADPOOL_SIZE says more) always has room left.
@@ -22,7 +25,11 @@ async function main(): Promise<void> {
       ...config.redisUrl === undefined ? ['revocations'] : [],
     ]
     if (memory.length > 0) {
-      process.stderr.write(`hexauth: warning: in-memory stores: ${memory.join(', ')} end with this command (set MONGO_URL and REDIS_URL to reach the service's stores)\n`)
+      process.stderr.write(
+        `hexauth: warning: in-memory stores: ${
+          memory.join(', ')
+        } end with this command (set MONGO_URL and REDIS_URL to reach the service's stores)\n`,
+      )
     }
     // Logs go to stderr: stdout carries only the command's result.
     container = createContainer(config, createLogger(config.logLevel, process.stderr))

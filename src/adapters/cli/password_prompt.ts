@@ -30,7 +30,10 @@ const MAX_PIPED_BYTES = 4 * 1024 * 4
  */
 export async function readPassword(io: PromptIo, options: { readonly confirm: boolean }): Promise<string> {
   if (io.stdin.isTTY !== true) return refuseEmpty(await readPiped(io.stdin))
-  const [password = '', again] = await askHidden(io, options.confirm ? ['Password: ', 'Repeat password: '] : ['Password: '])
+  const [password = '', again] = await askHidden(
+    io,
+    options.confirm ? ['Password: ', 'Repeat password: '] : ['Password: '],
+  )
   if (again !== undefined && again !== password) {
     throw invalid('Invalid password: the two entries differ', 'must be typed the same twice')
   }

@@ -69,21 +69,32 @@ export async function runCli(argv: readonly string[], io: CliIo, source: Contain
 }
 
 /** Runs a valid command; answers what to print on stdout. */
-async function execute(command: Exclude<CliCommand, { name: 'help' | 'keys generate' }>, io: CliIo, c: AppContainer): Promise<string> {
+async function execute(
+  command: Exclude<CliCommand, { name: 'help' | 'keys generate' }>,
+  io: CliIo,
+  c: AppContainer,
+): Promise<string> {
   switch (command.name) {
     case 'register': {
       // Check the name before asking for a password that would be refused with it.
       const username = parseUsername(command.username)
       const password = await readPassword(io, { confirm: true })
       const { isAdmin } = await (await c.getAsync(RegisterUser)).execute({ username, password }, { byOperator: true })
-      return isAdmin ? `User ${username} was created, an admin (ADMIN_USERNAMES names it)\n` : `User ${username} was created\n`
+      return isAdmin
+        ? `User ${username} was created, an admin (ADMIN_USERNAMES names it)\n`
+        : `User ${username} was created\n`
     }
     case 'promote':
     case 'demote': {
       const isAdmin = command.name === 'promote'
       if (!isAdmin) await requireSharedBlocklist(c, command.name)
       const { user } = await (await c.getAsync(SetAdmin)).execute({ username: command.username, isAdmin })
-      new AuditTrail(await c.getAsync(Logger)).record('admin_changed', { sub: user.id, username: user.username, is_admin: isAdmin, by: 'cli' })
+      new AuditTrail(await c.getAsync(Logger)).record('admin_changed', {
+        sub: user.id,
+        username: user.username,
+        is_admin: isAdmin,
+        by: 'cli',
+      })
       if (isAdmin) return `User ${user.username} is now an admin (from the next login or token refresh)\n`
       return `User ${user.username} is no longer an admin; every token it held was revoked\n`
     }
@@ -92,7 +103,10 @@ async function execute(command: Exclude<CliCommand, { name: 'help' | 'keys gener
       await (await c.getAsync(RevokeUserTokens)).execute({ username: command.username })
       return `Revoked every token of user ${command.username} issued up to now\n`
     case 'sessions':
-      return formatSessions(await (await c.getAsync(ListUserSessions)).execute({ username: command.username }), command.json)
+      return formatSessions(
+        await (await c.getAsync(ListUserSessions)).execute({ username: command.username }),
+        command.json,
+      )
     case 'revoke-session':
       await requireSharedBlocklist(c, command.name)
       await (await c.getAsync(RevokeSessionById)).execute({ id: command.id })
@@ -112,7 +126,10 @@ async function execute(command: Exclude<CliCommand, { name: 'help' | 'keys gener
  */
 async function requireSharedBlocklist(c: AppContainer, name: string): Promise<void> {
   if (await c.getAsync(SharedBlocklist)) return
-  throw new AuthError('service_unavailable', `Cannot run ${name}: REDIS_URL is not set, so no revocation can reach the service's blocklist`)
+  throw new AuthError(
+    'service_unavailable',
+    `Cannot run ${name}: REDIS_URL is not set, so no revocation can reach the service's blocklist`,
+  )
 }
 
 /** Prints why a command failed and answers its exit status. */

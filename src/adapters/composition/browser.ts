@@ -23,7 +23,9 @@ import type { Capability } from './capability.ts'
 import { Health, Limits, TokenPolicy } from './ids.ts'
 
 /** Injection token of what the self-service routes and cookie mode need, gathered for the HTTP adapter. */
-export const BrowserHttp: ServiceIdentifier<BrowserRoutesDeps & { browserOptions: BrowserOptions }> = Symbol('BrowserHttp')
+export const BrowserHttp: ServiceIdentifier<BrowserRoutesDeps & { browserOptions: BrowserOptions }> = Symbol(
+  'BrowserHttp',
+)
 
 type Bind = ContainerModuleLoadOptions['bind']
 
@@ -35,41 +37,98 @@ type Bind = ContainerModuleLoadOptions['bind']
  */
 export const browser: Capability = ({ bind }, { config }) => {
   bindSelfService(bind)
-  bind(BrowserHttp).toResolvedValue((checkClaims: CheckClaims, revokeToken: RevokeToken, getMe: GetMe, changePassword: ChangePassword,
-    deleteAccount: DeleteAccount, listSessions: ListSessions, revokeSessions: RevokeSessions, limits: AuthLimits | undefined, health: StoreHealth) => ({
-    checkClaims, revokeToken, getMe, changePassword, deleteAccount, listSessions, revokeSessions, limits, health,
-    browserOptions: {
-      cookies: config.browser.cookies
-        ? { ...config.browser, accessTtlSeconds: config.accessTokenTtlSeconds, refreshTtlSeconds: config.refreshTokenTtlSeconds }
-        : undefined,
-      publicUrl: config.keys.publicUrl,
-    },
-  }), [CheckClaims, RevokeToken, GetMe, ChangePassword, DeleteAccount, ListSessions, RevokeSessions, Limits, Health])
+  bind(BrowserHttp).toResolvedValue(
+    (
+      checkClaims: CheckClaims,
+      revokeToken: RevokeToken,
+      getMe: GetMe,
+      changePassword: ChangePassword,
+      deleteAccount: DeleteAccount,
+      listSessions: ListSessions,
+      revokeSessions: RevokeSessions,
+      limits: AuthLimits | undefined,
+      health: StoreHealth,
+    ) => ({
+      checkClaims,
+      revokeToken,
+      getMe,
+      changePassword,
+      deleteAccount,
+      listSessions,
+      revokeSessions,
+      limits,
+      health,
+      browserOptions: {
+        cookies: config.browser.cookies
+          ? {
+            ...config.browser,
+            accessTtlSeconds: config.accessTokenTtlSeconds,
+            refreshTtlSeconds: config.refreshTokenTtlSeconds,
+          }
+          : undefined,
+        publicUrl: config.keys.publicUrl,
+      },
+    }),
+    [CheckClaims, RevokeToken, GetMe, ChangePassword, DeleteAccount, ListSessions, RevokeSessions, Limits, Health],
+  )
 }
 
 function bindSelfService(bind: Bind): void {
   bind(GetMe).toResolvedValue((users: UserRepository) => new GetMe({ users }), [UserRepository])
   bind(ChangePassword).toResolvedValue(
-    (users: UserRepository, credentials: CredentialsCheck, hasher: PasswordHasher, minter: TokenMinter, revocations: RevocationStore,
-      clock: Clock, policy: TokenPolicyValue, commonPasswords: CommonPasswords, sessions: SessionStore) =>
+    (
+      users: UserRepository,
+      credentials: CredentialsCheck,
+      hasher: PasswordHasher,
+      minter: TokenMinter,
+      revocations: RevocationStore,
+      clock: Clock,
+      policy: TokenPolicyValue,
+      commonPasswords: CommonPasswords,
+      sessions: SessionStore,
+    ) =>
       new ChangePassword({ users, credentials, hasher, minter, revocations, clock, policy, commonPasswords, sessions }),
-    [UserRepository, CredentialsCheck, PasswordHasher, TokenMinter, RevocationStore, Clock, TokenPolicy, CommonPasswords, SessionStore])
+    [
+      UserRepository,
+      CredentialsCheck,
+      PasswordHasher,
+      TokenMinter,
+      RevocationStore,
+      Clock,
+      TokenPolicy,
+      CommonPasswords,
+      SessionStore,
+    ],
+  )
   bind(ListSessions).toResolvedValue(
-    (sessions: SessionStore, revocations: RevocationStore, clock: Clock) => new ListSessions({ sessions, revocations, clock }),
-    [SessionStore, RevocationStore, Clock])
+    (sessions: SessionStore, revocations: RevocationStore, clock: Clock) =>
+      new ListSessions({ sessions, revocations, clock }),
+    [SessionStore, RevocationStore, Clock],
+  )
   bind(RevokeSessions).toResolvedValue(
     (sessions: SessionStore, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeSessions({ sessions, revocations, clock, policy }),
-    [SessionStore, RevocationStore, Clock, TokenPolicy])
+    [SessionStore, RevocationStore, Clock, TokenPolicy],
+  )
   bind(ListUserSessions).toResolvedValue(
     (users: UserRepository, sessions: SessionStore, revocations: RevocationStore, clock: Clock) =>
       new ListUserSessions({ users, sessions, revocations, clock }),
-    [UserRepository, SessionStore, RevocationStore, Clock])
+    [UserRepository, SessionStore, RevocationStore, Clock],
+  )
   bind(RevokeSessionById).toResolvedValue(
-    (revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) => new RevokeSessionById({ revocations, clock, policy }),
-    [RevocationStore, Clock, TokenPolicy])
+    (revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
+      new RevokeSessionById({ revocations, clock, policy }),
+    [RevocationStore, Clock, TokenPolicy],
+  )
   bind(DeleteAccount).toResolvedValue(
-    (users: UserRepository, credentials: CredentialsCheck, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue,
-      sessions: SessionStore) => new DeleteAccount({ users, credentials, revocations, clock, policy, sessions }),
-    [UserRepository, CredentialsCheck, RevocationStore, Clock, TokenPolicy, SessionStore])
+    (
+      users: UserRepository,
+      credentials: CredentialsCheck,
+      revocations: RevocationStore,
+      clock: Clock,
+      policy: TokenPolicyValue,
+      sessions: SessionStore,
+    ) => new DeleteAccount({ users, credentials, revocations, clock, policy, sessions }),
+    [UserRepository, CredentialsCheck, RevocationStore, Clock, TokenPolicy, SessionStore],
+  )
 }

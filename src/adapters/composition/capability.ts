@@ -16,7 +16,11 @@ export interface CompositionContext {
 export type Capability = (options: ContainerModuleLoadOptions, context: CompositionContext) => void
 
 /** The capability as a `ContainerModule` whose every `bind` is also recorded in `bound`. */
-export function capabilityModule(capability: Capability, context: CompositionContext, bound: Set<ServiceIdentifier>): ContainerModule {
+export function capabilityModule(
+  capability: Capability,
+  context: CompositionContext,
+  bound: Set<ServiceIdentifier>,
+): ContainerModule {
   return new ContainerModule((options) => {
     const bind: ContainerModuleLoadOptions['bind'] = (id) => {
       bound.add(id)

@@ -21,12 +21,15 @@ export const IntrospectionHttp: ServiceIdentifier<IntrospectionRoutesDeps> = Sym
 export const forwardAuth: Capability = ({ bind }, { config }) => {
   bind(TokenIdentity).toResolvedValue((verifier: TokenVerifier) => new TokenIdentity({ verifier }), [TokenVerifier])
   bind(IntrospectToken).toResolvedValue(
-    (identity: TokenIdentity, revocations: RevocationStore, users: UserRepository) => new IntrospectToken({ identity, revocations, users }),
-    [TokenIdentity, RevocationStore, UserRepository])
+    (identity: TokenIdentity, revocations: RevocationStore, users: UserRepository) =>
+      new IntrospectToken({ identity, revocations, users }),
+    [TokenIdentity, RevocationStore, UserRepository],
+  )
   bind(RevokeAnyToken).toResolvedValue(
     (identity: TokenIdentity, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeAnyToken({ identity, revocations, clock, policy }),
-    [TokenIdentity, RevocationStore, Clock, TokenPolicy])
+    [TokenIdentity, RevocationStore, Clock, TokenPolicy],
+  )
   bind(IntrospectionHttp).toResolvedValue((introspectToken: IntrospectToken, revokeAnyToken: RevokeAnyToken) => ({
     clients: config.clients,
     introspectToken,

@@ -39,22 +39,61 @@ export const http: Capability = ({ bind }) => {
     return metrics
   }, [InFlight, { serviceIdentifier: Feed, optional: true }])
   // Each store module bound its own probe, if it has a store to probe.
-  bind(Probes).toResolvedValue((probes: ReadinessProbe[] | undefined) => probes ?? [],
-    [{ serviceIdentifier: Probe, isMultiple: true, optional: true }])
-  const [gather, from] = record<Omit<HttpDepsValue, 'options' | 'wellKnown' | 'browserOptions' | keyof IntrospectionRoutesDeps | Exclude<keyof BrowserRoutesDeps, keyof AccountLikeDeps>>>({
-    logger: Logger, limits: Limits, health: Health, metrics: Metrics, inFlight: InFlight, probes: Probes, signingKeys: SigningKeys,
-    registerUser: RegisterUser, login: Login, freshLogin: FreshLogin, refreshAccess: RefreshAccess, revokeToken: RevokeToken,
-    checkClaims: CheckClaims, listUsers: ListUsers, deleteUser: DeleteUser, deleteAllUsers: DeleteAllUsers,
-    listItems: ListItems, getItem: GetItem, createItem: CreateItem, deleteItem: DeleteItem,
+  bind(Probes).toResolvedValue((probes: ReadinessProbe[] | undefined) => probes ?? [], [{
+    serviceIdentifier: Probe,
+    isMultiple: true,
+    optional: true,
+  }])
+  const [gather, from] = record<
+    Omit<
+      HttpDepsValue,
+      | 'options'
+      | 'wellKnown'
+      | 'browserOptions'
+      | keyof IntrospectionRoutesDeps
+      | Exclude<keyof BrowserRoutesDeps, keyof AccountLikeDeps>
+    >
+  >({
+    logger: Logger,
+    limits: Limits,
+    health: Health,
+    metrics: Metrics,
+    inFlight: InFlight,
+    probes: Probes,
+    signingKeys: SigningKeys,
+    registerUser: RegisterUser,
+    login: Login,
+    freshLogin: FreshLogin,
+    refreshAccess: RefreshAccess,
+    revokeToken: RevokeToken,
+    checkClaims: CheckClaims,
+    listUsers: ListUsers,
+    deleteUser: DeleteUser,
+    deleteAllUsers: DeleteAllUsers,
+    listItems: ListItems,
+    getItem: GetItem,
+    createItem: CreateItem,
+    deleteItem: DeleteItem,
   })
-  bind(HttpDeps).toResolvedValue((config: ConfigValue, introspection: IntrospectionRoutesDeps,
-    browser: BrowserRoutesDeps & { browserOptions: BrowserOptions }, ...values: unknown[]) => ({
-    ...gather(values),
-    ...introspection,
-    ...browser, // issue 15: self-service routes and cookie mode (composition/browser.ts)
-    options: { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins },
-    wellKnown: { issuer: config.jwtIssuer, publicUrl: config.keys.publicUrl, jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds },
-  }), [Config, IntrospectionHttp, BrowserHttp, ...from])
+  bind(HttpDeps).toResolvedValue(
+    (
+      config: ConfigValue,
+      introspection: IntrospectionRoutesDeps,
+      browser: BrowserRoutesDeps & { browserOptions: BrowserOptions },
+      ...values: unknown[]
+    ) => ({
+      ...gather(values),
+      ...introspection,
+      ...browser, // issue 15: self-service routes and cookie mode (composition/browser.ts)
+      options: { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins },
+      wellKnown: {
+        issuer: config.jwtIssuer,
+        publicUrl: config.keys.publicUrl,
+        jwksMaxAgeSeconds: config.keys.jwksMaxAgeSeconds,
+      },
+    }),
+    [Config, IntrospectionHttp, BrowserHttp, ...from],
+  )
   bind(HttpApp).toResolvedValue((deps: HttpDepsValue) => createHttpApp(deps), [HttpDeps])
 }
 
@@ -62,7 +101,9 @@ export const http: Capability = ({ bind }) => {
  * An object resolved field by field: `[gather, ids]`, where the factory given `ids` resolves
  * the values in order and `gather(values)` names them back.
  */
-function record<T extends object>(shape: { readonly [K in keyof T]-?: ServiceIdentifier<T[K]> }): [(values: readonly unknown[]) => T, ServiceIdentifier[]] {
+function record<T extends object>(
+  shape: { readonly [K in keyof T]-?: ServiceIdentifier<T[K]> },
+): [(values: readonly unknown[]) => T, ServiceIdentifier[]] {
   const keys = Object.keys(shape) as (keyof T)[]
   const gather = (values: readonly unknown[]) => Object.fromEntries(keys.map((key, i) => [key, values[i]])) as T
   return [gather, keys.map((key) => shape[key] as ServiceIdentifier)]

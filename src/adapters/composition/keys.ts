@@ -48,7 +48,9 @@ export const tokens: Capability = (options, context) => {
     // One CSRF value per login session, in its tokens, whenever cookies may carry them.
     csrf: config.browser.cookies,
   })
-  bind(ReservedUsernames).toConstantValue(new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)))
+  bind(ReservedUsernames).toConstantValue(
+    new Set(config.adminUsernames.map((name) => name.toLowerCase() as UsernameKey)),
+  )
 }
 
 /**
@@ -63,8 +65,11 @@ const signingKeys: Capability = ({ bind }, { config, overrides: o }) => {
     new KeyRefresher({ refresh, reload, logger, intervalMs: refreshSeconds * 1000 })
   if (mode === 'hs256') {
     // No secret configured: a random one, so tokens die with the process (main warns).
-    bind(SigningKeys).toResolvedValue((clock: Clock) =>
-      HmacSigningKeys.create(config.jwtSecret ?? crypto.getRandomValues(new Uint8Array(48)), clock.now()), [Clock])
+    bind(SigningKeys).toResolvedValue(
+      (clock: Clock) =>
+        HmacSigningKeys.create(config.jwtSecret ?? crypto.getRandomValues(new Uint8Array(48)), clock.now()),
+      [Clock],
+    )
     const nothing = () => Promise.resolve()
     bind(KeyRefresh).toResolvedValue((logger: LoggerValue) => refresher(nothing, nothing, logger), [Logger])
     return
@@ -72,26 +77,43 @@ const signingKeys: Capability = ({ bind }, { config, overrides: o }) => {
   const maker = new JoseKeyMaker({ secret: mode === 'managed' ? encryptionSecret : undefined })
   bind(KeyMaker).toConstantValue(maker)
   if (o.keyStore !== undefined) bind(KeyStore).toConstantValue(o.keyStore)
-  else if (mode === 'file') bind(KeyStore).toResolvedValue((clock: Clock) => new FileKeyStore({ path: keysFile!, maker, clock }), [Clock])
-  else if (config.mongoUrl !== undefined) bind(KeyStore).toResolvedValue((mongo: MongoConnection) => new MongoKeyStore(mongo), [Mongo])
-  else bind(KeyStore).toConstantValue(new MemoryKeyStore())
+  else if (mode === 'file') {
+    bind(KeyStore).toResolvedValue((clock: Clock) => new FileKeyStore({ path: keysFile!, maker, clock }), [Clock])
+  } else if (config.mongoUrl !== undefined) {
+    bind(KeyStore).toResolvedValue((mongo: MongoConnection) => new MongoKeyStore(mongo), [Mongo])
+  } else bind(KeyStore).toConstantValue(new MemoryKeyStore())
   const { rotationSeconds, prepublishSeconds } = config.keys
   const retentionSeconds = config.refreshTokenTtlSeconds + config.accessTokenTtlSeconds + config.jwtLeewaySeconds
-  bind(KeyRing).toResolvedValue((store: KeyStore, clock: Clock) => new KeyRing({
-    store, maker, clock, algorithm: algorithm === 'HS256' ? 'ES256' : algorithm, managed: mode === 'managed',
-    policy: { rotationMs: rotationSeconds * 1000, prepublishMs: prepublishSeconds * 1000, retentionMs: retentionSeconds * 1000 },
-  }), [KeyStore, Clock])
+  bind(KeyRing).toResolvedValue((store: KeyStore, clock: Clock) =>
+    new KeyRing({
+      store,
+      maker,
+      clock,
+      algorithm: algorithm === 'HS256' ? 'ES256' : algorithm,
+      managed: mode === 'managed',
+      policy: {
+        rotationMs: rotationSeconds * 1000,
+        prepublishMs: prepublishSeconds * 1000,
+        retentionMs: retentionSeconds * 1000,
+      },
+    }), [KeyStore, Clock])
   bind(SigningKeys).toResolvedValue(async (ring: KeyRing, logger: LoggerValue) => {
     await ring.refresh().catch((error: unknown) => {
       if (!isAuthError(error, 'service_unavailable')) throw error
-      logger.warn({ error: error.message }, 'Cannot load the signing keys yet: token routes answer 503 until the key store answers')
+      logger.warn(
+        { error: error.message },
+        'Cannot load the signing keys yet: token routes answer 503 until the key store answers',
+      )
     })
     return ring
   }, [KeyRing, Logger])
-  bind(KeyRefresh).toResolvedValue((ring: KeyRing, store: KeyStore, logger: LoggerValue) => refresher(
-    () => ring.refresh(),
-    async () => {
-      if (store instanceof FileKeyStore) await store.reload()
-      await ring.refresh()
-    }, logger), [KeyRing, KeyStore, Logger]).onDeactivation((refresh) => refresh.stop())
+  bind(KeyRefresh).toResolvedValue((ring: KeyRing, store: KeyStore, logger: LoggerValue) =>
+    refresher(
+      () => ring.refresh(),
+      async () => {
+        if (store instanceof FileKeyStore) await store.reload()
+        await ring.refresh()
+      },
+      logger,
+    ), [KeyRing, KeyStore, Logger]).onDeactivation((refresh) => refresh.stop())
 }

@@ -15,20 +15,41 @@ import { MongoSessionStore } from '../mongo/session_store.ts'
 import { MongoUserRepository } from '../mongo/user_repository.ts'
 import { NearCachedRevocationStore } from '../redis/near_cached_revocation_store.ts'
 import { createRedisLimits } from '../redis/rate_limiters.ts'
-import { closeRedisClient, createRedisClient, duplicateClient, type RedisClient as RedisClientValue, waitUntilReady } from '../redis/redis_client.ts'
+import {
+  closeRedisClient,
+  createRedisClient,
+  duplicateClient,
+  type RedisClient as RedisClientValue,
+  waitUntilReady,
+} from '../redis/redis_client.ts'
 import { keyPrefixFor, parseRedisUrl } from '../redis/redis_url.ts'
 import { RevocationFeed } from '../redis/revocation_feed.ts'
 import { keyBuilder, RedisRevocationStore } from '../redis/revocation_store.ts'
 import { RedisServerCheck } from '../redis/server_check.ts'
 import type { StoreHealth } from '../store_health.ts'
 import type { Capability } from './capability.ts'
-import { Feed, Health, Limits, Logger, Mongo, Probe, RedisClient, RedisRevocations, RedisServer, RedisWriter, SharedBlocklist } from './ids.ts'
+import {
+  Feed,
+  Health,
+  Limits,
+  Logger,
+  Mongo,
+  Probe,
+  RedisClient,
+  RedisRevocations,
+  RedisServer,
+  RedisWriter,
+  SharedBlocklist,
+} from './ids.ts'
 
 /** `MONGO_URL` set: users, items and login sessions in MongoDB, one connection with its readiness probe; else in memory. */
 export const userStores: Capability = ({ bind }, { config, overrides: o }) => {
   const url = config.mongoUrl
   if (url !== undefined) {
-    bind(Mongo).toResolvedValue((health: StoreHealth) => new MongoConnection({ url, timeoutMs: config.mongoTimeoutMs, health }), [Health])
+    bind(Mongo).toResolvedValue(
+      (health: StoreHealth) => new MongoConnection({ url, timeoutMs: config.mongoTimeoutMs, health }),
+      [Health],
+    )
       .onDeactivation((mongo) => mongo.close())
     bind(Probe).toResolvedValue((mongo: MongoConnection) => ({ name: 'mongodb', check: () => mongo.ping() }), [Mongo])
   }
@@ -84,27 +105,57 @@ export const revocationStore: Capability = (options, { config, overrides: o }) =
       server.assertUsable()
     },
   }), [RedisClient, RedisServer])
-  bind(RedisRevocations).toResolvedValue(async (client: RedisClientValue, writer: RedisClientValue,
-    server: RedisServerCheck, clock: Clock, logger: LoggerValue, health: StoreHealth) => {
-    const wait = { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs }
-    const store = new RedisRevocationStore({ client, writer, server, clock, prefix, logger, health, wait, commandTimeoutMs: timeout })
-    // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
-    await store.ensureEpoch().catch(() => {})
-    return store
-  }, [RedisClient, RedisWriter, RedisServer, Clock, Logger, Health])
+  bind(RedisRevocations).toResolvedValue(
+    async (
+      client: RedisClientValue,
+      writer: RedisClientValue,
+      server: RedisServerCheck,
+      clock: Clock,
+      logger: LoggerValue,
+      health: StoreHealth,
+    ) => {
+      const wait = { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs }
+      const store = new RedisRevocationStore({
+        client,
+        writer,
+        server,
+        clock,
+        prefix,
+        logger,
+        health,
+        wait,
+        commandTimeoutMs: timeout,
+      })
+      // Mark the epoch now if this Redis has none; if Redis is down, the first check does it.
+      await store.ensureEpoch().catch(() => {})
+      return store
+    },
+    [RedisClient, RedisWriter, RedisServer, Clock, Logger, Health],
+  )
   if (!config.revocationCache) {
     bind(RevocationStore).toResolvedValue((redis: RedisRevocationStore) => redis, [RedisRevocations])
     return
   }
-  bind(Feed).toResolvedValue((client: RedisClientValue, clock: Clock, redis: RedisRevocationStore, health: StoreHealth) => {
-    const subscriber = duplicateClient(client, 'hexauth-feed')
-    const feed = new RevocationFeed({ subscriber, client, clock, keys: keyBuilder(prefix), sequence: redis.sequence, health })
-    feed.start()
-    return feed
-  }, [RedisClient, Clock, RedisRevocations, Health]).onDeactivation((feed) => feed.close())
+  bind(Feed).toResolvedValue(
+    (client: RedisClientValue, clock: Clock, redis: RedisRevocationStore, health: StoreHealth) => {
+      const subscriber = duplicateClient(client, 'hexauth-feed')
+      const feed = new RevocationFeed({
+        subscriber,
+        client,
+        clock,
+        keys: keyBuilder(prefix),
+        sequence: redis.sequence,
+        health,
+      })
+      feed.start()
+      return feed
+    },
+    [RedisClient, Clock, RedisRevocations, Health],
+  ).onDeactivation((feed) => feed.close())
   bind(RevocationStore).toResolvedValue(
     (redis: RedisRevocationStore, feed: RevocationFeed) => new NearCachedRevocationStore({ redis, feed }),
-    [RedisRevocations, Feed])
+    [RedisRevocations, Feed],
+  )
 }
 
 /** Brute-force limiters: in Redis with `REDIS_URL` (counts shared by the instances), else in memory; none with `RATE_LIMIT=off`. */
@@ -116,7 +167,9 @@ export const limits: Capability = ({ bind }, { config, overrides: o }) => {
   else if (url === undefined) bind(Limits).toConstantValue(createMemoryLimits(settings))
   else {
     const prefix = keyPrefixFor(parseRedisUrl(url), config.redisKeyPrefix)
-    bind(Limits).toResolvedValue((client: RedisClientValue) =>
-      createRedisLimits(client, prefix, settings, config.redisCommandTimeoutMs), [RedisClient])
+    bind(Limits).toResolvedValue(
+      (client: RedisClientValue) => createRedisLimits(client, prefix, settings, config.redisCommandTimeoutMs),
+      [RedisClient],
+    )
   }
 }

@@ -39,34 +39,57 @@ export const accounts: Capability = ({ bind }, { config, overrides: o }) => {
   // Loaded once: ~18 000 passwords refused at registration, password change and the CLI's register.
   bind(CommonPasswords).toConstantValue(CommonPasswordList.fromPackage())
   bind(TokenMinter).toResolvedValue(
-    (issuer: TokenIssuer, revocations: RevocationStore, policy: TokenPolicyValue) => new TokenMinter({ issuer, revocations, policy }),
-    [TokenIssuer, RevocationStore, TokenPolicy])
+    (issuer: TokenIssuer, revocations: RevocationStore, policy: TokenPolicyValue) =>
+      new TokenMinter({ issuer, revocations, policy }),
+    [TokenIssuer, RevocationStore, TokenPolicy],
+  )
   bind(CredentialsCheck).toResolvedValue(
     (users: UserRepository, hasher: PasswordHasher) => new CredentialsCheck({ users, hasher }),
-    [UserRepository, PasswordHasher])
+    [UserRepository, PasswordHasher],
+  )
   bind(CheckClaims).toResolvedValue(
     (verifier: TokenVerifier, revocations: RevocationStore) => new CheckClaims({ verifier, revocations }),
-    [TokenVerifier, RevocationStore])
+    [TokenVerifier, RevocationStore],
+  )
   bind(RegisterUser).toResolvedValue(
-    (users: UserRepository, hasher: PasswordHasher, minter: TokenMinter, clock: Clock, reservedUsernames: ReadonlySet<UsernameKey>,
-      commonPasswords: CommonPasswords, sessions: SessionStore) =>
-      new RegisterUser({ users, hasher, minter, clock, reservedUsernames, commonPasswords, sessions }),
-    [UserRepository, PasswordHasher, TokenMinter, Clock, ReservedUsernames, CommonPasswords, SessionStore])
+    (
+      users: UserRepository,
+      hasher: PasswordHasher,
+      minter: TokenMinter,
+      clock: Clock,
+      reservedUsernames: ReadonlySet<UsernameKey>,
+      commonPasswords: CommonPasswords,
+      sessions: SessionStore,
+    ) => new RegisterUser({ users, hasher, minter, clock, reservedUsernames, commonPasswords, sessions }),
+    [UserRepository, PasswordHasher, TokenMinter, Clock, ReservedUsernames, CommonPasswords, SessionStore],
+  )
   bind(Login).toResolvedValue(
-    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock, sessions: SessionStore) => new Login({ credentials, minter, clock, sessions }),
-    [CredentialsCheck, TokenMinter, Clock, SessionStore])
+    (credentials: CredentialsCheck, minter: TokenMinter, clock: Clock, sessions: SessionStore) =>
+      new Login({ credentials, minter, clock, sessions }),
+    [CredentialsCheck, TokenMinter, Clock, SessionStore],
+  )
   bind(FreshLogin).toResolvedValue(
     (credentials: CredentialsCheck, checkClaims: CheckClaims, minter: TokenMinter, clock: Clock) =>
       new FreshLogin({ credentials, checkClaims, minter, clock }),
-    [CredentialsCheck, CheckClaims, TokenMinter, Clock])
+    [CredentialsCheck, CheckClaims, TokenMinter, Clock],
+  )
   bind(RefreshAccess).toResolvedValue(
-    (checkClaims: CheckClaims, users: UserRepository, minter: TokenMinter, revocations: RevocationStore, clock: Clock,
-      policy: TokenPolicyValue, sessions: SessionStore) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy, sessions }),
-    [CheckClaims, UserRepository, TokenMinter, ...revoking, SessionStore])
+    (
+      checkClaims: CheckClaims,
+      users: UserRepository,
+      minter: TokenMinter,
+      revocations: RevocationStore,
+      clock: Clock,
+      policy: TokenPolicyValue,
+      sessions: SessionStore,
+    ) => new RefreshAccess({ checkClaims, users, minter, revocations, clock, policy, sessions }),
+    [CheckClaims, UserRepository, TokenMinter, ...revoking, SessionStore],
+  )
   bind(RevokeToken).toResolvedValue(
     (checkClaims: CheckClaims, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeToken({ checkClaims, revocations, clock, policy }),
-    [CheckClaims, ...revoking])
+    [CheckClaims, ...revoking],
+  )
 }
 
 /** What an admin (over HTTP) or an operator (the CLI) does to users: list, delete, promote or demote, revoke all their tokens. */
@@ -75,19 +98,23 @@ export const administration: Capability = ({ bind }) => {
   bind(DeleteUser).toResolvedValue(
     (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new DeleteUser({ users, revocations, clock, policy }),
-    [UserRepository, ...revoking])
+    [UserRepository, ...revoking],
+  )
   bind(DeleteAllUsers).toResolvedValue(
     (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new DeleteAllUsers({ users, revocations, clock, policy }),
-    [UserRepository, ...revoking])
+    [UserRepository, ...revoking],
+  )
   bind(SetAdmin).toResolvedValue(
     (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new SetAdmin({ users, revocations, clock, policy }),
-    [UserRepository, ...revoking])
+    [UserRepository, ...revoking],
+  )
   bind(RevokeUserTokens).toResolvedValue(
     (users: UserRepository, revocations: RevocationStore, clock: Clock, policy: TokenPolicyValue) =>
       new RevokeUserTokens({ users, revocations, clock, policy }),
-    [UserRepository, ...revoking])
+    [UserRepository, ...revoking],
+  )
 }
 
 /** The tutorial's items: list, get, create, delete. */

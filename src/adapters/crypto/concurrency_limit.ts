@@ -8,7 +8,9 @@ export class ConcurrencyLimit {
   #running = 0
 
   constructor(max: number) {
-    if (!(Number.isInteger(max) && max >= 1)) throw new RangeError('Cannot limit concurrency: max must be a positive integer')
+    if (!(Number.isInteger(max) && max >= 1)) {
+      throw new RangeError('Cannot limit concurrency: max must be a positive integer')
+    }
     this.#max = max
   }
 

@@ -40,6 +40,15 @@ export class HmacSigningKeys implements SigningKeys {
 
   describe(): readonly KeySummary[] {
     const { kid, alg } = this.#active
-    return [{ kid, alg, generation: 1, state: 'signing', publishedAt: this.#since, signsFrom: this.#since, signsUntil: undefined, removeAt: undefined }]
+    return [{
+      kid,
+      alg,
+      generation: 1,
+      state: 'signing',
+      publishedAt: this.#since,
+      signsFrom: this.#since,
+      signsUntil: undefined,
+      removeAt: undefined,
+    }]
   }
 }

@@ -41,7 +41,10 @@ export class JoseKeyMaker implements KeyMaker {
   }
 
   async generate(alg: AsymmetricAlgorithm): Promise<NewKey> {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...alg === 'RS256' ? { modulusLength: 2048 } : {} })
+    const { privateKey, publicKey } = await generateKeyPair(alg, {
+      extractable: true,
+      ...alg === 'RS256' ? { modulusLength: 2048 } : {},
+    })
     const publicJwk = publicPart(await exportJWK(publicKey))
     const kid = await calculateJwkThumbprint(publicJwk as JWK, 'sha256')
     return { kid, alg, publicJwk, sealed: await this.seal(await exportJWK(privateKey), kid, alg) }
@@ -51,7 +54,11 @@ export class JoseKeyMaker implements KeyMaker {
   async seal(privateJwk: JWK, kid: string, alg: string): Promise<string> {
     const iv = crypto.getRandomValues(new Uint8Array(12))
     const plaintext = encoder.encode(JSON.stringify(privateJwk))
-    const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(kid, alg) }, await this.#key, plaintext)
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: aad(kid, alg) },
+      await this.#key,
+      plaintext,
+    )
     return `A256GCM.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(ciphertext))}`
   }
 
@@ -59,9 +66,14 @@ export class JoseKeyMaker implements KeyMaker {
     const privateJwk = await this.#unseal(key)
     const derived = publicPart(privateJwk)
     if (JSON.stringify(derived) !== JSON.stringify(publicPart(key.publicJwk as JWK))) {
-      throw new RangeError(`Cannot open signing key ${key.kid}: its stored public key is not the public half of its private key`)
+      throw new RangeError(
+        `Cannot open signing key ${key.kid}: its stored public key is not the public half of its private key`,
+      )
     }
-    const [privateKey, publicKey] = await Promise.all([importJWK(privateJwk, key.alg), importJWK(derived as JWK, key.alg)])
+    const [privateKey, publicKey] = await Promise.all([
+      importJWK(privateJwk, key.alg),
+      importJWK(derived as JWK, key.alg),
+    ])
     return { privateKey: privateKey as CryptoKey, publicKey: publicKey as CryptoKey }
   }
 
@@ -69,8 +81,15 @@ export class JoseKeyMaker implements KeyMaker {
     const match = SEALED.exec(key.sealed)
     let plaintext: ArrayBuffer | undefined
     if (match !== null) {
-      const [iv, ciphertext] = [new Uint8Array(base64url.decode(match[1]!)), new Uint8Array(base64url.decode(match[2]!))]
-      plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad(key.kid, key.alg) }, await this.#key, ciphertext)
+      const [iv, ciphertext] = [
+        new Uint8Array(base64url.decode(match[1]!)),
+        new Uint8Array(base64url.decode(match[2]!)),
+      ]
+      plaintext = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv, additionalData: aad(key.kid, key.alg) },
+        await this.#key,
+        ciphertext,
+      )
         .catch(() => undefined)
     }
     if (plaintext === undefined) {
@@ -86,7 +105,9 @@ export class JoseKeyMaker implements KeyMaker {
 /** The public parameters of `jwk`, in a fixed order; throws for a key type hexauth does not use. */
 export function publicPart(jwk: JWK): PublicJwk {
   const names = PUBLIC_PARAMETERS[jwk.kty ?? '']
-  if (names === undefined) throw new RangeError(`Cannot use a key of type ${JSON.stringify(jwk.kty)}: only EC, OKP and RSA keys are supported`)
+  if (names === undefined) {
+    throw new RangeError(`Cannot use a key of type ${JSON.stringify(jwk.kty)}: only EC, OKP and RSA keys are supported`)
+  }
   return Object.fromEntries(names.map((name) => [name, (jwk as Record<string, unknown>)[name]])) as unknown as PublicJwk
 }
 
@@ -97,6 +118,15 @@ function aad(kid: string, alg: string): Uint8Array<ArrayBuffer> {
 async function deriveSealingKey(secret: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveKey'])
   return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('hexauth'), info: encoder.encode('signing key encryption, v1') },
-    base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: encoder.encode('hexauth'),
+      info: encoder.encode('signing key encryption, v1'),
+    },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
 }

@@ -20,7 +20,11 @@ export class JoseTokenIssuer implements TokenIssuer {
     const { keys, issuer, audience } = this.#settings
     const key = keys.current()
     const payload = {
-      type: claims.type, fresh: claims.fresh, is_admin: claims.isAdmin, fam: claims.fam, iat_ms: Math.round(claims.iat * 1000),
+      type: claims.type,
+      fresh: claims.fresh,
+      is_admin: claims.isAdmin,
+      fam: claims.fam,
+      iat_ms: Math.round(claims.iat * 1000),
       ...claims.preferredUsername === undefined ? {} : { preferred_username: claims.preferredUsername },
       ...claims.csrf === undefined ? {} : { csrf: claims.csrf },
     }

@@ -1,4 +1,4 @@
-import { base64url, errors, jwtVerify, type JWTPayload } from 'jose'
+import { base64url, errors, type JWTPayload, jwtVerify } from 'jose'
 import type { TokenVerifier } from '../../application/ports/token_verifier.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { TokenClaims, TokenType } from '../../domain/token_claims.ts'
@@ -36,9 +36,13 @@ export class JoseTokenVerifier implements TokenVerifier {
     if (!COMPACT_JWS.test(token)) throw invalid('it is not a compact JWS in base64url')
     const { kid } = checkSegments(token)
     const { keys, issuer, audience, leewaySeconds, clock } = this.#settings
-    if (kid !== undefined && (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH)) throw invalid('its "kid" is not a key id')
+    if (kid !== undefined && (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_LENGTH)) {
+      throw invalid('its "kid" is not a key id')
+    }
     const key = keys.find(kid)
-    if (key === undefined) throw invalid(kid === undefined ? 'its header names no key ("kid")' : 'its "kid" names no key of this issuer')
+    if (key === undefined) {
+      throw invalid(kid === undefined ? 'its header names no key ("kid")' : 'its "kid" names no key of this issuer')
+    }
     let payload: JWTPayload
     try {
       ;({ payload } = await jwtVerify(token, key.verifying, {
@@ -91,7 +95,15 @@ function decodeSegment(segment: string): string {
 
 function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   const { sub, jti, iat, nbf, exp } = payload
-  const { type: claimedType, fresh, is_admin: isAdmin, fam, preferred_username: preferredUsername, iat_ms: iatMs, csrf } = payload as Record<string, unknown>
+  const {
+    type: claimedType,
+    fresh,
+    is_admin: isAdmin,
+    fam,
+    preferred_username: preferredUsername,
+    iat_ms: iatMs,
+    csrf,
+  } = payload as Record<string, unknown>
   if (claimedType !== type) throw invalid(`it is not ${type === 'access' ? 'an access' : 'a refresh'} token`)
   if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '') {
     throw invalid('its "sub" or "jti" claim is missing or empty')
@@ -99,17 +111,30 @@ function toClaims(payload: JWTPayload, type: TokenType): TokenClaims {
   if (typeof fresh !== 'boolean' || typeof isAdmin !== 'boolean' || typeof fam !== 'string' || fam === '') {
     throw invalid('its "fresh", "is_admin" or "fam" claim is missing or malformed')
   }
-  if (preferredUsername !== undefined && (type !== 'access' || typeof preferredUsername !== 'string' || preferredUsername === '')) {
+  if (
+    preferredUsername !== undefined &&
+    (type !== 'access' || typeof preferredUsername !== 'string' || preferredUsername === '')
+  ) {
     throw invalid('its "preferred_username" claim is malformed')
   }
-  if (csrf !== undefined && (typeof csrf !== 'string' || csrf === '' || csrf.length > 128)) throw invalid('its "csrf" claim is malformed')
+  if (csrf !== undefined && (typeof csrf !== 'string' || csrf === '' || csrf.length > 128)) {
+    throw invalid('its "csrf" claim is malformed')
+  }
   // The exact issue time; tokens issued before it was added carry it in a fractional iat.
   if (iatMs !== undefined && !(Number.isSafeInteger(iatMs) && Math.floor((iatMs as number) / 1000) === iat)) {
     throw invalid('its "iat_ms" claim does not match its "iat"')
   }
   // jose checked that the times are numbers; requiredClaims that they are present.
   return {
-    sub: sub as UserId, jti, type, iat: iatMs === undefined ? iat! : (iatMs as number) / 1000, nbf: nbf!, exp: exp!, fresh, isAdmin, fam,
+    sub: sub as UserId,
+    jti,
+    type,
+    iat: iatMs === undefined ? iat! : (iatMs as number) / 1000,
+    nbf: nbf!,
+    exp: exp!,
+    fresh,
+    isAdmin,
+    fam,
     ...preferredUsername === undefined ? {} : { preferredUsername },
     ...csrf === undefined ? {} : { csrf: csrf as string },
   }

@@ -15,7 +15,7 @@ export interface FileKeyStoreDeps {
 }
 
 /** What each algorithm's keys must be (RFC 7518, RFC 8037). */
-const KEY_TYPES: Readonly<Record<string, { readonly kty: string, readonly crv?: string }>> = {
+const KEY_TYPES: Readonly<Record<string, { readonly kty: string; readonly crv?: string }>> = {
   ES256: { kty: 'EC', crv: 'P-256' },
   EdDSA: { kty: 'OKP', crv: 'Ed25519' },
   RS256: { kty: 'RSA' },
@@ -51,7 +51,11 @@ export class FileKeyStore implements KeyStore {
       const kid = await checkKey(jwk, index, jwks)
       const generation = jwks.length - index
       keys.push({
-        kid, alg: jwk.alg as SigningKey['alg'], generation, publishedAt: now, signsFrom: now,
+        kid,
+        alg: jwk.alg as SigningKey['alg'],
+        generation,
+        publishedAt: now,
+        signsFrom: now,
         // The first key signs; the others verify for as long as the file holds them.
         ...index === 0 ? {} : { signsUntil: now, removeAt: Number.POSITIVE_INFINITY },
         publicJwk: publicPart(jwk),
@@ -67,11 +71,15 @@ export class FileKeyStore implements KeyStore {
   }
 
   add(): Promise<boolean> {
-    return Promise.reject(new TypeError('Cannot add a signing key: the keys come from JWT_KEYS_FILE, which hexauth only reads'))
+    return Promise.reject(
+      new TypeError('Cannot add a signing key: the keys come from JWT_KEYS_FILE, which hexauth only reads'),
+    )
   }
 
   remove(): Promise<void> {
-    return Promise.reject(new TypeError('Cannot remove a signing key: the keys come from JWT_KEYS_FILE, which hexauth only reads'))
+    return Promise.reject(
+      new TypeError('Cannot remove a signing key: the keys come from JWT_KEYS_FILE, which hexauth only reads'),
+    )
   }
 
   async #read(): Promise<JWK[]> {
@@ -92,7 +100,9 @@ export class FileKeyStore implements KeyStore {
       throw fail(`${path} is not JSON: it must be a JWK Set, {"keys": [...]}`)
     }
     const keys = (parsed as { keys?: unknown } | null)?.keys
-    if (!Array.isArray(keys) || keys.length === 0) throw fail(`${path} must be a JWK Set with at least one key, {"keys": [...]}`)
+    if (!Array.isArray(keys) || keys.length === 0) {
+      throw fail(`${path} must be a JWK Set with at least one key, {"keys": [...]}`)
+    }
     return keys as JWK[]
   }
 }
@@ -103,7 +113,9 @@ async function checkKey(jwk: JWK, index: number, all: readonly JWK[]): Promise<s
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw fail(`${name} is not a JWK object`)
   const { kid, alg, kty, crv, use, d } = jwk
   // Printable ASCII only: a kid is shown by `hexauth keys list` and in logs.
-  if (typeof kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(kid)) throw fail(`${name} has no "kid" (1 to 128 printable ASCII characters, no spaces)`)
+  if (typeof kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(kid)) {
+    throw fail(`${name} has no "kid" (1 to 128 printable ASCII characters, no spaces)`)
+  }
   const label = `key ${index + 1} (kid ${JSON.stringify(kid)})`
   if (all.findIndex((other) => other?.kid === kid) !== index) throw fail(`${label} has the kid of an earlier key`)
   if (kty === 'oct') throw fail(`${label} is a shared secret: a key file holds key pairs; use JWT_SECRET for HS256`)
@@ -112,17 +124,28 @@ async function checkKey(jwk: JWK, index: number, all: readonly JWK[]): Promise<s
   if (kty !== type.kty || (type.crv !== undefined && crv !== type.crv)) {
     throw fail(`${label} is not a ${type.kty}${type.crv === undefined ? '' : ` ${type.crv}`} key, as ${alg} needs`)
   }
-  if (typeof d !== 'string') throw fail(`${label} is a public key only: the file holds private keys (hexauth keys generate prints one)`)
-  if (use !== undefined && use !== 'sig') throw fail(`${label} has "use" ${JSON.stringify(use)}: signing keys are "sig"`)
-  if (kty === 'RSA' && rsaBits(jwk.n) < MIN_RSA_BITS) throw fail(`${label} is an RSA key of ${rsaBits(jwk.n)} bits: at least ${MIN_RSA_BITS} are needed`)
-  if (!await pairMatches(jwk)) throw fail(`${label} is not a valid key pair: its public parameters do not match its private key`)
+  if (typeof d !== 'string') {
+    throw fail(`${label} is a public key only: the file holds private keys (hexauth keys generate prints one)`)
+  }
+  if (use !== undefined && use !== 'sig') {
+    throw fail(`${label} has "use" ${JSON.stringify(use)}: signing keys are "sig"`)
+  }
+  if (kty === 'RSA' && rsaBits(jwk.n) < MIN_RSA_BITS) {
+    throw fail(`${label} is an RSA key of ${rsaBits(jwk.n)} bits: at least ${MIN_RSA_BITS} are needed`)
+  }
+  if (!await pairMatches(jwk)) {
+    throw fail(`${label} is not a valid key pair: its public parameters do not match its private key`)
+  }
   return kid
 }
 
 /** Whether the private key signs what the public half verifies (an import checks the rest). */
 async function pairMatches(jwk: JWK): Promise<boolean> {
   try {
-    const [privateKey, publicKey] = await Promise.all([importJWK(jwk, jwk.alg), importJWK(publicPart(jwk) as JWK, jwk.alg)]) as CryptoKey[]
+    const [privateKey, publicKey] = await Promise.all([
+      importJWK(jwk, jwk.alg),
+      importJWK(publicPart(jwk) as JWK, jwk.alg),
+    ]) as CryptoKey[]
     const algorithm = jwk.kty === 'EC' ? { name: 'ECDSA', hash: 'SHA-256' } : privateKey!.algorithm
     const signature = await crypto.subtle.sign(algorithm, privateKey!, PROBE)
     return await crypto.subtle.verify(algorithm, publicKey!, signature, PROBE)

@@ -41,7 +41,10 @@ export function clientOf(ctx: Context): ClientInfo {
 
 /** Records whose token a logout revoked, for the audit trail. */
 function actorOf(ctx: { state: AuthState }, claims: TokenClaims): void {
-  ctx.state.actor = { sub: claims.sub, ...claims.preferredUsername === undefined ? {} : { username: claims.preferredUsername } }
+  ctx.state.actor = {
+    sub: claims.sub,
+    ...claims.preferredUsername === undefined ? {} : { username: claims.preferredUsername },
+  }
 }
 
 /** `/registration`, `/login`, `/fresh-login`, `/token/refresh` and `/logout/*`. */

@@ -5,7 +5,13 @@ import { AuthError } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
-import { addBrowserRoutes, auditMiddleware, type BrowserOptions, type BrowserRoutesDeps, cookieMiddleware } from './browser_routes.ts'
+import {
+  addBrowserRoutes,
+  auditMiddleware,
+  type BrowserOptions,
+  type BrowserRoutesDeps,
+  cookieMiddleware,
+} from './browser_routes.ts'
 import { addDocsRoutes } from './docs.ts'
 import { errorMiddleware } from './error_middleware.ts'
 import type { InFlightRequests } from './in_flight.ts'
@@ -32,8 +38,15 @@ export interface HttpOptions {
 }
 
 /** Everything the HTTP adapter needs: resolved use cases, limits, a logger and options. */
-export interface HttpDeps extends AccountRoutesDeps, UserRoutesDeps, ItemRoutesDeps, WellKnownRoutesDeps,
-  IntrospectionRoutesDeps, ForwardAuthRoutesDeps, BrowserRoutesDeps {
+export interface HttpDeps
+  extends
+    AccountRoutesDeps,
+    UserRoutesDeps,
+    ItemRoutesDeps,
+    WellKnownRoutesDeps,
+    IntrospectionRoutesDeps,
+    ForwardAuthRoutesDeps,
+    BrowserRoutesDeps {
   readonly logger: Logger
   readonly options: HttpOptions
   readonly metrics: Metrics

@@ -6,8 +6,18 @@ import type { Metrics } from './metrics.ts'
 
 /** Every security event the audit trail records (DESIGN, "Sessions, self-service and audit"). */
 export const AUDIT_EVENTS = [
-  'registered', 'login_succeeded', 'login_failed', 'refresh_reused', 'logged_out', 'sessions_revoked',
-  'password_changed', 'account_deleted', 'admin_changed', 'users_deleted', 'rate_limited', 'csrf_failed',
+  'registered',
+  'login_succeeded',
+  'login_failed',
+  'refresh_reused',
+  'logged_out',
+  'sessions_revoked',
+  'password_changed',
+  'account_deleted',
+  'admin_changed',
+  'users_deleted',
+  'rate_limited',
+  'csrf_failed',
 ] as const
 
 /** One of {@linkcode AUDIT_EVENTS}. */
@@ -57,7 +67,10 @@ export class AuditTrail {
   constructor(logger: Logger, metrics?: Metrics) {
     this.#logger = logger
     this.#counter = metrics === undefined ? undefined : new Counter({
-      name: 'hexauth_audit_events_total', help: 'Security events by kind (the audit trail)', labelNames: ['event'], registers: [metrics.registry],
+      name: 'hexauth_audit_events_total',
+      help: 'Security events by kind (the audit trail)',
+      labelNames: ['event'],
+      registers: [metrics.registry],
     })
     // Every event shows in /metrics from the start, at 0, so a rate over it is defined.
     for (const event of AUDIT_EVENTS) this.#counter?.inc({ event }, 0)
@@ -66,7 +79,9 @@ export class AuditTrail {
   /** Records one event: a log line at `info` with `audit: true`, and the counter. */
   record(event: AuditEvent, fields: AuditFields): void {
     this.#counter?.inc({ event })
-    const line = Object.fromEntries(Object.entries({ audit: true, event, ...fields }).filter(([, value]) => value !== undefined))
+    const line = Object.fromEntries(
+      Object.entries({ audit: true, event, ...fields }).filter(([, value]) => value !== undefined),
+    )
     this.#logger.info(line, `audit ${event}`)
   }
 }
@@ -85,7 +100,9 @@ export function auditRequests(trail: AuditTrail): Middleware<AuthState> {
       const body = ctx.body as { error?: unknown } | undefined
       const event = ctx.status < 300
         ? ON_SUCCESS[`${ctx.method} ${typeof route === 'string' ? route : ''}`]
-        : typeof body?.error === 'string' ? ON_ERROR[body.error] : undefined
+        : typeof body?.error === 'string'
+        ? ON_ERROR[body.error]
+        : undefined
       if (event !== undefined) trail.record(event, fieldsOf(ctx))
     }
   }

@@ -11,7 +11,7 @@ export interface AuthState {
   /** Cookie mode's settings, put here by the app for every route; absent in header mode. */
   cookies?: CookieOptions
   /** Who a credential route acted for (registration, login), for the audit trail. */
-  actor?: { readonly sub?: string, readonly username?: string }
+  actor?: { readonly sub?: string; readonly username?: string }
 }
 
 /** What a route needs of its access token. */

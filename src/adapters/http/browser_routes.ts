@@ -1,7 +1,7 @@
 import type { Router } from '@koa/router'
 import type Koa from 'koa'
 import type { Logger } from '../logger.ts'
-import { AuditTrail, auditRequests } from './audit.ts'
+import { auditRequests, AuditTrail } from './audit.ts'
 import type { AuthState } from './auth_middleware.ts'
 import type { CookieOptions } from './cookies.ts'
 import { refuseCrossSite } from './csrf.ts'

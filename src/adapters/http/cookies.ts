@@ -13,7 +13,7 @@ export interface CookieOptions extends BrowserConfig {
 export const REFRESH_COOKIE_PATH = '/token/refresh'
 
 /** The names of the three cookies: prefixed (`__Host-`, `__Secure-`) when they are Secure. */
-export function cookieNames(secure: boolean): { access: string, refresh: string, csrf: string } {
+export function cookieNames(secure: boolean): { access: string; refresh: string; csrf: string } {
   // __Host- needs Secure, Path=/ and no Domain; the refresh cookie's path rules it out, so __Secure-.
   return secure
     ? { access: '__Host-hexauth-access', refresh: '__Secure-hexauth-refresh', csrf: '__Host-hexauth-csrf' }
@@ -36,24 +36,43 @@ export function readCookie(header: string, name: string): string | undefined {
   return found
 }
 
-function cookie(name: string, value: string, attributes: { path: string, maxAge: number, httpOnly: boolean }, options: CookieOptions): string {
+function cookie(
+  name: string,
+  value: string,
+  attributes: { path: string; maxAge: number; httpOnly: boolean },
+  options: CookieOptions,
+): string {
   return [
-    `${name}=${value}`, `Path=${attributes.path}`, `Max-Age=${attributes.maxAge}`,
-    ...attributes.httpOnly ? ['HttpOnly'] : [], ...options.secure ? ['Secure'] : [], `SameSite=${options.sameSite}`,
+    `${name}=${value}`,
+    `Path=${attributes.path}`,
+    `Max-Age=${attributes.maxAge}`,
+    ...attributes.httpOnly ? ['HttpOnly'] : [],
+    ...options.secure ? ['Secure'] : [],
+    `SameSite=${options.sameSite}`,
   ].join('; ')
 }
 
 /** Sets the token cookies of `pair` (the refresh one only when there is one) and the readable CSRF cookie. */
-export function setTokenCookies(ctx: Context, pair: Partial<TokenPair> & { accessToken: string }, options: CookieOptions): void {
+export function setTokenCookies(
+  ctx: Context,
+  pair: Partial<TokenPair> & { accessToken: string },
+  options: CookieOptions,
+): void {
   const names = cookieNames(options.secure)
-  ctx.append('Set-Cookie', cookie(names.access, pair.accessToken, { path: '/', maxAge: options.accessTtlSeconds, httpOnly: true }, options))
+  ctx.append(
+    'Set-Cookie',
+    cookie(names.access, pair.accessToken, { path: '/', maxAge: options.accessTtlSeconds, httpOnly: true }, options),
+  )
   if (pair.refreshToken !== undefined) {
     const attributes = { path: REFRESH_COOKIE_PATH, maxAge: options.refreshTtlSeconds, httpOnly: true }
     ctx.append('Set-Cookie', cookie(names.refresh, pair.refreshToken, attributes, options))
   }
   // Readable by the page's scripts (not HttpOnly): that is the double submit.
   if (pair.csrf !== undefined) {
-    ctx.append('Set-Cookie', cookie(names.csrf, pair.csrf, { path: '/', maxAge: options.refreshTtlSeconds, httpOnly: false }, options))
+    ctx.append(
+      'Set-Cookie',
+      cookie(names.csrf, pair.csrf, { path: '/', maxAge: options.refreshTtlSeconds, httpOnly: false }, options),
+    )
   }
 }
 
@@ -70,13 +89,23 @@ export function clearTokenCookies(ctx: Context, options: CookieOptions): void {
  * `refresh_token`) in header mode, both with `headers,cookies`. In cookie mode the body also
  * carries `csrf_token`, for a page on another origin, which cannot read hexauth's cookies.
  */
-export function answerTokens(ctx: Context, pair: Partial<TokenPair> & { accessToken: string }, options: CookieOptions | undefined, extra: Record<string, unknown> = {}): void {
+export function answerTokens(
+  ctx: Context,
+  pair: Partial<TokenPair> & { accessToken: string },
+  options: CookieOptions | undefined,
+  extra: Record<string, unknown> = {},
+): void {
   const cookies = options?.cookies === true
   if (cookies) setTokenCookies(ctx, pair, options!)
   const inBody = !cookies || options!.headers
   ctx.body = {
     ...extra,
-    ...inBody ? { access_token: pair.accessToken, ...pair.refreshToken === undefined ? {} : { refresh_token: pair.refreshToken } } : {},
+    ...inBody
+      ? {
+        access_token: pair.accessToken,
+        ...pair.refreshToken === undefined ? {} : { refresh_token: pair.refreshToken },
+      }
+      : {},
     ...cookies && pair.csrf !== undefined ? { csrf_token: pair.csrf } : {},
   }
 }

@@ -25,10 +25,16 @@ export function refuseCrossSite(policy: OriginPolicy): Middleware {
     const own = origin !== '' && (origin === `${ctx.protocol}://${ctx.host}` || origin === publicOrigin)
     const trusted = own || listed.has(origin)
     if (ctx.get('Sec-Fetch-Site').toLowerCase() === 'cross-site' && !trusted) {
-      throw new AuthError('csrf_failed', 'Cannot accept the request: the browser marks it cross-site (Sec-Fetch-Site) and its origin is not allowed')
+      throw new AuthError(
+        'csrf_failed',
+        'Cannot accept the request: the browser marks it cross-site (Sec-Fetch-Site) and its origin is not allowed',
+      )
     }
     if (origin !== '' && !trusted) {
-      throw new AuthError('csrf_failed', 'Cannot accept the request: its Origin is neither hexauth\'s own nor in CORS_ORIGINS')
+      throw new AuthError(
+        'csrf_failed',
+        "Cannot accept the request: its Origin is neither hexauth's own nor in CORS_ORIGINS",
+      )
     }
     await next()
   }

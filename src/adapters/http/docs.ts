@@ -44,7 +44,8 @@ const INIT = `window.ui = SwaggerUIBundle({
 `
 
 // Scripts from this origin only; Swagger UI sets inline styles and shows data: images.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 
 const cache = new Map<string, Buffer>()
 

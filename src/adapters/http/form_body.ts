@@ -27,7 +27,10 @@ export async function readTokenForm(ctx: Context): Promise<TokenForm> {
     text = await coBody.text(ctx, { limit: FORM_BODY_LIMIT })
   } catch (error) {
     const status = (error as { status?: unknown } | null)?.status
-    throw invalid(status === 413 ? `the body is larger than ${FORM_BODY_LIMIT}` : 'the body cannot be read (encoding or charset)', error)
+    throw invalid(
+      status === 413 ? `the body is larger than ${FORM_BODY_LIMIT}` : 'the body cannot be read (encoding or charset)',
+      error,
+    )
   }
   const form = new URLSearchParams(text)
   const tokens = form.getAll('token')

@@ -30,7 +30,11 @@ export const IDENTITY_HEADERS = ['X-Auth-Subject', 'X-Auth-Username', 'X-Auth-Ad
 export function addForwardAuthRoutes(router: Router<AuthState>, deps: ForwardAuthRoutesDeps): void {
   const verify: RouterMiddleware<AuthState> = async (ctx) => {
     const needs = needsOf(ctx.query.require)
-    const { token, csrf } = readRequestToken({ get: (name) => ctx.get(name), method: forwardedMethod(ctx) }, 'access', ctx.state.cookies)
+    const { token, csrf } = readRequestToken(
+      { get: (name) => ctx.get(name), method: forwardedMethod(ctx) },
+      'access',
+      ctx.state.cookies,
+    )
     const claims = await deps.checkClaims.execute({ token, type: 'access', csrf, ...needs })
     ctx.set('X-Auth-Subject', claims.sub)
     ctx.set('X-Auth-Username', claims.preferredUsername ?? '')
@@ -45,7 +49,11 @@ function needsOf(raw: string | string[] | undefined): AccessNeeds {
   const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).flatMap((value) => value.split(','))
   const unknown = values.filter((value) => value !== 'admin' && value !== 'fresh')
   if (unknown.length > 0) {
-    throw new AuthError('invalid_request', `Invalid require parameter: "${unknown[0]!.slice(0, 32)}" is not admin or fresh`, { fields: { require: 'must be admin or fresh' } })
+    throw new AuthError(
+      'invalid_request',
+      `Invalid require parameter: "${unknown[0]!.slice(0, 32)}" is not admin or fresh`,
+      { fields: { require: 'must be admin or fresh' } },
+    )
   }
   return { admin: values.includes('admin'), fresh: values.includes('fresh') }
 }

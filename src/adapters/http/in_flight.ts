@@ -20,7 +20,7 @@ export class InFlightRequests {
     try {
       await next()
     } finally {
-      if (--this.#count === 0) for (const wake of this.#idle.splice(0)) wake()
+      if (--this.#count === 0) { for (const wake of this.#idle.splice(0)) wake() }
     }
   }
 

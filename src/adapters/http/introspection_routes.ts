@@ -12,7 +12,7 @@ export interface IntrospectionRoutesDeps {
   readonly introspectToken: IntrospectToken
   readonly revokeAnyToken: RevokeAnyToken
   /** The `iss` and `aud` every good token carries (the verifier checked them). */
-  readonly tokenAudience: { readonly issuer: string, readonly audience: string }
+  readonly tokenAudience: { readonly issuer: string; readonly audience: string }
 }
 
 /**
@@ -35,7 +35,10 @@ export function addIntrospectionRoutes(router: Router<AuthState>, deps: Introspe
   })
 }
 
-function introspectionBody(result: Introspection, audience: IntrospectionRoutesDeps['tokenAudience']): Record<string, unknown> {
+function introspectionBody(
+  result: Introspection,
+  audience: IntrospectionRoutesDeps['tokenAudience'],
+): Record<string, unknown> {
   if (!result.active) return { active: false }
   const { claims } = result
   return {

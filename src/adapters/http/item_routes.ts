@@ -22,19 +22,23 @@ export interface ItemRoutesDeps {
 export function addItemRoutes(router: Router<AuthState>, deps: ItemRoutesDeps): void {
   router.get('/items', optionalAccess(deps.checkClaims), async (ctx) => {
     const result = await deps.listItems.execute({ signedIn: ctx.state.auth !== undefined })
-    ctx.body = result.signedIn
-      ? { items: result.items }
-      : { items: result.names, message: result.message }
+    ctx.body = result.signedIn ? { items: result.items } : { items: result.names, message: result.message }
   })
 
   router.get('/item/:name', requireAccess(deps.checkClaims), async (ctx) => {
     ctx.body = await deps.getItem.execute({ name: ctx.params.name })
   })
 
-  router.post('/item/:name', requireAccess(deps.checkClaims, { fresh: true }), jsonBody, validateBody(PriceBody), async (ctx) => {
-    ctx.status = 201
-    ctx.body = await deps.createItem.execute({ name: ctx.params.name, body: ctx.request.body })
-  })
+  router.post(
+    '/item/:name',
+    requireAccess(deps.checkClaims, { fresh: true }),
+    jsonBody,
+    validateBody(PriceBody),
+    async (ctx) => {
+      ctx.status = 201
+      ctx.body = await deps.createItem.execute({ name: ctx.params.name, body: ctx.request.body })
+    },
+  )
 
   router.delete('/item/:name', requireAccess(deps.checkClaims, { admin: true }), async (ctx) => {
     await deps.deleteItem.execute({ name: ctx.params.name })

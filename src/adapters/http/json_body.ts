@@ -31,7 +31,9 @@ export const jsonBody: Middleware = async (ctx, next) => {
     } catch (error) {
       if (typeof (error as { status?: unknown } | null)?.status === 'number') throw error
       // zlib errors carry no status: a body that claims an encoding it does not have.
-      throw new AuthError('invalid_request', 'Cannot read request body: it does not match its Content-Encoding', { cause: error })
+      throw new AuthError('invalid_request', 'Cannot read request body: it does not match its Content-Encoding', {
+        cause: error,
+      })
     }
   }
   await next()

@@ -1,7 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 
 /** What each successful route issues and revokes, for the token counters. */
-const ROUTE_EFFECTS: Readonly<Record<string, { readonly issued?: readonly string[], readonly revoked?: string }>> = {
+const ROUTE_EFFECTS: Readonly<Record<string, { readonly issued?: readonly string[]; readonly revoked?: string }>> = {
   'POST /registration': { issued: ['access', 'refresh'] },
   'POST /login': { issued: ['access', 'refresh'] },
   'POST /fresh-login': { issued: ['access'] },
@@ -37,15 +37,35 @@ export class Metrics {
     const registers = [this.registry]
     collectDefaultMetrics({ register: this.registry, prefix: 'hexauth_' })
     this.#duration = new Histogram({
-      name: 'hexauth_http_request_duration_seconds', help: 'HTTP request duration by route pattern and status',
-      labelNames: ['method', 'route', 'status'], registers,
+      name: 'hexauth_http_request_duration_seconds',
+      help: 'HTTP request duration by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     })
-    this.#logins = new Counter({ name: 'hexauth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'], registers })
-    this.#issued = new Counter({ name: 'hexauth_tokens_issued_total', help: 'Tokens issued by type', labelNames: ['type'], registers })
-    this.#revoked = new Counter({ name: 'hexauth_revocations_total', help: 'Revocations by scope', labelNames: ['scope'], registers })
+    this.#logins = new Counter({
+      name: 'hexauth_logins_total',
+      help: 'Login attempts by outcome',
+      labelNames: ['outcome'],
+      registers,
+    })
+    this.#issued = new Counter({
+      name: 'hexauth_tokens_issued_total',
+      help: 'Tokens issued by type',
+      labelNames: ['type'],
+      registers,
+    })
+    this.#revoked = new Counter({
+      name: 'hexauth_revocations_total',
+      help: 'Revocations by scope',
+      labelNames: ['scope'],
+      registers,
+    })
     this.#storeErrors = new Counter({
-      name: 'hexauth_store_errors_total', help: 'Requests failed because a store could not answer', labelNames: ['store'], registers,
+      name: 'hexauth_store_errors_total',
+      help: 'Requests failed because a store could not answer',
+      labelNames: ['store'],
+      registers,
     })
   }
 
@@ -72,20 +92,44 @@ export class Metrics {
   /** A gauge of the requests whose handlers are running (what a shutdown waits for). */
   watchInFlight(requests: { readonly count: number }): void {
     new Gauge({
-      name: 'hexauth_http_requests_in_flight', help: 'Requests whose handlers are running, this one included',
-      registers: [this.registry], collect() { this.set(requests.count) },
+      name: 'hexauth_http_requests_in_flight',
+      help: 'Requests whose handlers are running, this one included',
+      registers: [this.registry],
+      collect() {
+        this.set(requests.count)
+      },
     })
   }
 
   /** Gauges of the revocation near-cache: whether its feed is live, and what it holds. */
-  watchNearCache(feed: { readonly live: boolean, readonly held: { readonly entries: number, readonly bytes: number } }): void {
+  watchNearCache(
+    feed: { readonly live: boolean; readonly held: { readonly entries: number; readonly bytes: number } },
+  ): void {
     const registers = [this.registry]
     new Gauge({
-      name: 'hexauth_revocation_feed_live', help: '1 while revocation checks are answered from memory (the feed is live), 0 while they go to Redis',
-      registers, collect() { this.set(feed.live ? 1 : 0) },
+      name: 'hexauth_revocation_feed_live',
+      help: '1 while revocation checks are answered from memory (the feed is live), 0 while they go to Redis',
+      registers,
+      collect() {
+        this.set(feed.live ? 1 : 0)
+      },
     })
-    new Gauge({ name: 'hexauth_revocation_cache_entries', help: 'Revocations held in the near-cache', registers, collect() { this.set(feed.held.entries) } })
-    new Gauge({ name: 'hexauth_revocation_cache_bytes', help: 'Bytes of the near-cache\'s fingerprint tables', registers, collect() { this.set(feed.held.bytes) } })
+    new Gauge({
+      name: 'hexauth_revocation_cache_entries',
+      help: 'Revocations held in the near-cache',
+      registers,
+      collect() {
+        this.set(feed.held.entries)
+      },
+    })
+    new Gauge({
+      name: 'hexauth_revocation_cache_bytes',
+      help: "Bytes of the near-cache's fingerprint tables",
+      registers,
+      collect() {
+        this.set(feed.held.bytes)
+      },
+    })
   }
 
   /** Counts a request that failed because `store` could not answer. */

@@ -30,13 +30,18 @@ export function observe(logger: Logger, metrics: Metrics): Middleware {
       // @koa/router leaves the matched pattern here; anything else is one bounded label.
       const route = (ctx as { _matchedRoute?: unknown })._matchedRoute
       const pattern = typeof route === 'string' ? route : 'unmatched'
-      const body = ctx.body as { error?: unknown, message?: unknown } | undefined
+      const body = ctx.body as { error?: unknown; message?: unknown } | undefined
       const error = ctx.status >= 400 && typeof body?.error === 'string' ? body.error : undefined
       if (error === 'service_unavailable') metrics.storeError(storeOf(String(body?.message)))
       metrics.observe(ctx.method, pattern, ctx.status, seconds, error)
       if (logger.isLevelEnabled('info')) { // no log object built when it would be dropped
         logger.info({
-          req_id: id, method: ctx.method, route: pattern, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, error,
+          req_id: id,
+          method: ctx.method,
+          route: pattern,
+          status: ctx.status,
+          ms: Math.round(seconds * 1e4) / 10,
+          error,
         }, 'request')
       }
     }

@@ -64,7 +64,11 @@ export function limitLoginFailures(limits: AuthLimits, health?: StoreHealth): Mi
  * password, counted under the username `usernameOf` finds (a body's, a token's): a wrong
  * current password on `/password` is a failed login like any other.
  */
-export function limitFailuresOf(limits: AuthLimits, usernameOf: (ctx: Context) => string | undefined, health?: StoreHealth): Middleware {
+export function limitFailuresOf(
+  limits: AuthLimits,
+  usernameOf: (ctx: Context) => string | undefined,
+  health?: StoreHealth,
+): Middleware {
   return async (ctx, next) => {
     const raw = usernameOf(ctx)
     if (raw === undefined) return next() // refused as invalid_request by the route
@@ -129,5 +133,7 @@ function refusal(rejection: unknown, why: string): AuthError {
     const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))
     return new AuthError('rate_limited', `${why}: try again in ${retryAfterSeconds} s`, { retryAfterSeconds })
   }
-  return new AuthError('service_unavailable', 'Cannot check the request rate: the limiter store is unavailable', { cause: rejection })
+  return new AuthError('service_unavailable', 'Cannot check the request rate: the limiter store is unavailable', {
+    cause: rejection,
+  })
 }

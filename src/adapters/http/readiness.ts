@@ -18,7 +18,9 @@ export interface ReadinessProbe {
  */
 export function readiness(probes: readonly ReadinessProbe[], timeoutMs: number): Middleware {
   return async (ctx) => {
-    const results = await Promise.all(probes.map(async (probe) => [probe.name, await answers(probe, timeoutMs)] as const))
+    const results = await Promise.all(
+      probes.map(async (probe) => [probe.name, await answers(probe, timeoutMs)] as const),
+    )
     const checks = Object.fromEntries(results.map(([name, result]) => [name, result === true ? 'ok' : 'unavailable']))
     const down = results.filter(([, result]) => result !== true)
     if (down.length === 0) {
@@ -28,14 +30,20 @@ export function readiness(probes: readonly ReadinessProbe[], timeoutMs: number):
     const reasons = down.flatMap(([, result]) => typeof result === 'string' ? [result] : [])
     const why = reasons.length === 0 ? '' : ` (${reasons.join('; ')})`
     ctx.status = 503
-    ctx.body = { error: 'service_unavailable', message: `Not ready: ${down.map(([name]) => name).join(' and ')} unavailable${why}`, checks }
+    ctx.body = {
+      error: 'service_unavailable',
+      message: `Not ready: ${down.map(([name]) => name).join(' and ')} unavailable${why}`,
+      checks,
+    }
   }
 }
 
 /** `true`, or why not: the message of a `service_unavailable` rejection, else `false`. */
 async function answers(probe: ReadinessProbe, timeoutMs: number): Promise<true | string | false> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) })
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  })
   // Only our own errors are shown: a driver's message may name hosts, never meant for clients.
   const failure = (error: unknown) => isAuthError(error, 'service_unavailable') ? error.message : false
   try {

@@ -25,7 +25,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * request's own. `/auth/verify` passes it as {@linkcode TokenRequest.method}, so a cookie token
  * on a proxied `POST` needs its CSRF value as it would here.
  */
-export function forwardedMethod(request: { get(name: string): string, readonly method: string }): string {
+export function forwardedMethod(request: { get(name: string): string; readonly method: string }): string {
   const reported = request.get('X-Forwarded-Method') || request.get('X-Original-Method')
   return /^[A-Za-z]{1,16}$/.test(reported) ? reported.toUpperCase() : request.method
 }
@@ -44,13 +44,22 @@ export function isSafeMethod(method: string): boolean {
  * @throws `authorization_required` (a garbled header), `invalid_request` (a cookie sent twice,
  *   two different tokens)
  */
-export function readRequestToken(request: TokenRequest, type: TokenType, cookies: CookieOptions | undefined): RequestToken {
+export function readRequestToken(
+  request: TokenRequest,
+  type: TokenType,
+  cookies: CookieOptions | undefined,
+): RequestToken {
   const headers = cookies === undefined || cookies.headers
   const fromHeader = headers ? readBearerToken(request.get('Authorization')) : undefined
   const names = cookies?.cookies === true ? cookieNames(cookies.secure) : undefined
-  const fromCookie = names === undefined ? undefined : tokenCookie(request.get('Cookie'), type === 'access' ? names.access : names.refresh)
+  const fromCookie = names === undefined
+    ? undefined
+    : tokenCookie(request.get('Cookie'), type === 'access' ? names.access : names.refresh)
   if (fromHeader !== undefined && fromCookie !== undefined && fromHeader !== fromCookie) {
-    throw new AuthError('invalid_request', `Invalid request: the Authorization header and the ${type} cookie hold different tokens, send one`)
+    throw new AuthError(
+      'invalid_request',
+      `Invalid request: the Authorization header and the ${type} cookie hold different tokens, send one`,
+    )
   }
   if (fromHeader !== undefined || fromCookie === undefined) return { token: fromHeader, csrf: undefined }
   const csrf = isSafeMethod(request.method) ? undefined : { presented: request.get('X-CSRF-Token') }

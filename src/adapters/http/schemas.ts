@@ -17,11 +17,17 @@ const rule = (problem: (raw: unknown) => string | undefined) => (value: string, 
 /** `{username, password}`, as registration and both logins take it. */
 export const CredentialsBody = z.object({
   username: str.superRefine(rule(usernameProblem)).meta({
-    minLength: USERNAME_MIN_LENGTH, maxLength: USERNAME_MAX_LENGTH, pattern: USERNAME_PATTERN.source,
-    description: 'Letters, digits, "_", "." and "-"; unique regardless of letter case', example: 'alice',
+    minLength: USERNAME_MIN_LENGTH,
+    maxLength: USERNAME_MAX_LENGTH,
+    pattern: USERNAME_PATTERN.source,
+    description: 'Letters, digits, "_", "." and "-"; unique regardless of letter case',
+    example: 'alice',
   }),
   password: str.superRefine(rule(passwordProblem)).meta({
-    minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, format: 'password', example: 'correct horse battery',
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    format: 'password',
+    example: 'correct horse battery',
   }),
 })
 
@@ -29,8 +35,11 @@ export const CredentialsBody = z.object({
 export const PasswordChangeBody = z.object({
   current_password: z.string().min(1).meta({ format: 'password', description: 'Checked as a login checks it' }),
   new_password: str.superRefine(rule(passwordProblem)).meta({
-    minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, format: 'password',
-    description: 'Refused when it is on the common-password list (case-insensitively)', example: 'a much longer passphrase',
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    format: 'password',
+    description: 'Refused when it is on the common-password list (case-insensitively)',
+    example: 'a much longer passphrase',
   }),
 })
 
@@ -44,36 +53,58 @@ export const PriceBody = z.object({
 })
 
 /** The item name in `/item/{name}`. */
-export const ItemName = z.string().min(1).max(ITEM_NAME_MAX_LENGTH).meta({ pattern: '^[\\p{L}\\p{M}\\p{N} _.-]+$', example: 'piano' })
+export const ItemName = z.string().min(1).max(ITEM_NAME_MAX_LENGTH).meta({
+  pattern: '^[\\p{L}\\p{M}\\p{N} _.-]+$',
+  example: 'piano',
+})
 
-const jwt = z.string().meta({ description: 'A JWT (compact JWS; ES256 by default, its kid in the header); in TOKEN_LOCATION=cookies mode absent, set as a cookie' })
-const csrfToken = z.string().optional().meta({ description: 'Cookie mode only: the session\'s CSRF value, to send in X-CSRF-Token on unsafe requests' })
+const jwt = z.string().meta({
+  description:
+    'A JWT (compact JWS; ES256 by default, its kid in the header); in TOKEN_LOCATION=cookies mode absent, set as a cookie',
+})
+const csrfToken = z.string().optional().meta({
+  description: "Cookie mode only: the session's CSRF value, to send in X-CSRF-Token on unsafe requests",
+})
 export const TokenPair = z.object({ message: z.string(), access_token: jwt, refresh_token: jwt, csrf_token: csrfToken })
 export const AccessOnly = z.object({ access_token: jwt, csrf_token: csrfToken })
 export const Rotated = z.object({ access_token: jwt, refresh_token: jwt, csrf_token: csrfToken })
 export const Message = z.object({ message: z.string() })
-export const Me = z.object({ id: z.string(), username: z.string(), is_admin: z.boolean(), created_at: z.iso.datetime() })
+export const Me = z.object({
+  id: z.string(),
+  username: z.string(),
+  is_admin: z.boolean(),
+  created_at: z.iso.datetime(),
+})
 export const SessionList = z.object({
   sessions: z.array(z.object({
     id: z.string().meta({ description: 'The session (refresh family) id: opaque, never a token' }),
-    created_at: z.iso.datetime(), last_used_at: z.iso.datetime(),
-    user_agent: z.string().nullable(), ip: z.string().nullable(), current: z.boolean(),
+    created_at: z.iso.datetime(),
+    last_used_at: z.iso.datetime(),
+    user_agent: z.string().nullable(),
+    ip: z.string().nullable(),
+    current: z.boolean(),
   })),
 })
 export const Revoked = z.object({ message: z.string(), revoked: z.number().int() })
 /** What password change answers: a new pair in header mode (`csrf_token` in cookie mode). */
 export const PasswordChanged = z.object({
-  message: z.string(), access_token: jwt.optional(), refresh_token: jwt.optional(),
+  message: z.string(),
+  access_token: jwt.optional(),
+  refresh_token: jwt.optional(),
   csrf_token: z.string().optional().meta({ description: 'Cookie mode: the value to send in X-CSRF-Token' }),
 })
 export const Secret = z.object({ answer: z.literal(42) })
 export const Item = z.object({ name: z.string(), price: z.number() })
 export const ItemList = z.object({
-  items: z.union([z.array(Item), z.array(z.string())]).meta({ description: 'Full items when signed in, names otherwise' }),
+  items: z.union([z.array(Item), z.array(z.string())]).meta({
+    description: 'Full items when signed in, names otherwise',
+  }),
   message: z.string().optional().meta({ description: 'Present for anonymous callers' }),
 })
 export const UserList = z.object({
-  users: z.array(z.object({ id: z.string(), username: z.string(), is_admin: z.boolean(), created_at: z.iso.datetime() })),
+  users: z.array(
+    z.object({ id: z.string(), username: z.string(), is_admin: z.boolean(), created_at: z.iso.datetime() }),
+  ),
 })
 export const Deleted = z.object({ message: z.string(), deleted: z.number().int() })
 export const Health = z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.string()).optional() })
@@ -81,8 +112,15 @@ export const Health = z.object({ status: z.literal('ok'), checks: z.record(z.str
 /** The JWK Set of `/.well-known/jwks.json`: public parameters only. */
 export const Jwks = z.object({
   keys: z.array(z.object({
-    kty: z.enum(['EC', 'OKP', 'RSA']), kid: z.string(), alg: z.enum(['ES256', 'EdDSA', 'RS256']), use: z.literal('sig'),
-    crv: z.string().optional(), x: z.string().optional(), y: z.string().optional(), n: z.string().optional(), e: z.string().optional(),
+    kty: z.enum(['EC', 'OKP', 'RSA']),
+    kid: z.string(),
+    alg: z.enum(['ES256', 'EdDSA', 'RS256']),
+    use: z.literal('sig'),
+    crv: z.string().optional(),
+    x: z.string().optional(),
+    y: z.string().optional(),
+    n: z.string().optional(),
+    e: z.string().optional(),
   })),
 })
 /** RFC 8414 authorization server metadata. */

@@ -28,13 +28,11 @@ export function addSelfServiceRoutes(router: Router<AuthState>, deps: SelfServic
   const access = requireAccess(deps.checkClaims)
   const fresh = requireAccess(deps.checkClaims, { fresh: true })
   // A wrong current password is a failed login of the caller's username: the same budgets.
-  const failures = deps.limits === undefined
-    ? pass
-    : limitFailuresOf(deps.limits, (ctx) => {
-      // Tokens older than preferred_username count under their subject instead: never uncounted.
-      const claims = (ctx.state as AuthState).auth
-      return claims?.preferredUsername ?? (claims === undefined ? undefined : `sub:${claims.sub}`)
-    }, deps.health)
+  const failures = deps.limits === undefined ? pass : limitFailuresOf(deps.limits, (ctx) => {
+    // Tokens older than preferred_username count under their subject instead: never uncounted.
+    const claims = (ctx.state as AuthState).auth
+    return claims?.preferredUsername ?? (claims === undefined ? undefined : `sub:${claims.sub}`)
+  }, deps.health)
 
   router.get('/me', access, async (ctx) => {
     const me = await deps.getMe.execute(ctx.state.auth!)
@@ -42,7 +40,11 @@ export function addSelfServiceRoutes(router: Router<AuthState>, deps: SelfServic
   })
 
   router.post('/password', access, jsonBody, failures, async (ctx) => {
-    const pair = await deps.changePassword.execute({ caller: ctx.state.auth!, body: ctx.request.body, client: clientOf(ctx) })
+    const pair = await deps.changePassword.execute({
+      caller: ctx.state.auth!,
+      body: ctx.request.body,
+      client: clientOf(ctx),
+    })
     answerTokens(ctx, pair, ctx.state.cookies, { message: 'Password changed; every other session has been revoked' })
   })
 

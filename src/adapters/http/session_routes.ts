@@ -49,7 +49,10 @@ export function addSessionRoutes(router: Router<AuthState>, deps: SessionRoutesD
     try {
       const { token, csrf } = readRequestToken(ctx, 'access', cookies)
       const { claims } = await deps.revokeToken.revoke({ token, csrf, type: 'access', session: true })
-      ctx.state.actor = { sub: claims.sub, ...claims.preferredUsername === undefined ? {} : { username: claims.preferredUsername } }
+      ctx.state.actor = {
+        sub: claims.sub,
+        ...claims.preferredUsername === undefined ? {} : { username: claims.preferredUsername },
+      }
     } catch (error) {
       // The browser forgets its cookies even when the token could not be revoked (expired, say);
       // not on a CSRF failure, which changes nothing.

@@ -31,7 +31,10 @@ export async function shutDown(deps: ShutdownDeps): Promise<void> {
   // Keep-alive connections become idle as their requests finish: close each as it does.
   const sweep = setInterval(() => server.closeIdleConnections(), 50)
   const deadline = setTimeout(() => {
-    logger.warn({ in_flight: inFlight.count }, 'Shutdown timeout reached: closing connections with requests still in flight')
+    logger.warn(
+      { in_flight: inFlight.count },
+      'Shutdown timeout reached: closing connections with requests still in flight',
+    )
     server.closeAllConnections()
   }, deps.timeoutMs)
   server.closeIdleConnections()
@@ -39,7 +42,10 @@ export async function shutDown(deps: ShutdownDeps): Promise<void> {
   clearInterval(sweep)
   clearTimeout(deadline)
   if (!await inFlight.settled(deps.drainMs)) {
-    logger.error({ in_flight: inFlight.count }, 'Handlers still running after the drain period: closing the stores under them')
+    logger.error(
+      { in_flight: inFlight.count },
+      'Handlers still running after the drain period: closing the stores under them',
+    )
   }
   await deps.dispose()
 }

@@ -52,13 +52,19 @@ export function addWellKnownRoutes(router: Router<AuthState>, deps: WellKnownRou
 }
 
 /** The public parameters of each key type: nothing else of a key is ever written out. */
-const PUBLIC_PARAMETERS: Readonly<Record<string, readonly string[]>> = { EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'], RSA: ['n', 'e'] }
+const PUBLIC_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+  RSA: ['n', 'e'],
+}
 
 function jwks(keys: readonly PublishedKey[]): { keys: Record<string, string>[] } {
   return {
     keys: keys.map(({ kid, alg, publicJwk }) => {
       const fields = PUBLIC_PARAMETERS[publicJwk.kty] ?? []
-      const parameters = Object.fromEntries(fields.map((name) => [name, String((publicJwk as unknown as Record<string, unknown>)[name])]))
+      const parameters = Object.fromEntries(
+        fields.map((name) => [name, String((publicJwk as unknown as Record<string, unknown>)[name])]),
+      )
       return { kty: publicJwk.kty, ...parameters, kid, alg, use: 'sig' }
     }),
   }

@@ -40,7 +40,7 @@ export class FingerprintSet {
     if ((this.#count + 1) * 4 > this.#hi.length * 3) this.#rebuild(this.#hi.length * 2, 0)
     const [hi, lo] = fingerprint(id)
     const mask = this.#hi.length - 1
-    for (let slot = lo & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = lo & mask;; slot = (slot + 1) & mask) {
       if (this.#until[slot] === 0) {
         this.#hi[slot] = hi
         this.#lo[slot] = lo

@@ -9,7 +9,9 @@ export class MemoryKeyStore implements KeyStore {
   readonly #keys = new Map<string, SigningKey>()
 
   list(): Promise<readonly SigningKey[]> {
-    return Promise.resolve([...this.#keys.values()].sort((a, b) => a.generation - b.generation).map((key) => ({ ...key })))
+    return Promise.resolve(
+      [...this.#keys.values()].sort((a, b) => a.generation - b.generation).map((key) => ({ ...key })),
+    )
   }
 
   add(key: SigningKey): Promise<boolean> {

@@ -8,9 +8,12 @@ const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
 
 /** Brute-force limiters in process memory (one instance's counts only), windows capped at 24 days. */
 export function createMemoryLimits(settings: LimitSettings): AuthLimits {
-  const make = (keyPrefix: string, budget: Budget) => new RateLimiterMemory({
-    keyPrefix, points: budget.points, duration: Math.min(budget.durationSeconds, MAX_TIMER_SECONDS),
-  })
+  const make = (keyPrefix: string, budget: Budget) =>
+    new RateLimiterMemory({
+      keyPrefix,
+      points: budget.points,
+      duration: Math.min(budget.durationSeconds, MAX_TIMER_SECONDS),
+    })
   return {
     perIp: make('ip', settings.perIp),
     loginFailsPerUserIp: make('login_fail_user_ip', settings.loginFailsPerUserIp),

@@ -1,5 +1,10 @@
 import type { Clock } from '../../application/ports/clock.ts'
-import type { EarlierUse, RevocationQuery, RevocationStore, Rotation } from '../../application/ports/revocation_store.ts'
+import type {
+  EarlierUse,
+  RevocationQuery,
+  RevocationStore,
+  Rotation,
+} from '../../application/ports/revocation_store.ts'
 
 interface SubjectEntry {
   readonly issuedUpTo: number
@@ -59,10 +64,12 @@ export class MemoryRevocationStore implements RevocationStore {
 
   revokeSubject(sub: string, issuedUpTo: number, expiresAt: number): Promise<void> {
     const before = this.#subjects.get(sub)
-    this.#write(() => this.#subjects.set(sub, {
-      issuedUpTo: Math.max(issuedUpTo, before?.issuedUpTo ?? 0),
-      expiresAt: Math.max(expiresAt, before?.expiresAt ?? 0),
-    }))
+    this.#write(() =>
+      this.#subjects.set(sub, {
+        issuedUpTo: Math.max(issuedUpTo, before?.issuedUpTo ?? 0),
+        expiresAt: Math.max(expiresAt, before?.expiresAt ?? 0),
+      })
+    )
     return Promise.resolve()
   }
 

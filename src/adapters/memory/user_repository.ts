@@ -16,7 +16,9 @@ export class MemoryUserRepository implements UserRepository {
     const key = usernameKey(user.username)
     // Check and insert in one synchronous step: concurrent creates cannot both win.
     if (this.#byKey.has(key)) {
-      return Promise.reject(new AuthError('username_taken', `Cannot register "${user.username}": the username is taken`))
+      return Promise.reject(
+        new AuthError('username_taken', `Cannot register "${user.username}": the username is taken`),
+      )
     }
     this.#byKey.set(key, user)
     this.#keyById.set(user.id, key)

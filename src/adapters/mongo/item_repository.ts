@@ -51,7 +51,9 @@ export class MongoItemRepository implements ItemRepository {
       try {
         await (await this.#items()).create({ name: item.name, price: item.price })
       } catch (error) {
-        if (isDuplicateKey(error)) throw new AuthError('item_exists', `Cannot create item "${item.name}": it already exists`)
+        if (isDuplicateKey(error)) {
+          throw new AuthError('item_exists', `Cannot create item "${item.name}": it already exists`)
+        }
         throw error
       }
     })

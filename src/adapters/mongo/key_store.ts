@@ -19,7 +19,12 @@ interface KeyDocument {
 function schemaOf(connection: Connection): Schema<KeyDocument> {
   const { Schema } = connection.base
   const publicJwk = new Schema<PublicJwk>({
-    kty: { type: String, required: true }, crv: String, x: String, y: String, n: String, e: String,
+    kty: { type: String, required: true },
+    crv: String,
+    x: String,
+    y: String,
+    n: String,
+    e: String,
   }, { _id: false, strict: 'throw' })
   const schema = new Schema<KeyDocument>({
     _id: { type: String, required: true },
@@ -37,7 +42,9 @@ function schemaOf(connection: Connection): Schema<KeyDocument> {
 
 function toDomain(doc: KeyDocument): SigningKey {
   const { kty, crv, x, y, n, e } = doc.public_jwk
-  const publicJwk = Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined && v !== null))
+  const publicJwk = Object.fromEntries(
+    Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined && v !== null),
+  )
   return {
     kid: doc._id,
     alg: doc.alg as KeyAlgorithm,

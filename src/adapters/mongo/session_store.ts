@@ -36,15 +36,26 @@ function schemaOf(connection: Connection): Schema<SessionDocument> {
 
 function toDomain(doc: SessionDocument): Session {
   return {
-    id: doc._id, userId: doc.user_id as UserId, createdAt: doc.created_at, lastUsedAt: doc.last_used_at, expiresAt: doc.expires_at,
-    refreshJti: doc.refresh_jti, refreshIat: doc.refresh_iat, userAgent: doc.user_agent ?? undefined, ip: doc.ip ?? undefined,
+    id: doc._id,
+    userId: doc.user_id as UserId,
+    createdAt: doc.created_at,
+    lastUsedAt: doc.last_used_at,
+    expiresAt: doc.expires_at,
+    refreshJti: doc.refresh_jti,
+    refreshIat: doc.refresh_iat,
+    userAgent: doc.user_agent ?? undefined,
+    ip: doc.ip ?? undefined,
   }
 }
 
 function useDocument(use: SessionUse): Omit<SessionDocument, '_id' | 'user_id' | 'created_at'> {
   return {
-    last_used_at: use.lastUsedAt, expires_at: use.expiresAt, refresh_jti: String(use.refreshJti), refresh_iat: use.refreshIat,
-    user_agent: use.userAgent ?? null, ip: use.ip ?? null,
+    last_used_at: use.lastUsedAt,
+    expires_at: use.expiresAt,
+    refresh_jti: String(use.refreshJti),
+    refresh_iat: use.refreshIat,
+    user_agent: use.userAgent ?? null,
+    ip: use.ip ?? null,
   }
 }
 
@@ -62,7 +73,12 @@ export class MongoSessionStore implements SessionStore {
 
   save(session: Session): Promise<void> {
     return this.#mongo.guard(async () => {
-      const doc = { _id: String(session.id), user_id: String(session.userId), created_at: session.createdAt, ...useDocument(session) }
+      const doc = {
+        _id: String(session.id),
+        user_id: String(session.userId),
+        created_at: session.createdAt,
+        ...useDocument(session),
+      }
       const model = await this.#sessions()
       await model.deleteOne({ _id: doc._id })
       await model.create(doc)
@@ -78,14 +94,18 @@ export class MongoSessionStore implements SessionStore {
 
   find(id: string, userId: UserId, now: Date): Promise<Session | undefined> {
     return this.#mongo.guard(async () => {
-      const doc = await (await this.#sessions()).findOne({ _id: String(id), user_id: String(userId) }).lean<SessionDocument>()
+      const doc = await (await this.#sessions()).findOne({ _id: String(id), user_id: String(userId) }).lean<
+        SessionDocument
+      >()
       return doc === null || doc.expires_at <= now ? undefined : toDomain(doc)
     })
   }
 
   listByUser(userId: UserId, now: Date): Promise<readonly Session[]> {
     return this.#mongo.guard(async () => {
-      const docs = await (await this.#sessions()).find({ user_id: String(userId) }).sort({ created_at: -1 }).lean<SessionDocument[]>()
+      const docs = await (await this.#sessions()).find({ user_id: String(userId) }).sort({ created_at: -1 }).lean<
+        SessionDocument[]
+      >()
       return docs.filter((doc) => doc.expires_at > now).map(toDomain)
     })
   }
@@ -95,13 +115,18 @@ export class MongoSessionStore implements SessionStore {
     return this.#mongo.guard(async () => {
       const model = await this.#sessions()
       // Filters are sanitized (operators refused); this one is ours, over strings only.
-      const result = await model.deleteMany({ _id: model.base.trusted({ $in: ids.map(String) }), user_id: String(userId) })
+      const result = await model.deleteMany({
+        _id: model.base.trusted({ $in: ids.map(String) }),
+        user_id: String(userId),
+      })
       return result.deletedCount
     })
   }
 
   deleteByUser(userId: UserId): Promise<number> {
-    return this.#mongo.guard(async () => (await (await this.#sessions()).deleteMany({ user_id: String(userId) })).deletedCount)
+    return this.#mongo.guard(async () =>
+      (await (await this.#sessions()).deleteMany({ user_id: String(userId) })).deletedCount
+    )
   }
 
   #sessions(): Promise<Model<SessionDocument>> {

@@ -28,7 +28,7 @@ export type LocalAnswer = 'clear' | 'revoked' | 'confirm'
 export class LocalRevocations {
   readonly #tokens = new FingerprintSet()
   readonly #families = new FingerprintSet()
-  readonly #subjects = new Map<string, { issuedUpTo: number, expiresAt: number }>()
+  readonly #subjects = new Map<string, { issuedUpTo: number; expiresAt: number }>()
   #epoch: number | undefined
 
   /** Entries held (expired ones not yet swept included). */

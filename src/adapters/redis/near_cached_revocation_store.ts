@@ -1,5 +1,9 @@
 import type {
-  EarlierUse, RevocationCheckOptions, RevocationQuery, RevocationStore, Rotation,
+  EarlierUse,
+  RevocationCheckOptions,
+  RevocationQuery,
+  RevocationStore,
+  Rotation,
 } from '../../application/ports/revocation_store.ts'
 import type { RevocationFeed } from './revocation_feed.ts'
 import type { RedisRevocationStore } from './revocation_store.ts'
@@ -63,10 +67,12 @@ export class NearCachedRevocationStore implements RevocationStore {
     // p99 6.4 ms when each response is written while the loop is still reading requests.
     // A fingerprint hit (a revoked token, or one sharing a revoked one's fingerprint) is
     // confirmed in Redis: the copy keeps fingerprints, not ids, to stay small.
-    return new Promise((resolve, reject) => setImmediate(() => {
-      const answer = this.#feed.check(query)
-      if (answer === 'confirm') this.#redis.isRevoked(query).then(resolve, reject)
-      else resolve(answer === 'revoked')
-    }))
+    return new Promise((resolve, reject) =>
+      setImmediate(() => {
+        const answer = this.#feed.check(query)
+        if (answer === 'confirm') this.#redis.isRevoked(query).then(resolve, reject)
+        else resolve(answer === 'revoked')
+      })
+    )
   }
 }

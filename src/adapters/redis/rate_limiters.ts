@@ -8,17 +8,23 @@ import type { AuthLimits, Budget, LimitSettings } from '../http/rate_limits.ts'
  * the request asking (rate-limiter-flexible's RLWrapperTimeouts: ioredis's own timeout counts
  * from when a command is sent, which auto-pipelining can delay); the routes refuse: fail closed.
  */
-export function createRedisLimits(client: RedisClient, prefix: string, settings: LimitSettings, timeoutMs = 1000): AuthLimits {
-  const make = (name: string, budget: Budget) => new RLWrapperTimeouts({
-    timeoutMs,
-    limiter: new RateLimiterRedis({
-      storeClient: client,
-      keyPrefix: `${prefix}rl:${name}`,
-      points: budget.points,
-      duration: budget.durationSeconds,
-      rejectIfRedisNotReady: true,
-    }),
-  })
+export function createRedisLimits(
+  client: RedisClient,
+  prefix: string,
+  settings: LimitSettings,
+  timeoutMs = 1000,
+): AuthLimits {
+  const make = (name: string, budget: Budget) =>
+    new RLWrapperTimeouts({
+      timeoutMs,
+      limiter: new RateLimiterRedis({
+        storeClient: client,
+        keyPrefix: `${prefix}rl:${name}`,
+        points: budget.points,
+        duration: budget.durationSeconds,
+        rejectIfRedisNotReady: true,
+      }),
+    })
   return {
     perIp: make('ip', settings.perIp),
     loginFailsPerUserIp: make('login_fail_user_ip', settings.loginFailsPerUserIp),

@@ -40,13 +40,13 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
   const client: RedisClient = target.mode === 'single'
     ? new Redis(target.url, tuning)
     : target.mode === 'sentinel'
-      ? new Redis({ ...tuning, ...auth, sentinels: [...target.sentinels], name: target.name, db: target.db })
-      : new Cluster([...target.nodes], {
-        enableAutoPipelining: true,
-        enableOfflineQueue: false,
-        clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
-        redisOptions: { ...tuning, ...auth },
-      })
+    ? new Redis({ ...tuning, ...auth, sentinels: [...target.sentinels], name: target.name, db: target.db })
+    : new Cluster([...target.nodes], {
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+      redisOptions: { ...tuning, ...auth },
+    })
   // Connection errors surface on the commands that fail; keep them off the process's
   // unhandled-error path (ioredis emits 'error' on every failed reconnect).
   client.on('error', () => {})

@@ -1,8 +1,14 @@
 /** Where Redis is: one server, a Sentinel-managed primary, or a Cluster. */
 export type RedisTarget =
-  | { readonly mode: 'single', readonly url: string }
-  | { readonly mode: 'sentinel', readonly sentinels: readonly HostPort[], readonly name: string, readonly auth: Auth, readonly db: number }
-  | { readonly mode: 'cluster', readonly nodes: readonly HostPort[], readonly auth: Auth }
+  | { readonly mode: 'single'; readonly url: string }
+  | {
+    readonly mode: 'sentinel'
+    readonly sentinels: readonly HostPort[]
+    readonly name: string
+    readonly auth: Auth
+    readonly db: number
+  }
+  | { readonly mode: 'cluster'; readonly nodes: readonly HostPort[]; readonly auth: Auth }
 
 /** A host and port. */
 export interface HostPort {
@@ -34,7 +40,9 @@ export function parseRedisUrl(raw: string): RedisTarget {
       // reported below
     }
     if (protocol !== 'redis:' && protocol !== 'rediss:') {
-      throw new RangeError('must be redis://host:port, redis+sentinel://host:port,…/primary or redis+cluster://host:port,…')
+      throw new RangeError(
+        'must be redis://host:port, redis+sentinel://host:port,…/primary or redis+cluster://host:port,…',
+      )
     }
     return { mode: 'single', url: raw }
   }

@@ -53,7 +53,7 @@ export class RevocationFeed {
   // The last sequence number applied in order; `undefined` until a resync has read it.
   #seq: number | undefined
   // Messages heard before that read, replayed once it answers.
-  #held: Array<{ readonly seq: number, readonly covers: number }> = []
+  #held: Array<{ readonly seq: number; readonly covers: number }> = []
   #stale = false
   #resyncing: Promise<void> | undefined
   #timer: ReturnType<typeof setInterval> | undefined
@@ -73,7 +73,9 @@ export class RevocationFeed {
   start(): void {
     const { subscriber } = this.#deps
     subscriber.on('message', (_channel: string, message: string) => this.#onMessage(message))
-    const down = () => { this.#synced = false }
+    const down = () => {
+      this.#synced = false
+    }
     subscriber.on('close', down)
     subscriber.on('end', down)
     subscriber.on('error', down)
@@ -85,7 +87,7 @@ export class RevocationFeed {
   }
 
   /** Entries the local copy holds, and the bytes its fingerprint tables take. */
-  get held(): { readonly entries: number, readonly bytes: number } {
+  get held(): { readonly entries: number; readonly bytes: number } {
     return { entries: this.#local.size, bytes: this.#local.bytes }
   }
 
@@ -135,7 +137,7 @@ export class RevocationFeed {
   }
 
   /** Whether `heard` follows what was applied; a gap makes the copy stale and starts a resync. */
-  #follows(heard: { readonly seq: number, readonly covers: number }): boolean {
+  #follows(heard: { readonly seq: number; readonly covers: number }): boolean {
     if (heard.covers > this.#seq!) {
       this.#resync()
       return false
@@ -149,7 +151,9 @@ export class RevocationFeed {
     this.#synced = false
     this.#stale = true
     if (this.#resyncing !== undefined || this.#closed) return
-    this.#resyncing = this.#resyncUntilCurrent().finally(() => { this.#resyncing = undefined })
+    this.#resyncing = this.#resyncUntilCurrent().finally(() => {
+      this.#resyncing = undefined
+    })
   }
 
   async #resyncUntilCurrent(): Promise<void> {
@@ -217,7 +221,9 @@ export class RevocationFeed {
       const value = replies[2 * i]?.[1] as string | null
       const expiresAt = replies[2 * i + 1]?.[1] as number
       const entry = parseKey(key, this.#deps.keys.prefix)
-      if (entry !== undefined && value !== null && expiresAt > 0) this.apply({ ...entry, value: Number(value), expiresAt })
+      if (entry !== undefined && value !== null && expiresAt > 0) {
+        this.apply({ ...entry, value: Number(value), expiresAt })
+      }
     })
   }
 
@@ -229,7 +235,10 @@ export class RevocationFeed {
     const { client, keys, sequence, subscriber, health } = this.#deps
     try {
       const floor = sequence.highest
-      const [seq, epoch] = await client.eval(HEARTBEAT_SCRIPT, 2, keys.sequence, keys.epoch, keys.channel) as [string, string | null]
+      const [seq, epoch] = await client.eval(HEARTBEAT_SCRIPT, 2, keys.sequence, keys.epoch, keys.channel) as [
+        string,
+        string | null,
+      ]
       health.recovered('redis')
       const read = RevocationSequence.parse(seq)
       if (epoch === null) await sequence.recover('wipe', floor)

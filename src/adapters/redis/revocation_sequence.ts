@@ -91,7 +91,9 @@ export class RevocationSequence {
    */
   recover(lost: LostWrites, floor: number, seen = 0): Promise<void> {
     if (floor <= this.#restoredUpTo) return Promise.resolve()
-    this.#restoring ??= this.#restore(lost, seen).finally(() => { this.#restoring = undefined })
+    this.#restoring ??= this.#restore(lost, seen).finally(() => {
+      this.#restoring = undefined
+    })
     return this.#restoring
   }
 
@@ -111,11 +113,15 @@ export class RevocationSequence {
   #report(lost: LostWrites, seen: number, epoch: number): void {
     const { logger } = this.#deps
     if (lost === 'rollback') {
-      logger.error({ sequence_seen: this.#highest, sequence_read: seen, epoch },
-        'Redis lost revocations (its revocation sequence went back: an older snapshot restored, or a failover to a lagging replica); every token issued before now is refused, users sign in again')
+      logger.error(
+        { sequence_seen: this.#highest, sequence_read: seen, epoch },
+        'Redis lost revocations (its revocation sequence went back: an older snapshot restored, or a failover to a lagging replica); every token issued before now is refused, users sign in again',
+      )
     } else {
-      logger.error({ epoch },
-        'Redis lost the blocklist (its epoch marker is gone: restarted without persistence, flushed, or failed over); every token issued before now is refused, users sign in again')
+      logger.error(
+        { epoch },
+        'Redis lost the blocklist (its epoch marker is gone: restarted without persistence, flushed, or failed over); every token issued before now is refused, users sign in again',
+      )
     }
   }
 }

@@ -1,6 +1,12 @@
 import type { RedisClient } from './redis_client.ts'
 import type { Clock } from '../../application/ports/clock.ts'
-import type { EarlierUse, RevocationCheckOptions, RevocationQuery, RevocationStore, Rotation } from '../../application/ports/revocation_store.ts'
+import type {
+  EarlierUse,
+  RevocationCheckOptions,
+  RevocationQuery,
+  RevocationStore,
+  Rotation,
+} from '../../application/ports/revocation_store.ts'
 import { AuthError } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 import type { StoreHealth } from '../store_health.ts'
@@ -86,7 +92,12 @@ export class RedisRevocationStore implements RevocationStore {
   constructor(deps: RedisRevocationStoreDeps) {
     this.#deps = deps
     this.#keys = keyBuilder(deps.prefix)
-    this.#sequence = new RevocationSequence({ client: deps.client, clock: deps.clock, logger: deps.logger, keys: this.#keys })
+    this.#sequence = new RevocationSequence({
+      client: deps.client,
+      clock: deps.clock,
+      logger: deps.logger,
+      keys: this.#keys,
+    })
   }
 
   /** The write sequence this store follows, shared with the instance's feed. */
@@ -120,8 +131,18 @@ export class RedisRevocationStore implements RevocationStore {
     // and every second tab would count as a reuse.
     const keep = String(Math.max(1, Math.ceil(rotation.successorUntil - now)))
     const keys = this.#keys
-    const earlier = await this.#call(() => this.#deps.client.eval(RETIRE_SCRIPT, 2, keys.retired(jti), keys.successor(jti),
-      now.toFixed(3), until(rotation.expiresAt), rotation.successor, keep)) as unknown
+    const earlier = await this.#call(() =>
+      this.#deps.client.eval(
+        RETIRE_SCRIPT,
+        2,
+        keys.retired(jti),
+        keys.successor(jti),
+        now.toFixed(3),
+        until(rotation.expiresAt),
+        rotation.successor,
+        keep,
+      )
+    ) as unknown
     if (!Array.isArray(earlier)) return undefined
     const [at, successor] = earlier as [string, string | null | undefined]
     return { at: Number(at), successor: typeof successor === 'string' ? successor : undefined }
@@ -132,7 +153,12 @@ export class RedisRevocationStore implements RevocationStore {
     const floor = this.#sequence.highest
     return this.#call(async () => {
       const [jti, fam, sub, epoch, seq] = await this.#deps.client.mget(
-        keys.jti(query.jti), keys.fam(query.fam), keys.sub(query.sub), keys.epoch, keys.sequence)
+        keys.jti(query.jti),
+        keys.fam(query.fam),
+        keys.sub(query.sub),
+        keys.epoch,
+        keys.sequence,
+      )
       if (epoch === null || epoch === undefined) {
         await this.#sequence.recover('wipe', floor)
         return true
@@ -167,12 +193,22 @@ export class RedisRevocationStore implements RevocationStore {
     const floor = this.#sequence.highest
     const replicas = this.#replicasToWait()
     await this.#call(async () => {
-      const [seq, acknowledged] = await this.#write(replicas,
-        [REVOKE_SCRIPT, 2, keys[entry.kind](entry.id), keys.sequence, entry.value.toFixed(3), at, keys.channel, message])
+      const [seq, acknowledged] = await this.#write(replicas, [
+        REVOKE_SCRIPT,
+        2,
+        keys[entry.kind](entry.id),
+        keys.sequence,
+        entry.value.toFixed(3),
+        at,
+        keys.channel,
+        message,
+      ])
       if (!this.#sequence.observe(floor, seq - 1)) await this.#sequence.recover('rollback', floor, seq - 1)
       this.#sequence.saw(seq)
       if (acknowledged < replicas) {
-        throw new Error(`Cannot confirm a revocation: ${acknowledged} of ${replicas} Redis replicas acknowledged it in time`)
+        throw new Error(
+          `Cannot confirm a revocation: ${acknowledged} of ${replicas} Redis replicas acknowledged it in time`,
+        )
       }
     }, 'Cannot record the revocation: Redis is unavailable, or no replica acknowledged it in time')
   }
@@ -198,7 +234,11 @@ export class RedisRevocationStore implements RevocationStore {
     const { health, server } = this.#deps
     try {
       if (server?.problem !== undefined) throw server.problem
-      const result = await withDeadline(command(), this.#deps.commandTimeoutMs ?? 1000, () => new Error('Command timed out'))
+      const result = await withDeadline(
+        command(),
+        this.#deps.commandTimeoutMs ?? 1000,
+        () => new Error('Command timed out'),
+      )
       health.recovered('redis')
       return result
     } catch (error) {

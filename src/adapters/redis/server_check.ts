@@ -71,7 +71,9 @@ export class RedisServerCheck {
 
   /** Throws `service_unavailable` naming the problem when Redis cannot be used. */
   assertUsable(): void {
-    if (this.#problem !== undefined) throw new AuthError('service_unavailable', this.#problem.message, { cause: this.#problem })
+    if (this.#problem !== undefined) {
+      throw new AuthError('service_unavailable', this.#problem.message, { cause: this.#problem })
+    }
   }
 
   /** Stops the periodic reads. */

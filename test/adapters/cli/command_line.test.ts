@@ -45,12 +45,20 @@ describe('parseCommandLine', () => {
 
   it('refuses unknown options, --json on other commands and options with a value', () => {
     expect(usageError(['list-users', '--all'])).to.equal('Cannot read option "--all": unknown option')
-    expect(usageError(['promote', 'alice', '--json'])).to.equal('Cannot run promote: the --json option applies to list-users, sessions and keys list only')
+    expect(usageError(['promote', 'alice', '--json'])).to.equal(
+      'Cannot run promote: the --json option applies to list-users, sessions and keys list only',
+    )
     expect(usageError(['list-users', '--json=yes'])).to.equal('Cannot read option "--json": it takes no value')
   })
 
   it('refuses a password on the command line without repeating it', () => {
-    for (const argv of [['register', 'alice', '--password', 'hunter2-hunter2'], ['register', '--password=hunter2-hunter2', 'alice'], ['register', 'alice', '-p', 'x']]) {
+    for (
+      const argv of [['register', 'alice', '--password', 'hunter2-hunter2'], [
+        'register',
+        '--password=hunter2-hunter2',
+        'alice',
+      ], ['register', 'alice', '-p', 'x']]
+    ) {
       const message = usageError(argv)
       expect(message).to.match(/passwords are never taken from the command line/)
       expect(message).to.not.include('hunter2')

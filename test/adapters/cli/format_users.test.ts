@@ -6,7 +6,12 @@ import type { Username } from '../../../src/domain/username.ts'
 
 const USERS: readonly PublicUser[] = [
   { id: 'id-1' as UserId, username: 'alice' as Username, isAdmin: true, createdAt: new Date('2026-01-01T00:00:00Z') },
-  { id: 'id-22' as UserId, username: 'bo' as Username, isAdmin: false, createdAt: new Date('2026-01-02T03:04:05.678Z') },
+  {
+    id: 'id-22' as UserId,
+    username: 'bo' as Username,
+    isAdmin: false,
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+  },
 ]
 
 describe('formatUsers', () => {

@@ -7,7 +7,12 @@ import { calculateJwkThumbprint, type JWK } from 'jose'
 import { parseCommandLine, UsageError } from '../../../src/adapters/cli/command_line.ts'
 import { runCli } from '../../../src/adapters/cli/run_cli.ts'
 import { loadConfig } from '../../../src/adapters/config.ts'
-import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer } from '../../../src/adapters/container.ts'
+import {
+  type AppContainer,
+  type ContainerOverrides,
+  createContainer,
+  disposeContainer,
+} from '../../../src/adapters/container.ts'
 import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import { FileKeyStore } from '../../../src/adapters/file/key_store.ts'
 import { createLogger } from '../../../src/adapters/logger.ts'
@@ -24,7 +29,10 @@ describe('parseCommandLine: keys', () => {
     expect(parseCommandLine(['keys', 'list', '--json'])).to.deep.equal({ name: 'keys list', json: true })
     expect(parseCommandLine(['keys', 'rotate'])).to.deep.equal({ name: 'keys rotate' })
     expect(parseCommandLine(['keys', 'generate'])).to.deep.equal({ name: 'keys generate', alg: 'ES256' })
-    expect(parseCommandLine(['keys', 'generate', '--alg', 'EdDSA'])).to.deep.equal({ name: 'keys generate', alg: 'EdDSA' })
+    expect(parseCommandLine(['keys', 'generate', '--alg', 'EdDSA'])).to.deep.equal({
+      name: 'keys generate',
+      alg: 'EdDSA',
+    })
     expect(parseCommandLine(['keys', 'generate', '--alg=RS256'])).to.deep.equal({ name: 'keys generate', alg: 'RS256' })
   })
 
@@ -32,9 +40,15 @@ describe('parseCommandLine: keys', () => {
     [['keys'], 'Cannot run keys: missing list, rotate or generate'],
     [['keys', 'burn'], 'Cannot run keys "burn": unknown command'],
     [['keys', 'list', 'extra'], 'Cannot run keys list: unexpected argument "extra"'],
-    [['keys', 'rotate', '--json'], 'Cannot run keys rotate: the --json option applies to list-users, sessions and keys list only'],
+    [
+      ['keys', 'rotate', '--json'],
+      'Cannot run keys rotate: the --json option applies to list-users, sessions and keys list only',
+    ],
     [['keys', 'list', '--alg', 'ES256'], 'Cannot run keys list: the --alg option applies to keys generate only'],
-    [['keys', 'generate', '--alg', 'HS256'], 'Cannot run keys generate: --alg must be ES256, EdDSA or RS256, not "HS256"'],
+    [
+      ['keys', 'generate', '--alg', 'HS256'],
+      'Cannot run keys generate: --alg must be ES256, EdDSA or RS256, not "HS256"',
+    ],
     [['keys', 'generate', '--alg'], 'Cannot read option "--alg": it takes a value, such as --alg ES256'],
     [['list-users', '--alg', 'ES256'], 'Cannot run list-users: the --alg option applies to keys generate only'],
   ]
@@ -73,7 +87,9 @@ describe('runCli: keys', () => {
 
   for (const alg of ['ES256', 'EdDSA', 'RS256'] as const) {
     it(`generates a private ${alg} JWK that a key file accepts, with no configuration at all`, async () => {
-      const run = await cli(() => { throw new Error('keys generate must not build the container') }, ['keys', 'generate', '--alg', alg])
+      const run = await cli(() => {
+        throw new Error('keys generate must not build the container')
+      }, ['keys', 'generate', '--alg', alg])
       expect([run.code, run.err]).to.deep.equal([0, ''])
       const jwk = JSON.parse(run.out) as JWK
       expect(jwk).to.include({ alg, use: 'sig' })
@@ -93,14 +109,28 @@ describe('runCli: keys', () => {
     const table = await cli(c, ['keys', 'list'])
     const [stored] = await store.list()
     expect(table.code).to.equal(0)
-    expect(table.out).to.match(new RegExp(`^KID +ALG +STATE +PUBLISHED +SIGNS FROM +SIGNS UNTIL +REMOVED AT\\n${stored!.kid} +ES256 +signing +\\S+Z +\\S+Z +- +-\\n$`))
+    expect(table.out).to.match(
+      new RegExp(
+        `^KID +ALG +STATE +PUBLISHED +SIGNS FROM +SIGNS UNTIL +REMOVED AT\\n${
+          stored!.kid
+        } +ES256 +signing +\\S+Z +\\S+Z +- +-\\n$`,
+      ),
+    )
     const json = JSON.parse((await cli(c, ['keys', 'list', '--json'])).out)
     expect(json.keys).to.have.length(1)
     expect(json.keys[0]).to.deep.equal({
-      kid: stored!.kid, alg: 'ES256', generation: 1, state: 'signing', published_at: new Date(stored!.publishedAt).toISOString(),
-      signs_from: new Date(stored!.signsFrom).toISOString(), signs_until: null, remove_at: null,
+      kid: stored!.kid,
+      alg: 'ES256',
+      generation: 1,
+      state: 'signing',
+      published_at: new Date(stored!.publishedAt).toISOString(),
+      signs_from: new Date(stored!.signsFrom).toISOString(),
+      signs_until: null,
+      remove_at: null,
     })
-    for (const out of [table.out, JSON.stringify(json)]) expect(out).to.not.include(stored!.sealed).and.not.match(/"d"|"x"/)
+    for (const out of [table.out, JSON.stringify(json)]) {
+      expect(out).to.not.include(stored!.sealed).and.not.match(/"d"|"x"/)
+    }
   })
 
   it('lists the one HS256 key of a shared secret by its kid', async () => {
@@ -115,7 +145,9 @@ describe('runCli: keys', () => {
     const env = { MONGO_URL: isolatedMongoUrl(fake.url), JWT_KEY_PREPUBLISH: '2h' }
     const first = await cli(build(env, { keyStore: undefined }), ['keys', 'rotate'])
     expect(first.code, first.err).to.equal(0)
-    expect(first.out).to.match(/^Scheduled key \S+ \(ES256\): published \S+Z, signs from \S+Z; every instance holds it within JWT_KEY_REFRESH\n$/)
+    expect(first.out).to.match(
+      /^Scheduled key \S+ \(ES256\): published \S+Z, signs from \S+Z; every instance holds it within JWT_KEY_REFRESH\n$/,
+    )
     const kid = first.out.split(' ')[2]
     const again = await cli(build(env, { keyStore: undefined }), ['keys', 'rotate'])
     expect(again.out).to.match(new RegExp(`^Key ${kid} \\(ES256\\) is already scheduled`))
@@ -143,7 +175,10 @@ describe('runCli: keys', () => {
   it('answers 78 naming KEY_ENCRYPTION_SECRET when the stored keys do not open with it, and adds none', async () => {
     const store = new MemoryKeyStore()
     await cli(build({}, { keyStore: store }), ['keys', 'list'])
-    const run = await cli(build({ KEY_ENCRYPTION_SECRET: 'a-different-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9' }, { keyStore: store }), ['keys', 'list'])
+    const run = await cli(
+      build({ KEY_ENCRYPTION_SECRET: 'a-different-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9' }, { keyStore: store }),
+      ['keys', 'list'],
+    )
     expect(run.code).to.equal(78)
     expect(run.err).to.match(/^hexauth: Cannot open signing key \S+: it was sealed under another KEY_ENCRYPTION_SECRET/)
     expect(await store.list()).to.have.length(1)

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { type CliRun, type SpawnOptions, spawnCli } from '../../support/cli_harness.ts'
+import { type CliRun, spawnCli, type SpawnOptions } from '../../support/cli_harness.ts'
 import { TEST_KEY_ENCRYPTION_SECRET } from '../../support/http_harness.ts'
 import { acquireRedisOrSkip, freePort, type RedisHandle } from '../../support/redis_server.ts'
 import { requireOrSkip } from '../../support/requirements.ts'
@@ -32,14 +32,17 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     start('promote unknown', ['promote', 'nobody'])
     start('revoke-all unknown', ['revoke-all', 'nobody'])
     start('list-users', ['list-users'])
-    const mongoDown = { MONGO_URL: `mongodb://127.0.0.1:${closed}/hexauth`, MONGO_TIMEOUT_MS: '300', KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET }
+    const mongoDown = {
+      MONGO_URL: `mongodb://127.0.0.1:${closed}/hexauth`,
+      MONGO_TIMEOUT_MS: '300',
+      KEY_ENCRYPTION_SECRET: TEST_KEY_ENCRYPTION_SECRET,
+    }
     start('register mongo down', ['register', 'alice'], { stdin: `${PASSWORD}\n`, env: mongoDown })
     start('bad secret', ['list-users'], { env: { JWT_SECRET: 'jwt-secret-string' } })
     start('bin', ['list-users', '--json'], { command: [process.execPath, 'bin/hexauth.js'] })
     // The service's hashing setting, with no UV_THREADPOOL_SIZE: the CLI hashes one at a time.
     start('service hashing', ['register', 'alice'], { stdin: `${PASSWORD}\n`, env: { ARGON2_CONCURRENCY: '8' } })
   })
-
 
   it('prints the usage on stdout for --help and exits 0', async () => {
     const run = await result('help')
@@ -49,10 +52,12 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
   })
 
   it('exits 64 with the usage on stderr for an unknown command or a missing username', async () => {
-    for (const [name, message] of [
-      ['unknown command', 'Cannot run "frob": unknown command'],
-      ['missing username', 'Cannot run promote: missing <username>'],
-    ] as const) {
+    for (
+      const [name, message] of [
+        ['unknown command', 'Cannot run "frob": unknown command'],
+        ['missing username', 'Cannot run promote: missing <username>'],
+      ] as const
+    ) {
       const run = await result(name)
       expect(run.code, name).to.equal(64)
       expect(run.stderr.startsWith(`hexauth: ${message}\n\nUsage: hexauth`), run.stderr).to.equal(true)
@@ -77,11 +82,16 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
   })
 
   it('exits 65 (invalid_request) for a bad username, a short password or none', async () => {
-    for (const [name, pattern] of [
-      ['bad username', /hexauth: Invalid username: it may contain only letters.*\(invalid_request\)\n$/],
-      ['short password', /hexauth: Invalid credentials format: password must be 8 to 1024 characters long \(invalid_request\)\n$/],
-      ['no password', /hexauth: Invalid password: it is required \(invalid_request\)\n$/],
-    ] as const) {
+    for (
+      const [name, pattern] of [
+        ['bad username', /hexauth: Invalid username: it may contain only letters.*\(invalid_request\)\n$/],
+        [
+          'short password',
+          /hexauth: Invalid credentials format: password must be 8 to 1024 characters long \(invalid_request\)\n$/,
+        ],
+        ['no password', /hexauth: Invalid password: it is required \(invalid_request\)\n$/],
+      ] as const
+    ) {
       const run = await result(name)
       expect(run.code, name).to.equal(65)
       expect(run.stderr, name).to.match(pattern)
@@ -110,7 +120,9 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
   it('exits 69 (service_unavailable) within the timeout when MongoDB cannot be reached', async () => {
     const run = await result('register mongo down')
     expect(run.code, run.stderr).to.equal(69)
-    expect(run.stderr).to.match(/hexauth: Cannot reach the user store: MongoDB is unavailable \(service_unavailable\)\n$/)
+    expect(run.stderr).to.match(
+      /hexauth: Cannot reach the user store: MongoDB is unavailable \(service_unavailable\)\n$/,
+    )
   })
 
   it('exits 78 for an invalid configuration, naming the variable', async () => {
@@ -124,7 +136,7 @@ describe('hexauth command (src/adapters/cli/main.ts as a process)', () => {
     expect(run.stdout).to.equal('{"users":[]}\n')
   })
 
-  it('runs with the service\'s ARGON2_CONCURRENCY though no UV_THREADPOOL_SIZE fits it: one hash at a time', async () => {
+  it("runs with the service's ARGON2_CONCURRENCY though no UV_THREADPOOL_SIZE fits it: one hash at a time", async () => {
     const run = await result('service hashing')
     expect(run.code, run.stderr).to.equal(0)
     expect(run.stdout).to.equal('User alice was created\n')
@@ -145,7 +157,10 @@ describe('hexauth command on a real Redis (as a process)', () => {
   it('connects, answers and exits by itself once the Redis client is closed', async () => {
     const env = { REDIS_URL: redis!.url, REDIS_KEY_PREFIX: `cli:${crypto.randomUUID()}:` }
     const started = Date.now()
-    const [revoke, demote] = await Promise.all([spawnCli(['revoke-all', 'nobody'], { env }), spawnCli(['demote', 'nobody'], { env })])
+    const [revoke, demote] = await Promise.all([
+      spawnCli(['revoke-all', 'nobody'], { env }),
+      spawnCli(['demote', 'nobody'], { env }),
+    ])
     for (const run of [revoke, demote]) {
       expect(run.code, run.stderr).to.equal(67)
       expect(run.stderr).to.match(/^hexauth: warning: in-memory stores: users, signing keys end with this command/)
@@ -154,10 +169,15 @@ describe('hexauth command on a real Redis (as a process)', () => {
   })
 })
 
-describe('hexauth command under Node\'s native type stripping (the image: node src/adapters/cli/main.ts)', () => {
+describe("hexauth command under Node's native type stripping (the image: node src/adapters/cli/main.ts)", () => {
   it('registers a user with no TypeScript tooling loaded', async function () {
     const bin = process.env.NODE_TYPE_STRIPPING_BIN
-    requireOrSkip(this, 'node24', bin !== undefined && bin !== '', 'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it')
+    requireOrSkip(
+      this,
+      'node24',
+      bin !== undefined && bin !== '',
+      'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it',
+    )
     const command = [bin!, '--disable-warning=ExperimentalWarning', 'src/adapters/cli/main.ts']
     const run = await spawnCli(['register', 'stripped'], { command, stdin: `${PASSWORD}\n` })
     expect(run.code, run.stderr).to.equal(0)

@@ -57,7 +57,9 @@ describe('hexauth command on MongoDB (one process per command)', () => {
     for (const command of ['revoke-all', 'demote']) {
       const run = await spawnCli([command, 'erin'], { env })
       expect(run.code, command).to.equal(69)
-      expect(run.stderr, command).to.match(new RegExp(`Cannot run ${command}: REDIS_URL is not set.*\\(service_unavailable\\)\\n$`))
+      expect(run.stderr, command).to.match(
+        new RegExp(`Cannot run ${command}: REDIS_URL is not set.*\\(service_unavailable\\)\\n$`),
+      )
       expect(run.stdout, command).to.equal('')
     }
     expect(await usersOf()).to.deep.equal({ erin: true })

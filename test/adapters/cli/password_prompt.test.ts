@@ -18,10 +18,20 @@ class FakeTerminal extends PassThrough {
   }
 }
 
-function terminal(): { stdin: FakeTerminal; stderr: Writable; shown: () => string; type: (after: string, keys: string) => Promise<void> } {
+function terminal(): {
+  stdin: FakeTerminal
+  stderr: Writable
+  shown: () => string
+  type: (after: string, keys: string) => Promise<void>
+} {
   let shown = ''
   const stdin = new FakeTerminal()
-  const stderr = new Writable({ write(chunk, _encoding, done) { shown += chunk; done() } })
+  const stderr = new Writable({
+    write(chunk, _encoding, done) {
+      shown += chunk
+      done()
+    },
+  })
   // Types `keys` once `after` has been shown, as a person answers a prompt.
   const type = async (after: string, keys: string) => {
     for (let i = 0; i < 100 && !shown.includes(after); i++) await new Promise((r) => setTimeout(r, 5))
@@ -87,8 +97,11 @@ describe('readPassword', () => {
 
     it('refuses an empty input, more than one line, too long an input and invalid UTF-8', async () => {
       const cases: [string | Buffer, string][] = [
-        ['', 'is required'], ['\n', 'is required'], ['first line\nsecond line\n', 'must be one line'],
-        ['x'.repeat(20_000), 'is too long'], [Buffer.from([0x70, 0x77, 0xff, 0xfe, 0x0a]), 'must be valid UTF-8 text'],
+        ['', 'is required'],
+        ['\n', 'is required'],
+        ['first line\nsecond line\n', 'must be one line'],
+        ['x'.repeat(20_000), 'is too long'],
+        [Buffer.from([0x70, 0x77, 0xff, 0xfe, 0x0a]), 'must be valid UTF-8 text'],
       ]
       for (const [text, why] of cases) {
         const error = await rejectsWith(readPassword(piped(text), { confirm: false }), 'invalid_request')
@@ -99,11 +112,21 @@ describe('readPassword', () => {
 
   describe('on a real terminal (script(1) gives the CLI a pseudo-terminal)', () => {
     it('registers with a password typed twice at the prompt, and nothing typed appears', async function () {
-      requireOrSkip(this, 'script', spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0, 'no script(1) (util-linux) to open a pseudo-terminal')
+      requireOrSkip(
+        this,
+        'script',
+        spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0,
+        'no script(1) (util-linux) to open a pseudo-terminal',
+      )
       const command = `'${process.execPath}' --import tsx src/adapters/cli/main.ts register alice`
-      const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH, ...CLI_ENV } })
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, ...CLI_ENV },
+      })
       let shown = ''
-      child.stdout.on('data', (chunk) => { shown += chunk })
+      child.stdout.on('data', (chunk) => {
+        shown += chunk
+      })
       const exited = once(child, 'exit')
       const answer = async (after: string, keys: string) => {
         for (let i = 0; i < 400 && !shown.includes(after); i++) await new Promise((r) => setTimeout(r, 25))

@@ -7,7 +7,14 @@ import { createLogger } from '../../../src/adapters/logger.ts'
 import { MemoryUserRepository } from '../../../src/adapters/memory/user_repository.ts'
 import { memoryIo } from '../../support/cli_harness.ts'
 import {
-  call, expectError, listUsernames, login, postWithToken, startTestServer, TEST_ENV, type TestServer,
+  call,
+  expectError,
+  listUsernames,
+  login,
+  postWithToken,
+  startTestServer,
+  TEST_ENV,
+  type TestServer,
 } from '../../support/http_harness.ts'
 import { PROPAGATION_BOUND_MS, until } from '../../support/propagation.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
@@ -55,7 +62,11 @@ describe('hexauth CLI and the HTTP app on one Redis', () => {
     expect((await call(server!.url, '/secret', { token: old.accessToken })).status).to.equal(200)
     await cli(['revoke-all', 'DAVE'])
     // The CLI's revocation reaches the app's near-cache over the feed, within its bound.
-    await until(async () => (await call(server!.url, '/secret', { token: old.accessToken })).status === 401, PROPAGATION_BOUND_MS, 'revoke-all at the app')
+    await until(
+      async () => (await call(server!.url, '/secret', { token: old.accessToken })).status === 401,
+      PROPAGATION_BOUND_MS,
+      'revoke-all at the app',
+    )
     expectError(await call(server!.url, '/secret', { token: old.accessToken }), 401, 'token_revoked')
     expectError(await postWithToken(server!.url, '/token/refresh', old.refreshToken), 401, 'token_revoked')
     await new Promise((r) => setTimeout(r, 5)) // revocation covers tokens issued up to its millisecond
@@ -81,7 +92,11 @@ describe('hexauth CLI and the HTTP app on one Redis', () => {
     const admin = await login(server!.url, 'frank', PASSWORD)
     expect((await call(server!.url, '/users', { token: admin.accessToken })).status).to.equal(200)
     await cli(['demote', 'frank'])
-    await until(async () => (await call(server!.url, '/users', { token: admin.accessToken })).status === 401, PROPAGATION_BOUND_MS, 'demote at the app')
+    await until(
+      async () => (await call(server!.url, '/users', { token: admin.accessToken })).status === 401,
+      PROPAGATION_BOUND_MS,
+      'demote at the app',
+    )
     expectError(await call(server!.url, '/users', { token: admin.accessToken }), 401, 'token_revoked')
     expectError(await postWithToken(server!.url, '/token/refresh', admin.refreshToken), 401, 'token_revoked')
     await new Promise((r) => setTimeout(r, 5))
@@ -95,7 +110,9 @@ describe('hexauth CLI and the HTTP app on one Redis', () => {
     await cli(['register', 'heidi'], `${PASSWORD}\n`)
     await cli(['promote', 'grace'])
     const { users } = JSON.parse(await cli(['list-users', '--json']))
-    const flags = Object.fromEntries(users.map((u: { username: string; is_admin: boolean }) => [u.username, u.is_admin]))
+    const flags = Object.fromEntries(
+      users.map((u: { username: string; is_admin: boolean }) => [u.username, u.is_admin]),
+    )
     expect(flags).to.include({ grace: true, heidi: false })
     expect(await cli(['list-users'])).to.not.include('$argon2')
   })

@@ -2,7 +2,12 @@ import { afterEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { runCli } from '../../../src/adapters/cli/run_cli.ts'
 import { loadConfig } from '../../../src/adapters/config.ts'
-import { type AppContainer, type ContainerOverrides, createContainer, disposeContainer } from '../../../src/adapters/container.ts'
+import {
+  type AppContainer,
+  type ContainerOverrides,
+  createContainer,
+  disposeContainer,
+} from '../../../src/adapters/container.ts'
 import { createLogger } from '../../../src/adapters/logger.ts'
 import { MemoryRevocationStore } from '../../../src/adapters/memory/revocation_store.ts'
 import { MemoryUserRepository } from '../../../src/adapters/memory/user_repository.ts'
@@ -46,7 +51,11 @@ describe('runCli (in process)', () => {
 
   it('registers a user from the password on standard input and prints only that it was created', async () => {
     const c = build()
-    expect(await cli(c, ['register', 'Alice'], `${PASSWORD}\n`)).to.deep.equal({ code: 0, out: 'User Alice was created\n', err: '' })
+    expect(await cli(c, ['register', 'Alice'], `${PASSWORD}\n`)).to.deep.equal({
+      code: 0,
+      out: 'User Alice was created\n',
+      err: '',
+    })
     const session = await (await c.getAsync(Login)).execute({ username: 'alice', password: PASSWORD })
     expect(session.username).to.equal('Alice')
   })
@@ -55,7 +64,11 @@ describe('runCli (in process)', () => {
     const c = build()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     const again = await cli(c, ['register', 'ALICE'], 'another password\n')
-    expect(again).to.deep.equal({ code: 73, out: '', err: 'hexauth: Cannot register "ALICE": the username is taken (username_taken)\n' })
+    expect(again).to.deep.equal({
+      code: 73,
+      out: '',
+      err: 'hexauth: Cannot register "ALICE": the username is taken (username_taken)\n',
+    })
     await (await c.getAsync(Login)).execute({ username: 'alice', password: PASSWORD })
   })
 
@@ -76,12 +89,25 @@ describe('runCli (in process)', () => {
     const c = buildShared()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     const promoted = await cli(c, ['promote', 'ALICE'])
-    expect(promoted).to.deep.equal({ code: 0, out: 'User alice is now an admin (from the next login or token refresh)\n', err: '' })
+    expect(promoted).to.deep.equal({
+      code: 0,
+      out: 'User alice is now an admin (from the next login or token refresh)\n',
+      err: '',
+    })
     const listed = JSON.parse((await cli(c, ['list-users', '--json'])).out)
-    expect(listed.users.map((u: { username: string; is_admin: boolean }) => [u.username, u.is_admin])).to.deep.equal([['alice', true]])
+    expect(listed.users.map((u: { username: string; is_admin: boolean }) => [u.username, u.is_admin])).to.deep.equal([[
+      'alice',
+      true,
+    ]])
     const demoted = await cli(c, ['demote', 'alice'])
-    expect(demoted).to.deep.equal({ code: 0, out: 'User alice is no longer an admin; every token it held was revoked\n', err: '' })
-    expect((await cli(c, ['list-users'])).out).to.match(/^USERNAME +ADMIN +CREATED +ID\nalice +no +\S+Z +[0-9a-f-]{36}\n$/)
+    expect(demoted).to.deep.equal({
+      code: 0,
+      out: 'User alice is no longer an admin; every token it held was revoked\n',
+      err: '',
+    })
+    expect((await cli(c, ['list-users'])).out).to.match(
+      /^USERNAME +ADMIN +CREATED +ID\nalice +no +\S+Z +[0-9a-f-]{36}\n$/,
+    )
   })
 
   it('revokes the tokens of a demoted user', async () => {
@@ -90,7 +116,9 @@ describe('runCli (in process)', () => {
     await cli(c, ['promote', 'alice'])
     const session = await (await c.getAsync(Login)).execute({ username: 'alice', password: PASSWORD })
     const checkClaims = await c.getAsync(CheckClaims)
-    expect((await checkClaims.execute({ token: session.accessToken, type: 'access', admin: true })).isAdmin).to.equal(true)
+    expect((await checkClaims.execute({ token: session.accessToken, type: 'access', admin: true })).isAdmin).to.equal(
+      true,
+    )
     await cli(c, ['demote', 'alice'])
     await rejectsWith(checkClaims.execute({ token: session.accessToken, type: 'access' }), 'token_revoked')
   })
@@ -99,7 +127,11 @@ describe('runCli (in process)', () => {
     const c = buildShared()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     const session = await (await c.getAsync(Login)).execute({ username: 'alice', password: PASSWORD })
-    expect(await cli(c, ['revoke-all', 'Alice'])).to.deep.equal({ code: 0, out: 'Revoked every token of user Alice issued up to now\n', err: '' })
+    expect(await cli(c, ['revoke-all', 'Alice'])).to.deep.equal({
+      code: 0,
+      out: 'Revoked every token of user Alice issued up to now\n',
+      err: '',
+    })
     const checkClaims = await c.getAsync(CheckClaims)
     await rejectsWith(checkClaims.execute({ token: session.accessToken, type: 'access' }), 'token_revoked')
     await rejectsWith(checkClaims.execute({ token: session.refreshToken, type: 'refresh' }), 'token_revoked')
@@ -115,24 +147,31 @@ describe('runCli (in process)', () => {
   })
 
   it('registers an ADMIN_USERNAMES name as an admin, saying so, and can demote it for good', async () => {
-    const c = build({ ADMIN_USERNAMES: 'root' }, { revocations: new MemoryRevocationStore({ clock: new SystemClock() }) })
+    const c = build({ ADMIN_USERNAMES: 'root' }, {
+      revocations: new MemoryRevocationStore({ clock: new SystemClock() }),
+    })
     expect(await cli(c, ['register', 'ROOT'], `${PASSWORD}\n`))
       .to.deep.equal({ code: 0, out: 'User ROOT was created, an admin (ADMIN_USERNAMES names it)\n', err: '' })
     const admin = await (await c.getAsync(Login)).execute({ username: 'root', password: PASSWORD })
-    expect((await (await c.getAsync(CheckClaims)).execute({ token: admin.accessToken, type: 'access', admin: true })).isAdmin).to.equal(true)
+    expect(
+      (await (await c.getAsync(CheckClaims)).execute({ token: admin.accessToken, type: 'access', admin: true }))
+        .isAdmin,
+    ).to.equal(true)
     expect((await cli(c, ['demote', 'root'])).code).to.equal(0)
     expect(JSON.parse((await cli(c, ['list-users', '--json'])).out).users[0].is_admin).to.equal(false)
   })
 
-  it('refuses demote and revoke-all with 69 naming REDIS_URL when the blocklist is this process\'s memory, changing nothing', async () => {
+  it("refuses demote and revoke-all with 69 naming REDIS_URL when the blocklist is this process's memory, changing nothing", async () => {
     const c = build()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     await cli(c, ['promote', 'alice'])
     for (const command of ['demote', 'revoke-all']) {
       const run = await cli(c, [command, 'alice'])
       expect(run).to.deep.equal({
-        code: 69, out: '',
-        err: `hexauth: Cannot run ${command}: REDIS_URL is not set, so no revocation can reach the service's blocklist (service_unavailable)\n`,
+        code: 69,
+        out: '',
+        err:
+          `hexauth: Cannot run ${command}: REDIS_URL is not set, so no revocation can reach the service's blocklist (service_unavailable)\n`,
       })
     }
     expect(JSON.parse((await cli(c, ['list-users', '--json'])).out).users[0].is_admin).to.equal(true)
@@ -181,6 +220,10 @@ describe('runCli (in process)', () => {
 
   it('answers 70 for an unexpected failure', async () => {
     const run = await cli(build({}, { users: new BrokenUsers() }), ['list-users'])
-    expect(run).to.deep.equal({ code: 70, out: '', err: 'hexauth: Cannot run list-users: unexpected error: disk on fire\n' })
+    expect(run).to.deep.equal({
+      code: 70,
+      out: '',
+      err: 'hexauth: Cannot run list-users: unexpected error: disk on fire\n',
+    })
   })
 })

@@ -14,7 +14,7 @@ import { TEST_ENV } from '../../support/http_harness.ts'
 
 const PASSWORD = 'correct horse battery'
 
-describe('CLI: sessions, revoke-session, and register\'s common-password refusal', () => {
+describe("CLI: sessions, revoke-session, and register's common-password refusal", () => {
   const containers: AppContainer[] = []
   const build = (shared = true) => {
     const overrides = shared ? { revocations: new MemoryRevocationStore({ clock: new SystemClock() }) } : {}
@@ -31,11 +31,14 @@ describe('CLI: sessions, revoke-session, and register\'s common-password refusal
     return { code, out: io.out(), err: io.err() }
   }
 
-  it('lists a user\'s live sessions as a table and as JSON, with control characters of a user agent made harmless', async () => {
+  it("lists a user's live sessions as a table and as JSON, with control characters of a user agent made harmless", async () => {
     const c = build()
     await cli(c, ['register', 'alice'], `${PASSWORD}\n`)
     const login = await c.getAsync(Login)
-    const session = await login.execute({ username: 'alice', password: PASSWORD }, { userAgent: 'evil\u001b[2J agent', ip: '192.0.2.5' })
+    const session = await login.execute({ username: 'alice', password: PASSWORD }, {
+      userAgent: 'evil\u001b[2J agent',
+      ip: '192.0.2.5',
+    })
     const table = await cli(c, ['sessions', 'alice'])
     expect(table.code).to.equal(0)
     expect(table.out.split('\n')[0]).to.match(/^ID\s+CREATED\s+LAST USED\s+ADDRESS\s+USER AGENT$/)
@@ -52,7 +55,11 @@ describe('CLI: sessions, revoke-session, and register\'s common-password refusal
     const login = await c.getAsync(Login)
     const doomed = await login.execute({ username: 'bob', password: PASSWORD })
     const kept = await login.execute({ username: 'bob', password: PASSWORD })
-    expect(await cli(c, ['revoke-session', doomed.sessionId])).to.deep.equal({ code: 0, out: `Revoked session ${doomed.sessionId}: its tokens no longer work\n`, err: '' })
+    expect(await cli(c, ['revoke-session', doomed.sessionId])).to.deep.equal({
+      code: 0,
+      out: `Revoked session ${doomed.sessionId}: its tokens no longer work\n`,
+      err: '',
+    })
     const check = await c.getAsync(CheckClaims)
     await rejectsWith(check.execute({ token: doomed.accessToken, type: 'access' }), 'token_revoked')
     await check.execute({ token: kept.accessToken, type: 'access' })
@@ -69,7 +76,7 @@ describe('CLI: sessions, revoke-session, and register\'s common-password refusal
     expect((await cli(c, ['sessions'])).code).to.equal(64)
   })
 
-  it('refuses revoke-session with 69 when the blocklist is this process\'s memory', async () => {
+  it("refuses revoke-session with 69 when the blocklist is this process's memory", async () => {
     const c = build(false)
     expect((await cli(c, ['revoke-session', 'some-session'])).code).to.equal(69)
   })

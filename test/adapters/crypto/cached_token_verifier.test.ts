@@ -21,7 +21,15 @@ class CountingVerifier implements TokenVerifier {
     if (!token.startsWith('ok-')) return Promise.reject(new AuthError('invalid_token', 'bad'))
     const now = Math.floor(this.#clock.now() / 1000)
     return Promise.resolve({
-      sub: 'u' as UserId, jti: token, type, iat: now, nbf: now + this.nbfAhead, exp: now + 60, fresh: false, isAdmin: false, fam: 'f',
+      sub: 'u' as UserId,
+      jti: token,
+      type,
+      iat: now,
+      nbf: now + this.nbfAhead,
+      exp: now + 60,
+      fresh: false,
+      isAdmin: false,
+      fam: 'f',
     })
   }
 }
@@ -49,7 +57,7 @@ describe('CachedTokenVerifier', () => {
     expect(inner.calls).to.equal(2)
   })
 
-  it('never serves an entry at or past the token\'s exp: the inner verifier decides again', async () => {
+  it("never serves an entry at or past the token's exp: the inner verifier decides again", async () => {
     await cached.verify('ok-a', 'access')
     clock.advance(60_000)
     await cached.verify('ok-a', 'access')
@@ -76,7 +84,7 @@ describe('CachedTokenVerifier', () => {
     expect(inner.calls).to.equal(1) // only ok-2 had to be verified again
   })
 
-  it('never serves an entry before the token\'s nbf: the inner verifier decides again', async () => {
+  it("never serves an entry before the token's nbf: the inner verifier decides again", async () => {
     inner.nbfAhead = 5
     await cached.verify('ok-a', 'access')
     await cached.verify('ok-a', 'access')

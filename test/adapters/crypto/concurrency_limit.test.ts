@@ -10,14 +10,15 @@ describe('ConcurrencyLimit', () => {
     let peak = 0
     const order: number[] = []
     const release: Array<() => void> = []
-    const tasks = Array.from({ length: 5 }, (_, i) => limit.run(async () => {
-      running++
-      peak = Math.max(peak, running)
-      order.push(i)
-      await new Promise<void>((resolve) => release.push(resolve))
-      running--
-      return i
-    }))
+    const tasks = Array.from({ length: 5 }, (_, i) =>
+      limit.run(async () => {
+        running++
+        peak = Math.max(peak, running)
+        order.push(i)
+        await new Promise<void>((resolve) => release.push(resolve))
+        running--
+        return i
+      }))
     for (let settled = 0; settled < 5; settled++) {
       while (release.length === 0) await new Promise((r) => setImmediate(r))
       release.shift()!()

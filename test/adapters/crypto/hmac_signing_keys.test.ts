@@ -9,8 +9,14 @@ describe('HmacSigningKeys', () => {
     const keys = await HmacSigningKeys.create(SECRET, 1_700_000_000_000)
     const { kid } = keys.current()
     expect(keys.describe()).to.deep.equal([{
-      kid, alg: 'HS256', generation: 1, state: 'signing', publishedAt: 1_700_000_000_000, signsFrom: 1_700_000_000_000,
-      signsUntil: undefined, removeAt: undefined,
+      kid,
+      alg: 'HS256',
+      generation: 1,
+      state: 'signing',
+      publishedAt: 1_700_000_000_000,
+      signsFrom: 1_700_000_000_000,
+      signsUntil: undefined,
+      removeAt: undefined,
     }])
     expect(keys.published()).to.deep.equal([])
   })
@@ -19,6 +25,10 @@ describe('HmacSigningKeys', () => {
     const keys = await HmacSigningKeys.create(SECRET, 0)
     const current = keys.current()
     expect(current.kid).to.have.length(16)
-    expect([keys.find(current.kid), keys.find(undefined), keys.find('another-kid-0000')]).to.deep.equal([current, current, undefined])
+    expect([keys.find(current.kid), keys.find(undefined), keys.find('another-kid-0000')]).to.deep.equal([
+      current,
+      current,
+      undefined,
+    ])
   })
 })

@@ -49,11 +49,15 @@ describe('JoseKeyMaker', () => {
 
   it('refuses to open a key sealed under another secret, naming KEY_ENCRYPTION_SECRET', async () => {
     const key = await stored(new JoseKeyMaker({ secret: OTHER }))
-    expect(await refusal(maker, key)).to.match(/^Cannot open signing key \S+: it was sealed under another KEY_ENCRYPTION_SECRET/)
+    expect(await refusal(maker, key)).to.match(
+      /^Cannot open signing key \S+: it was sealed under another KEY_ENCRYPTION_SECRET/,
+    )
   })
 
   it('refuses, without a secret of its own, a key sealed under one', async () => {
-    expect(await refusal(new JoseKeyMaker({ secret: undefined }), await stored(maker))).to.match(/sealed under a KEY_ENCRYPTION_SECRET and none is set/)
+    expect(await refusal(new JoseKeyMaker({ secret: undefined }), await stored(maker))).to.match(
+      /sealed under a KEY_ENCRYPTION_SECRET and none is set/,
+    )
   })
 
   it('refuses a sealed private key moved to another record: another kid or another alg', async () => {
@@ -65,7 +69,9 @@ describe('JoseKeyMaker', () => {
 
   it('refuses a record whose public key was swapped for another: a store writer cannot publish a key of its own', async () => {
     const [a, b] = [await stored(maker), await stored(maker)]
-    expect(await refusal(maker, { ...a, publicJwk: b.publicJwk })).to.match(/stored public key is not the public half of its private key/)
+    expect(await refusal(maker, { ...a, publicJwk: b.publicJwk })).to.match(
+      /stored public key is not the public half of its private key/,
+    )
   })
 
   it('refuses a sealed key whose ciphertext was altered', async () => {
@@ -78,7 +84,10 @@ describe('JoseKeyMaker', () => {
   })
 
   it('refuses a secret shorter than 32 bytes', () => {
-    expect(() => new JoseKeyMaker({ secret: new TextEncoder().encode('too short') })).to.throw(RangeError, /KEY_ENCRYPTION_SECRET must be at least 32 bytes/)
+    expect(() => new JoseKeyMaker({ secret: new TextEncoder().encode('too short') })).to.throw(
+      RangeError,
+      /KEY_ENCRYPTION_SECRET must be at least 32 bytes/,
+    )
   })
 
   it('accepts a secret of exactly 32 bytes', () => {
@@ -94,18 +103,36 @@ describe('JoseKeyMaker', () => {
   it('opens a key sealed by an earlier release under the same secret: the sealing key derivation is fixed', async () => {
     // Sealed under SECRET when this test was written (test-only key).
     const key: SigningKey = {
-      kid: 'Ba0ciSPiUecTabO6JHVBud3Fd4pyaQRTUpuL5E_egsk', alg: 'ES256', generation: 1, publishedAt: 0, signsFrom: 0,
-      publicJwk: { kty: 'EC', crv: 'P-256', x: 'LfcGcXZDaM0sJnPEVldijD1Cp466gLYqDTnTmZLEFK0', y: 'fhtg7Iab2fqEEy6ZDBK016o3Sn488z11OF78w5AER6E' },
-      sealed: 'A256GCM.-It-VC_hQyyOaFVv.E6QvfX-PSifFj74egq4dLsIk4zrZbeqIiUHGoGNK9n0OwXoq9p7B2_igtckSqSONlNHymfmdUWIop9kBZ65sAk8YjA5SI0l2fnFrk9t411xK' +
+      kid: 'Ba0ciSPiUecTabO6JHVBud3Fd4pyaQRTUpuL5E_egsk',
+      alg: 'ES256',
+      generation: 1,
+      publishedAt: 0,
+      signsFrom: 0,
+      publicJwk: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: 'LfcGcXZDaM0sJnPEVldijD1Cp466gLYqDTnTmZLEFK0',
+        y: 'fhtg7Iab2fqEEy6ZDBK016o3Sn488z11OF78w5AER6E',
+      },
+      sealed:
+        'A256GCM.-It-VC_hQyyOaFVv.E6QvfX-PSifFj74egq4dLsIk4zrZbeqIiUHGoGNK9n0OwXoq9p7B2_igtckSqSONlNHymfmdUWIop9kBZ65sAk8YjA5SI0l2fnFrk9t411xK' +
         'bAmA1p7NKzVa3evPxCVPyX3giUEn-6LO5aQVE_8aXP1LrQAxJYNCeEGcVSQpQBMg476oa-rgBhY4RHUu-mfcc5FwapZ50-SZIoXajjVb01dO6emJGiPPkVMRDYeSuphzFsgzDJEYe1AwoHbG3-Mv',
     }
     const opened = await new JoseKeyMaker({ secret: SECRET }).open(key)
-    const jws = await new CompactSign(new TextEncoder().encode('hello')).setProtectedHeader({ alg: 'ES256' }).sign(opened.privateKey)
+    const jws = await new CompactSign(new TextEncoder().encode('hello')).setProtectedHeader({ alg: 'ES256' }).sign(
+      opened.privateKey,
+    )
     expect(new TextDecoder().decode((await compactVerify(jws, opened.publicKey)).payload)).to.equal('hello')
   })
 
   it('refuses the public part of a key type it does not use, naming the type', () => {
-    expect(() => publicPart({ kty: 'oct', k: 'c2VjcmV0' })).to.throw(RangeError, 'Cannot use a key of type "oct": only EC, OKP and RSA keys are supported')
-    expect(() => publicPart({})).to.throw(RangeError, 'Cannot use a key of type undefined: only EC, OKP and RSA keys are supported')
+    expect(() => publicPart({ kty: 'oct', k: 'c2VjcmV0' })).to.throw(
+      RangeError,
+      'Cannot use a key of type "oct": only EC, OKP and RSA keys are supported',
+    )
+    expect(() => publicPart({})).to.throw(
+      RangeError,
+      'Cannot use a key of type undefined: only EC, OKP and RSA keys are supported',
+    )
   })
 })

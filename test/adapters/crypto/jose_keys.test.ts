@@ -30,18 +30,41 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
   const now = () => clock.now() / 1000
 
   const claims = (type: TokenType = 'access'): TokenClaims => ({
-    sub: 'user-1' as UserId, jti: crypto.randomUUID(), type, iat: now(), nbf: Math.floor(now()), exp: Math.floor(now()) + 900,
-    fresh: false, isAdmin: false, fam: 'fam-1', ...type === 'access' ? { preferredUsername: 'alice' } : {},
+    sub: 'user-1' as UserId,
+    jti: crypto.randomUUID(),
+    type,
+    iat: now(),
+    nbf: Math.floor(now()),
+    exp: Math.floor(now()) + 900,
+    fresh: false,
+    isAdmin: false,
+    fam: 'fam-1',
+    ...type === 'access' ? { preferredUsername: 'alice' } : {},
   })
   const payload = () => ({
-    sub: 'user-1', jti: crypto.randomUUID(), type: 'access', iat: Math.floor(now()), nbf: Math.floor(now()), exp: Math.floor(now()) + 900,
-    fresh: false, is_admin: false, fam: 'fam-1', iss: 'hexauth', aud: 'hexauth',
+    sub: 'user-1',
+    jti: crypto.randomUUID(),
+    type: 'access',
+    iat: Math.floor(now()),
+    nbf: Math.floor(now()),
+    exp: Math.floor(now()) + 900,
+    fresh: false,
+    is_admin: false,
+    fam: 'fam-1',
+    iss: 'hexauth',
+    aud: 'hexauth',
   })
   /** Signs `body` with the private key of `alg`'s key, under any header. */
   const forge = async (alg: string, header: Record<string, unknown>, body: Record<string, unknown> = payload()) =>
-    new SignJWT(body).setProtectedHeader({ alg, typ: 'at+jwt', ...header } as never).sign(await importJWK(jwks[alg]!, alg))
+    new SignJWT(body).setProtectedHeader({ alg, typ: 'at+jwt', ...header } as never).sign(
+      await importJWK(jwks[alg]!, alg),
+    )
 
-  async function expectCode(token: string, code: AuthErrorCode = 'invalid_token', type: TokenType = 'access'): Promise<string> {
+  async function expectCode(
+    token: string,
+    code: AuthErrorCode = 'invalid_token',
+    type: TokenType = 'access',
+  ): Promise<string> {
     const error = await verifier.verify(token, type).then(() => undefined, (e: unknown) => e)
     expect(isAuthError(error, code), `expected ${code}, got ${String(error)}`).to.equal(true)
     return (error as Error).message
@@ -52,7 +75,14 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
     const path = join(dir, 'keys.json')
     writeFileSync(path, JSON.stringify({ keys: [jwks.ES256, jwks.EdDSA, jwks.RS256] }))
     const maker = new JoseKeyMaker({ secret: undefined })
-    const keys = new KeyRing({ store: new FileKeyStore({ path, maker, clock }), maker, clock, policy: POLICY, algorithm: 'ES256', managed: false })
+    const keys = new KeyRing({
+      store: new FileKeyStore({ path, maker, clock }),
+      maker,
+      clock,
+      policy: POLICY,
+      algorithm: 'ES256',
+      managed: false,
+    })
     await keys.refresh()
     settings = { keys, issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock }
     issuer = new JoseTokenIssuer(settings)
@@ -61,9 +91,17 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
 
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('writes exactly alg, typ and the signing key\'s kid in the header', async () => {
-    expect(decodeProtectedHeader(await issuer.sign(claims()))).to.deep.equal({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256' })
-    expect(decodeProtectedHeader(await issuer.sign(claims('refresh')))).to.deep.equal({ alg: 'ES256', typ: 'refresh+jwt', kid: 'kid-ES256' })
+  it("writes exactly alg, typ and the signing key's kid in the header", async () => {
+    expect(decodeProtectedHeader(await issuer.sign(claims()))).to.deep.equal({
+      alg: 'ES256',
+      typ: 'at+jwt',
+      kid: 'kid-ES256',
+    })
+    expect(decodeProtectedHeader(await issuer.sign(claims('refresh')))).to.deep.equal({
+      alg: 'ES256',
+      typ: 'refresh+jwt',
+      kid: 'kid-ES256',
+    })
   })
 
   it('round-trips every claim, preferred_username of access tokens included', async () => {
@@ -82,7 +120,8 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
 
   it('reads the fractional iat of a token issued before iat_ms, and refuses an iat_ms that disagrees with iat', async () => {
     const iat = Math.floor(now()) + 0.25
-    expect((await verifier.verify(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), iat }), 'access')).iat).to.equal(iat)
+    expect((await verifier.verify(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), iat }), 'access')).iat).to
+      .equal(iat)
     for (const iatMs of [(Math.floor(now()) + 1) * 1000, 'now', 1.5]) {
       await expectCode(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), iat_ms: iatMs }))
     }
@@ -94,7 +133,7 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
     })
   }
 
-  it('accepts exactly the algorithm of the key the kid names, even with a signature that algorithm\'s key made', async () => {
+  it("accepts exactly the algorithm of the key the kid names, even with a signature that algorithm's key made", async () => {
     // The EdDSA key's kid, an ES256 header and signature: the right alg for another key of the ring.
     expect(await expectCode(await forge('ES256', { kid: 'kid-EdDSA' }))).to.match(/algorithm is not allowed/)
     await expectCode(await forge('RS256', { kid: 'kid-ES256' }))
@@ -102,7 +141,8 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
 
   it('refuses a signature by another key under a kid the ring holds', async () => {
     const stranger = await importJWK(await privateJwk('ES256'), 'ES256')
-    const token = await new SignJWT(payload()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256' }).sign(stranger)
+    const token = await new SignJWT(payload()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256' })
+      .sign(stranger)
     expect(await expectCode(token)).to.match(/signature does not match/)
   })
 
@@ -112,7 +152,14 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
 
   it('refuses an unknown kid without asking the key store', async () => {
     const store = new SwitchableKeyStore()
-    const keys = new KeyRing({ store, maker: new JoseKeyMaker({ secret: undefined }), clock, policy: POLICY, algorithm: 'ES256', managed: true })
+    const keys = new KeyRing({
+      store,
+      maker: new JoseKeyMaker({ secret: undefined }),
+      clock,
+      policy: POLICY,
+      algorithm: 'ES256',
+      managed: true,
+    })
     await keys.refresh()
     const calls = store.calls
     const lone = new JoseTokenVerifier({ ...settings, keys })
@@ -124,26 +171,38 @@ describe('JoseTokenIssuer and JoseTokenVerifier with key pairs', () => {
   })
 
   it('refuses a kid that is not a string', async () => {
-    for (const kid of [1, null, ['kid-ES256'], { id: 'kid-ES256' }, '']) expect(await expectCode(await forge('ES256', { kid }))).to.match(/"kid" is not a key id/)
+    for (const kid of [1, null, ['kid-ES256'], { id: 'kid-ES256' }, '']) {
+      expect(await expectCode(await forge('ES256', { kid }))).to.match(/"kid" is not a key id/)
+    }
   })
 
-  for (const [name, header] of Object.entries({
-    jwk: { jwk: { kty: 'EC' } }, jku: { jku: 'http://127.0.0.1:1/jwks.json' }, x5u: { x5u: 'http://127.0.0.1:1/x5u' },
-    x5c: { x5c: ['MIIB'] },
-  })) {
+  for (
+    const [name, header] of Object.entries({
+      jwk: { jwk: { kty: 'EC' } },
+      jku: { jku: 'http://127.0.0.1:1/jwks.json' },
+      x5u: { x5u: 'http://127.0.0.1:1/x5u' },
+      x5c: { x5c: ['MIIB'] },
+    })
+  ) {
     it(`refuses a validly signed token with the header parameter ${name}`, async () => {
       expect(await expectCode(await forge('ES256', { kid: 'kid-ES256', ...header }))).to.match(/unsupported parameter/)
     })
   }
 
   it('verifies an access token without preferred_username (issued before it existed)', async () => {
-    expect((await verifier.verify(await forge('ES256', { kid: 'kid-ES256' }), 'access')).preferredUsername).to.equal(undefined)
+    expect((await verifier.verify(await forge('ES256', { kid: 'kid-ES256' }), 'access')).preferredUsername).to.equal(
+      undefined,
+    )
   })
 
   it('refuses a preferred_username that is not a non-empty string, and one in a refresh token', async () => {
-    for (const value of [1, '', ['alice'], null]) await expectCode(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), preferred_username: value }))
+    for (const value of [1, '', ['alice'], null]) {
+      await expectCode(await forge('ES256', { kid: 'kid-ES256' }, { ...payload(), preferred_username: value }))
+    }
     const refresh = await new SignJWT({ ...payload(), type: 'refresh', preferred_username: 'alice' })
-      .setProtectedHeader({ alg: 'ES256', typ: 'refresh+jwt', kid: 'kid-ES256' }).sign(await importJWK(jwks.ES256!, 'ES256'))
+      .setProtectedHeader({ alg: 'ES256', typ: 'refresh+jwt', kid: 'kid-ES256' }).sign(
+        await importJWK(jwks.ES256!, 'ES256'),
+      )
     await expectCode(refresh, 'invalid_token', 'refresh')
   })
 })
@@ -154,8 +213,17 @@ describe('JoseTokenVerifier with HS256 keys (JWT_SECRET)', () => {
   let verifier: JoseTokenVerifier
   let kid: string
   const payload = () => ({
-    sub: 'user-1', jti: crypto.randomUUID(), type: 'access', iat: Math.floor(clock.now() / 1000), nbf: Math.floor(clock.now() / 1000),
-    exp: Math.floor(clock.now() / 1000) + 900, fresh: false, is_admin: false, fam: 'f', iss: 'hexauth', aud: 'hexauth',
+    sub: 'user-1',
+    jti: crypto.randomUUID(),
+    type: 'access',
+    iat: Math.floor(clock.now() / 1000),
+    nbf: Math.floor(clock.now() / 1000),
+    exp: Math.floor(clock.now() / 1000) + 900,
+    fresh: false,
+    is_admin: false,
+    fam: 'f',
+    iss: 'hexauth',
+    aud: 'hexauth',
   })
   const sign = (header: Record<string, unknown>, key = secret) =>
     new SignJWT(payload()).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header } as never).sign(key)
@@ -169,7 +237,10 @@ describe('JoseTokenVerifier with HS256 keys (JWT_SECRET)', () => {
   it('derives its kid from the secret: a hash prefix that shows nothing of it', async () => {
     expect(kid).to.match(/^[\w-]{16}$/)
     expect(base64url.encode(secret)).to.not.include(kid)
-    expect((await HmacSigningKeys.create(new TextEncoder().encode('another-hs256-secret-Zq8xW2pL0vN7-Qm4vT9xK'), 0)).current().kid).to.not.equal(kid)
+    expect(
+      (await HmacSigningKeys.create(new TextEncoder().encode('another-hs256-secret-Zq8xW2pL0vN7-Qm4vT9xK'), 0))
+        .current().kid,
+    ).to.not.equal(kid)
   })
 
   it('accepts a token with its kid, and one without a kid (issued before kids were) signed with the secret', async () => {

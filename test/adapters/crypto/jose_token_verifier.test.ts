@@ -46,10 +46,25 @@ describe('JoseTokenVerifier: what a refusal says', () => {
   let verifier: JoseTokenVerifier
   const now = () => Math.floor(clock.now() / 1000)
   const payload = (over: Record<string, unknown> = {}) => ({
-    sub: 'user-1', jti: 'jti-1', type: 'access', iat: now(), nbf: now(), exp: now() + 900, fresh: true,
-    is_admin: false, fam: 'fam-1', iss: 'hexauth', aud: 'hexauth', ...over,
+    sub: 'user-1',
+    jti: 'jti-1',
+    type: 'access',
+    iat: now(),
+    nbf: now(),
+    exp: now() + 900,
+    fresh: true,
+    is_admin: false,
+    fam: 'fam-1',
+    iss: 'hexauth',
+    aud: 'hexauth',
+    ...over,
   })
-  const header = (over: Record<string, unknown> = {}) => ({ alg: 'HS256', typ: 'at+jwt', kid: settings.keys.current().kid, ...over })
+  const header = (over: Record<string, unknown> = {}) => ({
+    alg: 'HS256',
+    typ: 'at+jwt',
+    kid: settings.keys.current().kid,
+    ...over,
+  })
   const sign = (claims: Record<string, unknown>, over: Record<string, unknown> = {}) =>
     new SignJWT(claims).setProtectedHeader(header(over) as never).sign(settings.keys.current().signing)
   /** A token with raw header and payload texts, signed with the real key. */
@@ -69,7 +84,13 @@ describe('JoseTokenVerifier: what a refusal says', () => {
   }
 
   before(async () => {
-    settings = { keys: await HmacSigningKeys.create(SECRET, clock.now()), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock }
+    settings = {
+      keys: await HmacSigningKeys.create(SECRET, clock.now()),
+      issuer: 'hexauth',
+      audience: 'hexauth',
+      leewaySeconds: 0,
+      clock,
+    }
     verifier = new JoseTokenVerifier(settings)
   })
 
@@ -82,7 +103,10 @@ describe('JoseTokenVerifier: what a refusal says', () => {
   })
 
   it('says a segment is not base64url of UTF-8', async () => {
-    await expectInvalid(`${base64url.encode(new Uint8Array([0xff, 0xfe]))}.${encode(payload())}.sig`, 'it is not valid base64url')
+    await expectInvalid(
+      `${base64url.encode(new Uint8Array([0xff, 0xfe]))}.${encode(payload())}.sig`,
+      'it is not valid base64url',
+    )
   })
 
   it('says a header is not valid when it is not JSON, or not an object', async () => {
@@ -92,7 +116,10 @@ describe('JoseTokenVerifier: what a refusal says', () => {
   })
 
   it('names a header parameter it does not support', async () => {
-    await expectInvalid(await sign(payload(), { jku: 'http://127.0.0.1/jwks' }), 'its header has the unsupported parameter "jku"')
+    await expectInvalid(
+      await sign(payload(), { jku: 'http://127.0.0.1/jwks' }),
+      'its header has the unsupported parameter "jku"',
+    )
   })
 
   it('says a token repeats a key, in its header or its payload', async () => {
@@ -116,8 +143,14 @@ describe('JoseTokenVerifier: what a refusal says', () => {
   })
 
   it('says a session claim is missing or malformed', async () => {
-    await expectInvalid(await sign(payload({ fresh: 'yes' })), 'its "fresh", "is_admin" or "fam" claim is missing or malformed')
-    await expectInvalid(await sign(payload({ fam: '' })), 'its "fresh", "is_admin" or "fam" claim is missing or malformed')
+    await expectInvalid(
+      await sign(payload({ fresh: 'yes' })),
+      'its "fresh", "is_admin" or "fam" claim is missing or malformed',
+    )
+    await expectInvalid(
+      await sign(payload({ fam: '' })),
+      'its "fresh", "is_admin" or "fam" claim is missing or malformed',
+    )
   })
 
   it('names the claim jose found not valid', async () => {
@@ -126,13 +159,18 @@ describe('JoseTokenVerifier: what a refusal says', () => {
   })
 
   it('says a token is malformed when jose cannot read its claims', async () => {
-    const token = await new CompactSign(new TextEncoder().encode('[1]')).setProtectedHeader(header()).sign(settings.keys.current().signing)
+    const token = await new CompactSign(new TextEncoder().encode('[1]')).setProtectedHeader(header()).sign(
+      settings.keys.current().signing,
+    )
     await expectInvalid(token, 'it is malformed')
   })
 
   it('says a signature does not match', async () => {
     const token = await sign(payload())
-    await expectInvalid(`${token.slice(0, token.lastIndexOf('.'))}.${base64url.encode('x'.repeat(32))}`, 'its signature does not match')
+    await expectInvalid(
+      `${token.slice(0, token.lastIndexOf('.'))}.${base64url.encode('x'.repeat(32))}`,
+      'its signature does not match',
+    )
   })
 
   it('says a token could not be verified when the key cannot verify it at all, with the cause', async () => {
@@ -143,7 +181,7 @@ describe('JoseTokenVerifier: what a refusal says', () => {
     expect(error.cause).to.be.instanceOf(Error).and.not.to.be.instanceOf(errors.JOSEError)
   })
 
-  it('answers an expired token with token_expired and jose\'s error as the cause', async () => {
+  it("answers an expired token with token_expired and jose's error as the cause", async () => {
     const error = await refusal(await sign(payload({ exp: now() - 1 })))
     expect([error.code, error.message]).to.deep.equal(['token_expired', 'Cannot authorize: the token has expired'])
     expect(error.cause).to.be.instanceOf(errors.JWTExpired)

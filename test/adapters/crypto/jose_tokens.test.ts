@@ -1,6 +1,6 @@
 import { before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { SignJWT, base64url } from 'jose'
+import { base64url, SignJWT } from 'jose'
 import { JoseTokenIssuer } from '../../../src/adapters/crypto/jose_token_issuer.ts'
 import { JoseTokenVerifier } from '../../../src/adapters/crypto/jose_token_verifier.ts'
 import { HmacSigningKeys } from '../../../src/adapters/crypto/hmac_signing_keys.ts'
@@ -20,17 +20,35 @@ describe('JoseTokenIssuer and JoseTokenVerifier, HS256', () => {
   const now = () => clock.now() / 1000
 
   const claims = (type: TokenType = 'access'): TokenClaims => ({
-    sub: 'user-1' as UserId, jti: crypto.randomUUID(), type, iat: now(), nbf: Math.floor(now()),
-    exp: Math.floor(now()) + 900, fresh: type === 'access', isAdmin: false, fam: 'fam-1',
+    sub: 'user-1' as UserId,
+    jti: crypto.randomUUID(),
+    type,
+    iat: now(),
+    nbf: Math.floor(now()),
+    exp: Math.floor(now()) + 900,
+    fresh: type === 'access',
+    isAdmin: false,
+    fam: 'fam-1',
   })
 
   // A token signed with the real key but whatever header and payload a test wants.
   const forge = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header } as never).sign(settings.keys.current().signing)
+    new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header } as never).sign(
+      settings.keys.current().signing,
+    )
 
   const payloadOf = (c: TokenClaims) => ({
-    sub: c.sub, jti: c.jti, type: c.type, iat: c.iat, nbf: c.nbf, exp: c.exp, fresh: c.fresh,
-    is_admin: c.isAdmin, fam: c.fam, iss: 'hexauth', aud: 'hexauth',
+    sub: c.sub,
+    jti: c.jti,
+    type: c.type,
+    iat: c.iat,
+    nbf: c.nbf,
+    exp: c.exp,
+    fresh: c.fresh,
+    is_admin: c.isAdmin,
+    fam: c.fam,
+    iss: 'hexauth',
+    aud: 'hexauth',
   })
 
   async function expectCode(token: string, code: AuthErrorCode, type: TokenType = 'access'): Promise<void> {
@@ -39,7 +57,13 @@ describe('JoseTokenIssuer and JoseTokenVerifier, HS256', () => {
   }
 
   before(async () => {
-    settings = { keys: await HmacSigningKeys.create(SECRET, clock.now()), issuer: 'hexauth', audience: 'hexauth', leewaySeconds: 0, clock }
+    settings = {
+      keys: await HmacSigningKeys.create(SECRET, clock.now()),
+      issuer: 'hexauth',
+      audience: 'hexauth',
+      leewaySeconds: 0,
+      clock,
+    }
     issuer = new JoseTokenIssuer(settings)
     verifier = new JoseTokenVerifier(settings)
   })
@@ -53,7 +77,11 @@ describe('JoseTokenIssuer and JoseTokenVerifier, HS256', () => {
 
   it('writes typ at+jwt for access tokens and another typ for refresh tokens', async () => {
     const header = (token: string) => JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[0]!)))
-    expect(header(await issuer.sign(claims('access')))).to.deep.equal({ alg: 'HS256', typ: 'at+jwt', kid: settings.keys.current().kid })
+    expect(header(await issuer.sign(claims('access')))).to.deep.equal({
+      alg: 'HS256',
+      typ: 'at+jwt',
+      kid: settings.keys.current().kid,
+    })
     expect(header(await issuer.sign(claims('refresh'))).typ).to.not.equal('at+jwt')
   })
 
@@ -101,7 +129,11 @@ describe('JoseTokenIssuer and JoseTokenVerifier, HS256', () => {
     await expectCode(`${header}.${body}.`, 'invalid_token')
   })
 
-  for (const extra of [{ kid: 'k1' }, { jku: 'http://127.0.0.1/jwks' }, { x5u: 'http://127.0.0.1/x5' }, { jwk: { kty: 'oct' } }]) {
+  for (
+    const extra of [{ kid: 'k1' }, { jku: 'http://127.0.0.1/jwks' }, { x5u: 'http://127.0.0.1/x5' }, {
+      jwk: { kty: 'oct' },
+    }]
+  ) {
     it(`refuses a validly signed token with the header parameter ${Object.keys(extra)[0]}`, async () => {
       await expectCode(await forge(payloadOf(claims()), extra), 'invalid_token')
     })

@@ -21,7 +21,8 @@ function keyFile(keys: readonly unknown[] | string): string {
   return path
 }
 
-const store = (path: string) => new FileKeyStore({ path, maker: new JoseKeyMaker({ secret: undefined }), clock: new FakeClock() })
+const store = (path: string) =>
+  new FileKeyStore({ path, maker: new JoseKeyMaker({ secret: undefined }), clock: new FakeClock() })
 
 async function refusal(path: string): Promise<string> {
   const error = await store(path).reload().then(() => undefined, (e: unknown) => e)
@@ -38,7 +39,8 @@ describe('FileKeyStore (JWT_KEYS_FILE)', () => {
     writeFileSync(path, JSON.stringify({ keys: [] }))
     const subject = new FileKeyStore({ path, maker, clock: new FakeClock() })
     return Promise.resolve({
-      store: subject, maker,
+      store: subject,
+      maker,
       async hold(count: number) {
         const keys = await Promise.all(Array.from({ length: count }, () => privateJwk()))
         writeFileSync(path, JSON.stringify({ keys }))
@@ -54,7 +56,11 @@ describe('FileKeyStore (JWT_KEYS_FILE)', () => {
     const clock = new FakeClock()
     const maker = new JoseKeyMaker({ secret: undefined })
     const ring = new KeyRing({
-      store: new FileKeyStore({ path: keyFile([first, second]), maker, clock }), maker, clock, algorithm: 'ES256', managed: false,
+      store: new FileKeyStore({ path: keyFile([first, second]), maker, clock }),
+      maker,
+      clock,
+      algorithm: 'ES256',
+      managed: false,
       policy: { rotationMs: 1000, prepublishMs: 100, retentionMs: 100 },
     })
     await ring.refresh()
@@ -80,10 +86,24 @@ describe('FileKeyStore (JWT_KEYS_FILE)', () => {
   })
 
   const cases: ReadonlyArray<readonly [string, () => Promise<unknown[] | string>, RegExp]> = [
-    ['a public key only', async () => { const { d: _d, ...pub } = await privateJwk(); return [pub] }, /is a public key only/],
-    ['a key without kid', async () => { const { kid: _k, ...key } = await privateJwk(); return [key] }, /key 1 has no "kid"/],
-    ['a key without alg', async () => { const { alg: _a, ...key } = await privateJwk(); return [key] }, /has "alg" undefined: it must be ES256, EdDSA or RS256/],
-    ['a shared secret', () => Promise.resolve([{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'hs', alg: 'HS256' }]), /is a shared secret/],
+    ['a public key only', async () => {
+      const { d: _d, ...pub } = await privateJwk()
+      return [pub]
+    }, /is a public key only/],
+    ['a key without kid', async () => {
+      const { kid: _k, ...key } = await privateJwk()
+      return [key]
+    }, /key 1 has no "kid"/],
+    ['a key without alg', async () => {
+      const { alg: _a, ...key } = await privateJwk()
+      return [key]
+    }, /has "alg" undefined: it must be ES256, EdDSA or RS256/],
+    [
+      'a shared secret',
+      () =>
+        Promise.resolve([{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'hs', alg: 'HS256' }]),
+      /is a shared secret/,
+    ],
     ['an ES256 key of another curve', async () => {
       const { privateKey } = await generateKeyPair('ES384', { extractable: true })
       return [{ ...await exportJWK(privateKey), kid: 'p384', alg: 'ES256' }]
@@ -92,11 +112,15 @@ describe('FileKeyStore (JWT_KEYS_FILE)', () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
       return Promise.resolve([{ ...privateKey.export({ format: 'jwk' }), kid: 'small', alg: 'RS256' }])
     }, /is an RSA key of 1024 bits: at least 2048 are needed/],
-    ['a key whose public half is another key\'s', async () => {
+    ["a key whose public half is another key's", async () => {
       const [key, other] = [await privateJwk(), await privateJwk()]
       return [{ ...key, x: other.x, y: other.y }]
     }, /is not a valid key pair/],
-    ['two keys with one kid', async () => [await privateJwk('ES256', 'same'), await privateJwk('ES256', 'same')], /key 2 \(kid "same"\) has the kid of an earlier key/],
+    [
+      'two keys with one kid',
+      async () => [await privateJwk('ES256', 'same'), await privateJwk('ES256', 'same')],
+      /key 2 \(kid "same"\) has the kid of an earlier key/,
+    ],
     ['a key for encryption', async () => [{ ...await privateJwk(), use: 'enc' }], /has "use" "enc"/],
     ['an empty set', () => Promise.resolve([]), /at least one key/],
     ['text that is not JSON', () => Promise.resolve('not json'), /is not JSON/],

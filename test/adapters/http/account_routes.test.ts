@@ -5,8 +5,10 @@ import {
   expectError,
   listUsernames,
   register,
+  registerAdmin,
   startTestServer,
-  type TestServer, registerAdmin } from '../../support/http_harness.ts'
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
@@ -40,8 +42,11 @@ describe('account routes: registration and login', () => {
       expectError(again, 409, 'username_taken')
       expect((await call(url, '/login', { json: { username: 'reg_dup', password: 'first-password' } })).status)
         .to.equal(200)
-      expectError(await call(url, '/login', { json: { username: 'reg_dup', password: 'second-password' } }),
-        401, 'invalid_credentials')
+      expectError(
+        await call(url, '/login', { json: { username: 'reg_dup', password: 'second-password' } }),
+        401,
+        'invalid_credentials',
+      )
     })
 
     it('answers 409 username_taken for a letter-case variant and keeps the stored password', async () => {
@@ -50,8 +55,11 @@ describe('account routes: registration and login', () => {
       expectError(variant, 409, 'username_taken')
       expect((await call(url, '/login', { json: { username: 'reg_case', password: 'first-password' } })).status)
         .to.equal(200)
-      expectError(await call(url, '/login', { json: { username: 'REG_Case', password: 'second-password' } }),
-        401, 'invalid_credentials')
+      expectError(
+        await call(url, '/login', { json: { username: 'REG_Case', password: 'second-password' } }),
+        401,
+        'invalid_credentials',
+      )
       expect((await listUsernames(url, adminToken)).filter((name) => name.toLowerCase() === 'reg_case'))
         .to.deep.equal(['reg_case'])
     })
@@ -60,9 +68,17 @@ describe('account routes: registration and login', () => {
       const reserved = await startTestServer({ ADMIN_USERNAMES: 'admin,root' })
       try {
         for (const username of ['root', 'ROOT', 'Root']) {
-          expectError(await call(reserved.url, '/registration', { json: { username, password: 'root-password' } }), 409, 'username_taken')
+          expectError(
+            await call(reserved.url, '/registration', { json: { username, password: 'root-password' } }),
+            409,
+            'username_taken',
+          )
         }
-        expectError(await call(reserved.url, '/login', { json: { username: 'root', password: 'root-password' } }), 401, 'invalid_credentials')
+        expectError(
+          await call(reserved.url, '/login', { json: { username: 'root', password: 'root-password' } }),
+          401,
+          'invalid_credentials',
+        )
         // The operator's way in: the CLI's register, here through the same use case.
         const root = await registerAdmin(reserved, 'root', 'root-password')
         expect((await call(reserved.url, '/users', { token: root.accessToken })).status).to.equal(200)
@@ -129,29 +145,44 @@ describe('account routes: registration and login', () => {
       expectError(result, 401, 'invalid_credentials')
     })
 
-    it('with the session\'s refresh token, joins that session: logging it out revokes the fresh token', async () => {
+    it("with the session's refresh token, joins that session: logging it out revokes the fresh token", async () => {
       const session = await register(url, 'fresh_joined', 'fresh-password')
       const fresh = await call(url, '/fresh-login', {
-        token: session.refreshToken, json: { username: 'fresh_joined', password: 'fresh-password' },
+        token: session.refreshToken,
+        json: { username: 'fresh_joined', password: 'fresh-password' },
       })
       expect(fresh.status).to.equal(200)
-      expect((await call(url, '/logout/refresh', { method: 'POST', token: session.refreshToken, json: {} })).status).to.equal(200)
-      expectError(await call(url, '/item/fresh-joined-item', { token: fresh.body.access_token, json: { price: 1 } }), 401, 'token_revoked')
+      expect((await call(url, '/logout/refresh', { method: 'POST', token: session.refreshToken, json: {} })).status).to
+        .equal(200)
+      expectError(
+        await call(url, '/item/fresh-joined-item', { token: fresh.body.access_token, json: { price: 1 } }),
+        401,
+        'token_revoked',
+      )
     })
 
     it('without a refresh token, stands alone: /logout/access with the fresh token itself revokes it', async () => {
       await register(url, 'fresh_alone', 'fresh-password')
       const fresh = await call(url, '/fresh-login', { json: { username: 'fresh_alone', password: 'fresh-password' } })
-      expect((await call(url, '/logout/access', { method: 'POST', token: fresh.body.access_token, json: {} })).status).to.equal(200)
-      expectError(await call(url, '/item/fresh-alone-item', { token: fresh.body.access_token, json: { price: 1 } }), 401, 'token_revoked')
+      expect((await call(url, '/logout/access', { method: 'POST', token: fresh.body.access_token, json: {} })).status)
+        .to.equal(200)
+      expectError(
+        await call(url, '/item/fresh-alone-item', { token: fresh.body.access_token, json: { price: 1 } }),
+        401,
+        'token_revoked',
+      )
     })
 
-    it('refuses another account\'s refresh token, or a garbled one, with 401 and issues nothing', async () => {
+    it("refuses another account's refresh token, or a garbled one, with 401 and issues nothing", async () => {
       const other = await register(url, 'fresh_other', 'fresh-password')
       const body = { username: 'fresh_user', password: 'fresh-password' }
       expectError(await call(url, '/fresh-login', { token: other.refreshToken, json: body }), 401, 'invalid_token')
       expectError(await call(url, '/fresh-login', { token: 'not-a-token', json: body }), 401, 'invalid_token')
-      expectError(await call(url, '/fresh-login', { headers: { authorization: 'Basic abc' }, json: body }), 401, 'authorization_required')
+      expectError(
+        await call(url, '/fresh-login', { headers: { authorization: 'Basic abc' }, json: body }),
+        401,
+        'authorization_required',
+      )
     })
   })
 })

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  expectError,
+  register,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 import { capturingLogger } from '../../support/log_capture.ts'
 import { PROTOTYPE_NAMES } from '../../support/hostile_input.ts'
 
@@ -16,7 +23,7 @@ describe('createHttpApp', () => {
 
   after(() => server.close())
 
-  it('serves /docs from swagger-ui-dist\'s files on disk without loading the package into the process', async () => {
+  it("serves /docs from swagger-ui-dist's files on disk without loading the package into the process", async () => {
     expect((await call(url, '/docs/swagger-ui-bundle.js')).status).to.equal(200)
     // Importing the package runs its index, which loads its whole browser bundle (~40 MB).
     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes('swagger-ui-dist'))
@@ -40,9 +47,17 @@ describe('createHttpApp', () => {
       try {
         const { accessToken } = await registerAdmin(probe)
         for (const name of PROTOTYPE_NAMES) {
-          for (const [method, path] of [['GET', `/docs/${name}`], ['GET', `/item/${name}`], ['DELETE', `/item/${name}`],
-            ['POST', `/item/${name}`], ['DELETE', `/users/${name}`]] as const) {
-            const answer = await call(probe.url, path, { method, token: accessToken, ...method === 'POST' ? { json: { price: 1 } } : {} })
+          for (
+            const [method, path] of [['GET', `/docs/${name}`], ['GET', `/item/${name}`], ['DELETE', `/item/${name}`], [
+              'POST',
+              `/item/${name}`,
+            ], ['DELETE', `/users/${name}`]] as const
+          ) {
+            const answer = await call(probe.url, path, {
+              method,
+              token: accessToken,
+              ...method === 'POST' ? { json: { price: 1 } } : {},
+            })
             expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).to.be.below(500)
             if (method === 'POST') await call(probe.url, path, { method: 'DELETE', token: accessToken })
           }

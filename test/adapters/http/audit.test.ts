@@ -8,7 +8,15 @@ import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { memoryIo } from '../../support/cli_harness.ts'
 import { capturingLogger } from '../../support/log_capture.ts'
 import {
-  call, type CallResult, login, postWithToken, register, registerAdmin, startTestServer, TEST_ENV, type TestServer,
+  call,
+  type CallResult,
+  login,
+  postWithToken,
+  register,
+  registerAdmin,
+  startTestServer,
+  TEST_ENV,
+  type TestServer,
 } from '../../support/http_harness.ts'
 
 const PASSWORD = 'correct horse battery'
@@ -19,10 +27,18 @@ describe('Audit trail', () => {
   const secrets: string[] = [PASSWORD]
 
   before(async () => {
-    server = await startTestServer({
-      RATE_LIMIT: 'on', RATE_LIMIT_IP: '1000/1m', RATE_LIMIT_LOGIN_USER_IP: '2/15m', RATE_LIMIT_LOGIN_USER: '100/1d', TOKEN_LOCATION: 'headers,cookies',
-      COOKIE_SECURE: 'false',
-    }, {}, logs.logger)
+    server = await startTestServer(
+      {
+        RATE_LIMIT: 'on',
+        RATE_LIMIT_IP: '1000/1m',
+        RATE_LIMIT_LOGIN_USER_IP: '2/15m',
+        RATE_LIMIT_LOGIN_USER: '100/1d',
+        TOKEN_LOCATION: 'headers,cookies',
+        COOKIE_SECURE: 'false',
+      },
+      {},
+      logs.logger,
+    )
   })
   after(() => server.close())
 
@@ -30,9 +46,11 @@ describe('Audit trail', () => {
   async function linesOf(event: string, run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
     const from = logs.lines.length
     await run()
-    return logs.lines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.audit === true && entry.event === event)
+    return logs.lines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) =>
+      entry.audit === true && entry.event === event
+    )
   }
-  const track = <T extends { accessToken: string, refreshToken: string }>(tokens: T): T => {
+  const track = <T extends { accessToken: string; refreshToken: string }>(tokens: T): T => {
     secrets.push(tokens.accessToken, tokens.refreshToken)
     return tokens
   }
@@ -47,7 +65,10 @@ describe('Audit trail', () => {
     let id: string | null = null
     const before = await counted('registered')
     const [line] = await linesOf('registered', async () => {
-      const result = await call(server.url, '/registration', { json: { username: 'audited', password: PASSWORD }, headers: { 'x-request-id': 'req-audit-1' } })
+      const result = await call(server.url, '/registration', {
+        json: { username: 'audited', password: PASSWORD },
+        headers: { 'x-request-id': 'req-audit-1' },
+      })
       track({ accessToken: result.body.access_token, refreshToken: result.body.refresh_token })
       id = withId(result)
     })
@@ -66,12 +87,21 @@ describe('Audit trail', () => {
 
   it('login_failed, with the username tried, for a login and for a wrong current password', async () => {
     await register(server.url, 'failer')
-    const failed = await linesOf('login_failed', () => call(server.url, '/login', { json: { username: 'failer', password: 'wrong password' } }))
+    const failed = await linesOf(
+      'login_failed',
+      () => call(server.url, '/login', { json: { username: 'failer', password: 'wrong password' } }),
+    )
     expect(failed).to.have.length(1)
     expect(failed[0]).to.include({ username: 'failer', ip: '127.0.0.1' })
     const session = track(await register(server.url, 'failer2'))
-    const wrong = await linesOf('login_failed', () =>
-      call(server.url, '/password', { token: session.accessToken, json: { current_password: 'wrong wrong', new_password: 'whatever passphrase' } }))
+    const wrong = await linesOf(
+      'login_failed',
+      () =>
+        call(server.url, '/password', {
+          token: session.accessToken,
+          json: { current_password: 'wrong wrong', new_password: 'whatever passphrase' },
+        }),
+    )
     expect(wrong).to.have.length(1)
     expect(wrong[0]).to.include({ username: 'failer2' })
   })
@@ -79,7 +109,9 @@ describe('Audit trail', () => {
   it('rate_limited', async () => {
     await register(server.url, 'hammered')
     const lines = await linesOf('rate_limited', async () => {
-      for (let i = 0; i < 3; i++) await call(server.url, '/login', { json: { username: 'hammered', password: 'wrong password' } })
+      for (let i = 0; i < 3; i++) {
+        await call(server.url, '/login', { json: { username: 'hammered', password: 'wrong password' } })
+      }
     })
     expect(lines).to.have.length(1)
     expect(await counted('rate_limited')).to.be.at.least(1)
@@ -93,7 +125,10 @@ describe('Audit trail', () => {
     try {
       const tokens = track(await register(strict.url, 'reuser2'))
       await postWithToken(strict.url, '/token/refresh', tokens.refreshToken)
-      const lines = await linesOf('refresh_reused', () => postWithToken(strict.url, '/token/refresh', tokens.refreshToken))
+      const lines = await linesOf(
+        'refresh_reused',
+        () => postWithToken(strict.url, '/token/refresh', tokens.refreshToken),
+      )
       expect(lines).to.have.length(1)
       expect(lines[0]!.sub).to.be.a('string').with.length(36)
     } finally {
@@ -110,28 +145,41 @@ describe('Audit trail', () => {
       expect(lines[0]).to.include({ username: `leaver_${route.length}` })
     }
     const session = track(await register(server.url, 'leaver_refresh'))
-    expect(await linesOf('logged_out', () => postWithToken(server.url, '/logout/refresh', session.refreshToken))).to.have.length(1)
+    expect(await linesOf('logged_out', () => postWithToken(server.url, '/logout/refresh', session.refreshToken))).to
+      .have.length(1)
   })
 
   it('sessions_revoked', async () => {
     const session = track(await register(server.url, 'pruner'))
     track(await login(server.url, 'pruner'))
-    const lines = await linesOf('sessions_revoked', () => call(server.url, '/sessions', { method: 'DELETE', token: session.accessToken }))
+    const lines = await linesOf(
+      'sessions_revoked',
+      () => call(server.url, '/sessions', { method: 'DELETE', token: session.accessToken }),
+    )
     expect(lines).to.have.length(1)
     expect(lines[0]).to.include({ username: 'pruner' })
   })
 
   it('password_changed', async () => {
     const session = track(await register(server.url, 'changer'))
-    const lines = await linesOf('password_changed', () =>
-      call(server.url, '/password', { token: session.accessToken, json: { current_password: PASSWORD, new_password: 'a whole new passphrase' } }))
+    const lines = await linesOf(
+      'password_changed',
+      () =>
+        call(server.url, '/password', {
+          token: session.accessToken,
+          json: { current_password: PASSWORD, new_password: 'a whole new passphrase' },
+        }),
+    )
     expect(lines).to.have.length(1)
     secrets.push('a whole new passphrase')
   })
 
   it('account_deleted', async () => {
     const session = track(await register(server.url, 'quitter'))
-    const lines = await linesOf('account_deleted', () => call(server.url, '/me', { method: 'DELETE', token: session.accessToken, json: { password: PASSWORD } }))
+    const lines = await linesOf(
+      'account_deleted',
+      () => call(server.url, '/me', { method: 'DELETE', token: session.accessToken, json: { password: PASSWORD } }),
+    )
     expect(lines).to.have.length(1)
     expect(lines[0]).to.include({ username: 'quitter' })
   })
@@ -139,20 +187,31 @@ describe('Audit trail', () => {
   it('users_deleted', async () => {
     const admin = track(await registerAdmin(server))
     await register(server.url, 'doomed')
-    const lines = await linesOf('users_deleted', () => call(server.url, '/users/doomed', { method: 'DELETE', token: admin.accessToken }))
+    const lines = await linesOf(
+      'users_deleted',
+      () => call(server.url, '/users/doomed', { method: 'DELETE', token: admin.accessToken }),
+    )
     expect(lines).to.have.length(1)
     expect(lines[0]).to.include({ username: 'admin' })
   })
 
   it('csrf_failed', async () => {
-    const lines = await linesOf('csrf_failed', () =>
-      call(server.url, '/logout/all', { method: 'POST', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } }))
+    const lines = await linesOf(
+      'csrf_failed',
+      () =>
+        call(server.url, '/logout/all', {
+          method: 'POST',
+          headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+        }),
+    )
     expect(lines).to.have.length(1)
   })
 
   it('admin_changed, from the CLI', async () => {
     const cliLogs = capturingLogger('info')
-    const c = createContainer(loadConfig(TEST_ENV), cliLogs.logger, { revocations: new MemoryRevocationStore({ clock: new SystemClock() }) })
+    const c = createContainer(loadConfig(TEST_ENV), cliLogs.logger, {
+      revocations: new MemoryRevocationStore({ clock: new SystemClock() }),
+    })
     try {
       expect(await runCli(['register', 'promoted'], memoryIo(`${PASSWORD}\n`), c)).to.equal(0)
       expect(await runCli(['promote', 'promoted'], memoryIo(), c)).to.equal(0)

@@ -125,8 +125,10 @@ describe('requireAccess and optionalAccess', () => {
     it('answers a refreshed access token on a fresh-only route with fresh_token_required', async () => {
       const { refreshToken } = await register(url, 'stale_user', 'stale-password')
       const { body } = await postWithToken(url, '/token/refresh', refreshToken)
-      expectTokenError(await call(url, '/item/gadget', { token: body.access_token, json: { price: 1 } }),
-        'fresh_token_required')
+      expectTokenError(
+        await call(url, '/item/gadget', { token: body.access_token, json: { price: 1 } }),
+        'fresh_token_required',
+      )
     })
 
     it('answers a non-admin on an admin route with 403 admin_required', async () => {

@@ -6,8 +6,8 @@ import {
   type CallResult,
   expectError,
   listUsernames,
-  register,
   PRODUCTION_LIMITS,
+  register,
   registerAdmin,
   startTestServer,
   type TestServer,
@@ -30,25 +30,55 @@ interface BadInput {
 const json = (body: unknown) => (url: string, path: string) => call(url, path, { json: body })
 const raw = (text: string, contentType = 'application/json') => (url: string, path: string) =>
   call(url, path, { raw: text, contentType })
-const invalid = (label: string, body: unknown, field: string): BadInput =>
-  ({ label, send: json(body), status: 400, code: 'invalid_request', fields: [field] })
+const invalid = (label: string, body: unknown, field: string): BadInput => ({
+  label,
+  send: json(body),
+  status: 400,
+  code: 'invalid_request',
+  fields: [field],
+})
 
 const CASES: readonly BadInput[] = [
-  { label: 'invalid JSON', send: raw(`{username: "${VICTIM}", password: "${OTHER_PASSWORD}"}`), status: 400, code: 'invalid_request' },
-  { label: 'truncated JSON', send: raw(`{"username": "${VICTIM}", "password": "anoth`), status: 400, code: 'invalid_request' },
-  { label: 'an empty body sent as application/json', send: raw(''), status: 400, code: 'invalid_request', fields: ['username', 'password'] },
+  {
+    label: 'invalid JSON',
+    send: raw(`{username: "${VICTIM}", password: "${OTHER_PASSWORD}"}`),
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    label: 'truncated JSON',
+    send: raw(`{"username": "${VICTIM}", "password": "anoth`),
+    status: 400,
+    code: 'invalid_request',
+  },
+  {
+    label: 'an empty body sent as application/json',
+    send: raw(''),
+    status: 400,
+    code: 'invalid_request',
+    fields: ['username', 'password'],
+  },
   {
     label: 'no body at all (Content-Length: 0, as fetch sends it)',
     send: (url, path) => call(url, path, { method: 'POST' }),
-    status: 400, code: 'invalid_request', fields: 'any',
+    status: 400,
+    code: 'invalid_request',
+    fields: 'any',
   },
   {
     label: 'no body at all, not even a Content-Length',
     send: (url, path) => callRaw(url, path, { method: 'POST' }),
-    status: 400, code: 'invalid_request', fields: 'any',
+    status: 400,
+    code: 'invalid_request',
+    fields: 'any',
   },
   { label: 'a JSON array', send: json([VICTIM, OTHER_PASSWORD]), status: 400, code: 'invalid_request' },
-  { label: 'a JSON array holding the credentials', send: json([{ username: VICTIM, password: OTHER_PASSWORD }]), status: 400, code: 'invalid_request' },
+  {
+    label: 'a JSON array holding the credentials',
+    send: json([{ username: VICTIM, password: OTHER_PASSWORD }]),
+    status: 400,
+    code: 'invalid_request',
+  },
   { label: 'a JSON string', send: raw(`"${VICTIM}"`), status: 400, code: 'invalid_request' },
   { label: 'a JSON number', send: raw('42'), status: 400, code: 'invalid_request' },
   { label: 'JSON null', send: raw('null'), status: 400, code: 'invalid_request' },
@@ -56,38 +86,51 @@ const CASES: readonly BadInput[] = [
   {
     label: 'a JSON text sent as text/plain',
     send: raw(JSON.stringify({ username: VICTIM, password: OTHER_PASSWORD }), 'text/plain'),
-    status: 415, code: 'unsupported_media_type',
+    status: 415,
+    code: 'unsupported_media_type',
   },
   {
     label: 'a form-urlencoded body',
     send: raw(`username=${VICTIM}&password=${OTHER_PASSWORD}`, 'application/x-www-form-urlencoded'),
-    status: 415, code: 'unsupported_media_type',
+    status: 415,
+    code: 'unsupported_media_type',
   },
   {
     label: 'a JSON body over 16 KiB',
     send: json({ username: VICTIM, password: OTHER_PASSWORD, padding: 'x'.repeat(17 * 1024) }),
-    status: 413, code: 'payload_too_large',
+    status: 413,
+    code: 'payload_too_large',
   },
-  { label: 'a 1 MB password', send: json({ username: VICTIM, password: 'p'.repeat(1024 * 1024) }), status: 413, code: 'payload_too_large' },
+  {
+    label: 'a 1 MB password',
+    send: json({ username: VICTIM, password: 'p'.repeat(1024 * 1024) }),
+    status: 413,
+    code: 'payload_too_large',
+  },
   invalid('a 1025-character password', { username: VICTIM, password: 'p'.repeat(1025) }, 'password'),
   {
     label: 'a "__proto__" key',
     send: raw(`{"username": "${VICTIM}", "password": "${OTHER_PASSWORD}", "__proto__": {"is_admin": true}}`),
-    status: 400, code: 'invalid_request',
+    status: 400,
+    code: 'invalid_request',
   },
   {
     label: 'a gzip Content-Encoding on a body that is not gzip',
-    send: (url, path) => call(url, path, {
-      raw: JSON.stringify({ username: VICTIM, password: OTHER_PASSWORD }),
-      contentType: 'application/json',
-      headers: { 'content-encoding': 'gzip' },
-    }),
-    status: 400, code: 'invalid_request',
+    send: (url, path) =>
+      call(url, path, {
+        raw: JSON.stringify({ username: VICTIM, password: OTHER_PASSWORD }),
+        contentType: 'application/json',
+        headers: { 'content-encoding': 'gzip' },
+      }),
+    status: 400,
+    code: 'invalid_request',
   },
   {
     label: 'an unknown Content-Encoding',
-    send: (url, path) => call(url, path, { raw: '{}', contentType: 'application/json', headers: { 'content-encoding': 'rot13' } }),
-    status: 415, code: 'unsupported_media_type',
+    send: (url, path) =>
+      call(url, path, { raw: '{}', contentType: 'application/json', headers: { 'content-encoding': 'rot13' } }),
+    status: 415,
+    code: 'unsupported_media_type',
   },
   invalid('a number as username', { username: 42, password: OTHER_PASSWORD }, 'username'),
   invalid('an array as username', { username: [VICTIM], password: OTHER_PASSWORD }, 'username'),

@@ -2,11 +2,21 @@ import { afterEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { clientKey, UNPARSED_CLIENT_KEY } from '../../../src/adapters/http/client_key.ts'
 import { CountingHasher } from '../../support/core_fixtures.ts'
-import { call, type CallResult, expectError, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  type CallResult,
+  expectError,
+  register,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 const PASSWORD = 'correct horse battery'
 const LIMITS = {
-  RATE_LIMIT: 'on', RATE_LIMIT_IP: '10000/1m', RATE_LIMIT_LOGIN_USER_IP: '10/15m', RATE_LIMIT_LOGIN_USER: '10000/1d',
+  RATE_LIMIT: 'on',
+  RATE_LIMIT_IP: '10000/1m',
+  RATE_LIMIT_LOGIN_USER_IP: '10/15m',
+  RATE_LIMIT_LOGIN_USER: '10000/1d',
 }
 
 describe('clientKey', () => {
@@ -22,7 +32,14 @@ describe('clientKey', () => {
 
   it('keys an IPv6 address by its /64, compressed or expanded, in any letter case', () => {
     const key = '2001:db8:1:2::/64'
-    for (const address of ['2001:db8:1:2::1', '2001:0DB8:0001:0002:0000:0000:0000:0001', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2:a::b']) {
+    for (
+      const address of [
+        '2001:db8:1:2::1',
+        '2001:0DB8:0001:0002:0000:0000:0000:0001',
+        '2001:db8:1:2:ffff:ffff:ffff:ffff',
+        '2001:db8:1:2:a::b',
+      ]
+    ) {
       expect(clientKey(address), address).to.equal(key)
     }
     expect(clientKey('2001:db8:1:3::1')).to.equal('2001:db8:1:3::/64')
@@ -35,8 +52,24 @@ describe('clientKey', () => {
   })
 
   it('puts anything that is not an address in one shared key, never throwing', () => {
-    for (const garbage of ['', 'unknown', '203.0.113', '203.0.113.256', '0x7f.0.0.1', '127.1', '010.0.0.1', '203.0.113.7:8080',
-      '[2001:db8::1]', '2001:db8::/64', 'fe80::1%', '2001:db8:::1', 'x'.repeat(10_000), '1.2.3.4, 5.6.7.8']) {
+    for (
+      const garbage of [
+        '',
+        'unknown',
+        '203.0.113',
+        '203.0.113.256',
+        '0x7f.0.0.1',
+        '127.1',
+        '010.0.0.1',
+        '203.0.113.7:8080',
+        '[2001:db8::1]',
+        '2001:db8::/64',
+        'fe80::1%',
+        '2001:db8:::1',
+        'x'.repeat(10_000),
+        '1.2.3.4, 5.6.7.8',
+      ]
+    ) {
       expect(clientKey(garbage), garbage.slice(0, 40)).to.equal(UNPARSED_CLIENT_KEY)
     }
   })
@@ -66,7 +99,10 @@ describe('Client addresses the limits count', () => {
   })
 
   const guess = (forwardedFor: string, password = 'wrong password') =>
-    call(server!.url, '/login', { json: { username: 'target', password }, headers: { 'x-forwarded-for': forwardedFor } })
+    call(server!.url, '/login', {
+      json: { username: 'target', password },
+      headers: { 'x-forwarded-for': forwardedFor },
+    })
 
   async function serve(env: Record<string, string>): Promise<CountingHasher> {
     const hasher = new CountingHasher()
@@ -86,19 +122,26 @@ describe('Client addresses the limits count', () => {
 
   it('counts requests per address by the proxy-written entry too', async () => {
     await serve({ TRUST_PROXY: '1', RATE_LIMIT_IP: '5/1m' })
-    const results = await Promise.all(Array.from({ length: 20 }, () =>
-      call(server!.url, '/registration', { json: { username: 'target', password: PASSWORD }, headers: { 'x-forwarded-for': `${randomIpv4()}, 1.2.3.4` } })))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        call(server!.url, '/registration', {
+          json: { username: 'target', password: PASSWORD },
+          headers: { 'x-forwarded-for': `${randomIpv4()}, 1.2.3.4` },
+        })),
+    )
     expect(statuses(results)).to.deep.equal({ 409: 5, 429: 15 })
   })
 
   it('takes the second-to-last entry with TRUST_PROXY=2', async () => {
     const hasher = await serve({ TRUST_PROXY: '2' })
-    const results = await Promise.all(Array.from({ length: 150 }, () => guess(`${randomIpv4()}, 1.2.3.4, ${randomIpv4()}`)))
+    const results = await Promise.all(
+      Array.from({ length: 150 }, () => guess(`${randomIpv4()}, 1.2.3.4, ${randomIpv4()}`)),
+    )
     expect(statuses(results)).to.deep.equal({ 401: 10, 429: 140 })
     expect(hasher.verifies).to.equal(10)
   })
 
-  it('ignores X-Forwarded-For with TRUST_PROXY=false: every request counts as the socket\'s address', async () => {
+  it("ignores X-Forwarded-For with TRUST_PROXY=false: every request counts as the socket's address", async () => {
     const hasher = await serve({ TRUST_PROXY: 'false' })
     const results = await Promise.all(Array.from({ length: 30 }, () => guess(randomIpv4())))
     expect(statuses(results)).to.deep.equal({ 401: 10, 429: 20 })

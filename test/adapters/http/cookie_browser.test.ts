@@ -12,7 +12,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const PASSWORD = 'correct horse battery'
 
 /** Serves one small HTML page on `host`, on a free port; answers its origin. */
-async function servePage(host: string, html: string): Promise<{ origin: string, server: Server }> {
+async function servePage(host: string, html: string): Promise<{ origin: string; server: Server }> {
   const server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
     response.end(html)
@@ -42,28 +42,44 @@ const API_CLIENT = `<!doctype html><meta charset="utf-8"><title>app</title><scri
 describe('Cookie mode in a real browser', function () {
   this.timeout(60_000)
   let api: TestServer
-  let app: { origin: string, server: Server }
-  let evil: { origin: string, server: Server }
+  let app: { origin: string; server: Server }
+  let evil: { origin: string; server: Server }
   let browser: Browser
   let page: Page
   const clock = new FakeClock()
 
   before(async function () {
-    requireOrSkip(this, 'chromium', existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
+    requireOrSkip(
+      this,
+      'chromium',
+      existsSync(CHROMIUM),
+      `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+    )
     app = await servePage('127.0.0.1', API_CLIENT)
     api = await startTestServer({ TOKEN_LOCATION: 'cookies', CORS_ORIGINS: app.origin }, { clock })
-    evil = await servePage('127.0.0.2', `<!doctype html><meta charset="utf-8"><title>evil</title>
-      <form id="f" method="POST" action="${api.url}/logout/all"><input name="x" value="1"></form>`)
+    evil = await servePage(
+      '127.0.0.2',
+      `<!doctype html><meta charset="utf-8"><title>evil</title>
+      <form id="f" method="POST" action="${api.url}/logout/all"><input name="x" value="1"></form>`,
+    )
     const { chromium } = await import('playwright-core')
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
     page = await (await browser.newContext()).newPage()
     await page.goto(app.origin)
     await page.evaluate((url) => {
-      (window as unknown as { API: string }).API = url
+      ;(window as unknown as { API: string }).API = url
     }, api.url)
   })
 
@@ -74,8 +90,11 @@ describe('Cookie mode in a real browser', function () {
   })
 
   // deno-lint-ignore no-explicit-any
-  const run = (path: string, method = 'GET', body?: unknown): Promise<{ status: number, body: any }> =>
-    page.evaluate(([p, m, b]) => (window as unknown as { api: (...args: unknown[]) => Promise<never> }).api(p, m, b), [path, method, body] as const)
+  const run = (path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: any }> =>
+    page.evaluate(
+      ([p, m, b]) => (window as unknown as { api: (...args: unknown[]) => Promise<never> }).api(p, m, b),
+      [path, method, body] as const,
+    )
   const documentCookie = () => page.evaluate(() => document.cookie)
 
   it('signs up, logs in and calls /secret with cookies only; document.cookie never shows a token', async () => {
@@ -91,7 +110,9 @@ describe('Cookie mode in a real browser', function () {
     const cookies = await page.context().cookies(api.url)
     const access = cookies.find((cookie) => cookie.name.endsWith('hexauth-access'))
     expect(access).to.deep.include({ httpOnly: true, sameSite: 'Lax', path: '/' })
-    const refresh = (await page.context().cookies(`${api.url}/token/refresh`)).find((cookie) => cookie.name.endsWith('hexauth-refresh'))
+    const refresh = (await page.context().cookies(`${api.url}/token/refresh`)).find((cookie) =>
+      cookie.name.endsWith('hexauth-refresh')
+    )
     expect(refresh).to.deep.include({ httpOnly: true, path: '/token/refresh' })
   })
 
@@ -107,10 +128,13 @@ describe('Cookie mode in a real browser', function () {
     expect(await documentCookie()).to.not.match(/eyJ/)
   })
 
-  it('lists its sessions: the registration\'s and the login\'s, this one current', async () => {
+  it("lists its sessions: the registration's and the login's, this one current", async () => {
     const listed = await run('/sessions')
     expect(listed.status).to.equal(200)
-    expect(listed.body.sessions.map((session: { current: boolean }) => session.current).sort()).to.deep.equal([false, true])
+    expect(listed.body.sessions.map((session: { current: boolean }) => session.current).sort()).to.deep.equal([
+      false,
+      true,
+    ])
     expect(listed.body.sessions[0].user_agent).to.match(/Chrome/)
   })
 
@@ -128,7 +152,9 @@ describe('Cookie mode in a real browser', function () {
       const outcomes: string[] = []
       // A JSON fetch needs a preflight this origin does not pass: the browser never sends it.
       await fetch(`${url}/password`, {
-        method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ current_password: 'x', new_password: 'attacker passphrase' }),
       }).then((r) => outcomes.push(String(r.status)), () => outcomes.push('blocked'))
       // A "simple" one is sent (its answer unreadable): the server refuses it all the same.

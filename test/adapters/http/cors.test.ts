@@ -9,10 +9,11 @@ describe('CORS', () => {
     server = undefined
   })
 
-  const preflight = (origin: string) => call(server!.url, '/login', {
-    method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
-  })
+  const preflight = (origin: string) =>
+    call(server!.url, '/login', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    })
 
   it('is off by default: no CORS header for any origin', async () => {
     server = await startTestServer()

@@ -15,13 +15,26 @@ describe('GET /docs in a real browser', function () {
   let browser: Browser
 
   before(async function () {
-    requireOrSkip(this, 'chromium', existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
+    requireOrSkip(
+      this,
+      'chromium',
+      existsSync(CHROMIUM),
+      `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+    )
     server = await startTestServer()
     const { chromium } = await import('playwright-core')
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
   })
 
@@ -50,7 +63,19 @@ describe('GET /docs in a real browser', function () {
     await page.goto(`${server.url}/docs`)
     await page.waitForSelector('.opblock', { timeout: 30_000 })
     const text = await page.locator('#swagger-ui').innerText()
-    for (const route of ['/registration', '/login', '/fresh-login', '/token/refresh', '/logout/all', '/secret', '/users/{username}', '/item/{name}', '/readyz']) {
+    for (
+      const route of [
+        '/registration',
+        '/login',
+        '/fresh-login',
+        '/token/refresh',
+        '/logout/all',
+        '/secret',
+        '/users/{username}',
+        '/item/{name}',
+        '/readyz',
+      ]
+    ) {
       expect(text, route).to.contain(route)
     }
     expect(await page.locator('.opblock').count()).to.be.greaterThan(15)

@@ -56,7 +56,8 @@ class UnreachableRevocationStore implements RevocationStore {
 }
 
 // RFC 6750 §3: auth-params with quoted values that hold no '"' or '\'.
-const CHALLENGE = /^Bearer realm="hexauth", error="(invalid_token|insufficient_scope)", error_description="[\x20\x21\x23-\x5B\x5D-\x7E]*"$/
+const CHALLENGE =
+  /^Bearer realm="hexauth", error="(invalid_token|insufficient_scope)", error_description="[\x20\x21\x23-\x5B\x5D-\x7E]*"$/
 
 describe('errorMiddleware', () => {
   describe('answers with the contract shape', () => {
@@ -117,7 +118,8 @@ describe('errorMiddleware', () => {
       healthy = await startTestServer()
       unavailable = await startTestServer({}, {
         revocations: new UnreachableRevocationStore(() =>
-          new AuthError('service_unavailable', 'Cannot check revocation: the store did not answer')),
+          new AuthError('service_unavailable', 'Cannot check revocation: the store did not answer')
+        ),
       })
       crashing = await startTestServer({}, { revocations: new UnreachableRevocationStore(() => new Error('boom')) })
     })

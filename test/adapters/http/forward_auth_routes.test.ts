@@ -3,7 +3,18 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { Feed } from '../../../src/adapters/container.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
-import { call, type CallResult, callRaw, expectError, login, postWithToken, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  callRaw,
+  type CallResult,
+  expectError,
+  login,
+  postWithToken,
+  register,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 import { CLIENTS_ENV, postForm } from '../../support/forward_auth.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
 import { SwitchableRevocationStore } from '../../support/switchable_revocations.ts'
@@ -13,7 +24,7 @@ const verify = (server: TestServer, token?: string, query = '', method = 'GET') 
 
 describe('/auth/verify', () => {
   let server: TestServer
-  let alice: { accessToken: string, refreshToken: string }
+  let alice: { accessToken: string; refreshToken: string }
   before(async () => {
     server = await startTestServer()
     alice = await register(server.url, 'verify_alice')
@@ -31,20 +42,30 @@ describe('/auth/verify', () => {
     expect(result.headers.get('cache-control')).to.equal('no-store')
   })
 
-  it('says X-Auth-Admin: true for an admin, and each user\'s own subject', async () => {
+  it("says X-Auth-Admin: true for an admin, and each user's own subject", async () => {
     const admin = await registerAdmin(server)
     const result = await verify(server, admin.accessToken)
     expect(result.headers.get('x-auth-admin')).to.equal('true')
     expect(result.headers.get('x-auth-username')).to.equal('admin')
-    expect(result.headers.get('x-auth-subject')).to.not.equal((await verify(server, alice.accessToken)).headers.get('x-auth-subject'))
+    expect(result.headers.get('x-auth-subject')).to.not.equal(
+      (await verify(server, alice.accessToken)).headers.get('x-auth-subject'),
+    )
   })
 
   it('answers 401 with a Bearer challenge for no token, a garbled header, a refresh token and a revoked token', async () => {
     const none = await verify(server)
     expectError(none, 401, 'authorization_required')
     expect(none.headers.get('www-authenticate')).to.equal('Bearer realm="hexauth"')
-    expectError(await call(server.url, '/auth/verify', { headers: { authorization: 'Bearer' } }), 401, 'authorization_required')
-    expectError(await call(server.url, '/auth/verify', { headers: { authorization: 'Basic abc' } }), 401, 'authorization_required')
+    expectError(
+      await call(server.url, '/auth/verify', { headers: { authorization: 'Bearer' } }),
+      401,
+      'authorization_required',
+    )
+    expectError(
+      await call(server.url, '/auth/verify', { headers: { authorization: 'Basic abc' } }),
+      401,
+      'authorization_required',
+    )
     expectError(await verify(server, alice.refreshToken), 401, 'invalid_token')
     const bob = await register(server.url, 'verify_bob')
     await postWithToken(server.url, '/logout/access', bob.accessToken)
@@ -62,7 +83,8 @@ describe('/auth/verify', () => {
 
   it('?require=fresh: 401 fresh_token_required for a refreshed token, 200 for a fresh one', async () => {
     const session = await login(server.url, 'verify_alice')
-    const refreshed = (await postWithToken(server.url, '/token/refresh', session.refreshToken)).body.access_token as string
+    const refreshed = (await postWithToken(server.url, '/token/refresh', session.refreshToken)).body
+      .access_token as string
     expectError(await verify(server, refreshed, '?require=fresh'), 401, 'fresh_token_required')
     expect((await verify(server, session.accessToken, '?require=fresh')).status).to.equal(200)
     expectError(await verify(server, session.accessToken, '?require=admin,fresh'), 403, 'admin_required')
@@ -84,23 +106,44 @@ describe('/auth/verify', () => {
 
   it('never reads the body: a malformed JSON body, an unknown type and a large body change nothing', async () => {
     const headers = { authorization: `Bearer ${alice.accessToken}` }
-    for (const [body, type] of [['{not json', 'application/json'], ['\u0000\u0001', 'application/octet-stream'], ['x'.repeat(1_000_000), 'text/plain']] as const) {
+    for (
+      const [body, type] of [['{not json', 'application/json'], ['\u0000\u0001', 'application/octet-stream'], [
+        'x'.repeat(1_000_000),
+        'text/plain',
+      ]] as const
+    ) {
       const result = await call(server.url, '/auth/verify', { method: 'POST', raw: body, contentType: type, headers })
       expect(result.status, type).to.equal(200)
     }
     const chunked = await callRaw(server.url, '/auth/verify', {
-      method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked', 'content-type': 'application/json' }, body: '5\r\n{bad!\r\n0\r\n\r\n',
+      method: 'POST',
+      headers: { ...headers, 'transfer-encoding': 'chunked', 'content-type': 'application/json' },
+      body: '5\r\n{bad!\r\n0\r\n\r\n',
     })
     expect(chunked.status).to.equal(200)
   })
 
   it('answers odd methods and odd headers with a 4xx, never a 5xx', async () => {
     for (const method of ['PROPFIND', 'TRACE', 'MKCOL', 'PURGE']) {
-      const result = await callRaw(server.url, '/auth/verify', { method, headers: { authorization: `Bearer ${alice.accessToken}` } })
+      const result = await callRaw(server.url, '/auth/verify', {
+        method,
+        headers: { authorization: `Bearer ${alice.accessToken}` },
+      })
       expect(result.status, method).to.be.within(400, 499)
     }
-    for (const authorization of ['Bearer  two-spaces', `Bearer ${alice.accessToken} extra`, 'Bearer \u00e9', 'x'.repeat(10_000), `Bearer ${'a'.repeat(9000)}`]) {
-      const result = await callRaw(server.url, '/auth/verify', { method: 'GET', headers: { authorization: authorization.replace(/[^\x20-\x7e]/g, '?') } })
+    for (
+      const authorization of [
+        'Bearer  two-spaces',
+        `Bearer ${alice.accessToken} extra`,
+        'Bearer \u00e9',
+        'x'.repeat(10_000),
+        `Bearer ${'a'.repeat(9000)}`,
+      ]
+    ) {
+      const result = await callRaw(server.url, '/auth/verify', {
+        method: 'GET',
+        headers: { authorization: authorization.replace(/[^\x20-\x7e]/g, '?') },
+      })
       expect(result.status, authorization.slice(0, 30)).to.equal(401)
     }
   })
@@ -132,10 +175,14 @@ describe('/auth/verify with the revocation near-cache live', function () {
   after(() => redis?.stop())
 
   /** MGET calls (the blocklist check) Redis has answered since the last RESETSTAT. */
-  const mgets = async (admin: Redis) => Number(/cmdstat_mget:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
+  const mgets = async (admin: Redis) =>
+    Number(/cmdstat_mget:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
 
   /** MGETs Redis answered for 100 calls of `probe` with a good token, the caches warm. */
-  async function checksIn(cache: 'on' | 'off', probe: (server: TestServer, token: string) => Promise<CallResult> = verify): Promise<number> {
+  async function checksIn(
+    cache: 'on' | 'off',
+    probe: (server: TestServer, token: string) => Promise<CallResult> = verify,
+  ): Promise<number> {
     const server = await startTestServer({ ...CLIENTS_ENV, REDIS_URL: redis.url, REVOCATION_CACHE: cache })
     const admin = new Redis(redis.url)
     try {
@@ -173,7 +220,11 @@ describe('/auth/verify with the revocation near-cache live', function () {
 
 /** The cookies a response sets: name → value. */
 const cookiesSet = (result: CallResult) =>
-  new Map(result.headers.getSetCookie().map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1, line.indexOf(';'))]))
+  new Map(
+    result.headers.getSetCookie().map((
+      line,
+    ) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1, line.indexOf(';'))]),
+  )
 
 describe('/auth/verify with cookie tokens (TOKEN_LOCATION=headers,cookies)', () => {
   let server: TestServer
@@ -181,7 +232,9 @@ describe('/auth/verify with cookie tokens (TOKEN_LOCATION=headers,cookies)', () 
   let csrf: string
   before(async () => {
     server = await startTestServer({ TOKEN_LOCATION: 'headers,cookies' })
-    const signedUp = await call(server.url, '/registration', { json: { username: 'verify_cookie', password: 'correct horse battery' } })
+    const signedUp = await call(server.url, '/registration', {
+      json: { username: 'verify_cookie', password: 'correct horse battery' },
+    })
     expect(signedUp.status).to.equal(201)
     const jar = cookiesSet(signedUp)
     csrf = jar.get('__Host-hexauth-csrf')!
@@ -189,7 +242,8 @@ describe('/auth/verify with cookie tokens (TOKEN_LOCATION=headers,cookies)', () 
   })
   after(() => server.close())
 
-  const proxied = (headers: Record<string, string>) => call(server.url, '/auth/verify', { headers: { Cookie: cookie, ...headers } })
+  const proxied = (headers: Record<string, string>) =>
+    call(server.url, '/auth/verify', { headers: { Cookie: cookie, ...headers } })
 
   it('takes the token from the access cookie for a proxied safe request', async () => {
     const result = await proxied({ 'X-Forwarded-Method': 'GET' })
@@ -197,23 +251,29 @@ describe('/auth/verify with cookie tokens (TOKEN_LOCATION=headers,cookies)', () 
     expect(result.headers.get('x-auth-username')).to.equal('verify_cookie')
   })
 
-  it('refuses a proxied unsafe request (X-Forwarded-Method or nginx\'s X-Original-Method) whose cookie token comes without its CSRF value', async () => {
+  it("refuses a proxied unsafe request (X-Forwarded-Method or nginx's X-Original-Method) whose cookie token comes without its CSRF value", async () => {
     expectError(await proxied({ 'X-Forwarded-Method': 'POST' }), 403, 'csrf_failed')
     expectError(await proxied({ 'X-Original-Method': 'DELETE' }), 403, 'csrf_failed')
-    expectError(await proxied({ 'X-Forwarded-Method': 'PUT', 'X-CSRF-Token': `${csrf.slice(0, -1)}x` }), 403, 'csrf_failed')
+    expectError(
+      await proxied({ 'X-Forwarded-Method': 'PUT', 'X-CSRF-Token': `${csrf.slice(0, -1)}x` }),
+      403,
+      'csrf_failed',
+    )
   })
 
   it('lets a proxied unsafe request through with the matching X-CSRF-Token, and a header token needs none', async () => {
     const result = await proxied({ 'X-Forwarded-Method': 'POST', 'X-CSRF-Token': csrf })
     expect(result.status).to.equal(200)
     expect(result.headers.get('x-auth-username')).to.equal('verify_cookie')
-    const token = cookiesSet(await call(server.url, '/login', { json: { username: 'verify_cookie', password: 'correct horse battery' } }))
+    const token = cookiesSet(
+      await call(server.url, '/login', { json: { username: 'verify_cookie', password: 'correct horse battery' } }),
+    )
       .get('__Host-hexauth-access')!
     const bearer = await call(server.url, '/auth/verify', { token, headers: { 'X-Forwarded-Method': 'POST' } })
     expect(bearer.status).to.equal(200)
   })
 
-  it('ignores a reported method that is not a method name, judging by the request\'s own', async () => {
+  it("ignores a reported method that is not a method name, judging by the request's own", async () => {
     expect((await proxied({ 'X-Forwarded-Method': 'GET POST' })).status).to.equal(200)
   })
 })

@@ -23,7 +23,9 @@ const ROTATION_ENV = { JWT_KEY_PREPUBLISH: '2m', JWT_KEY_ROTATION: '1h', JWT_KEY
 /** How many times the JWKS was fetched from `server`, by its own metrics. */
 async function jwksFetches(server: TestServer): Promise<number> {
   const text = (await call(server.url, '/metrics')).body as string
-  const lines = text.split('\n').filter((line) => line.startsWith('hexauth_http_request_duration_seconds_count{') && line.includes('route="/.well-known/jwks.json"'))
+  const lines = text.split('\n').filter((line) =>
+    line.startsWith('hexauth_http_request_duration_seconds_count{') && line.includes('route="/.well-known/jwks.json"')
+  )
   return lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0)
 }
 
@@ -35,7 +37,10 @@ interface Rotating {
 
 async function startRotating(alg: string): Promise<Rotating> {
   const clock = new FakeClock(Date.now() - 10 * MINUTE)
-  const server = await startTestServer({ ...ROTATION_ENV, JWT_ALGORITHM: alg }, { keyStore: new MemoryKeyStore(), clock })
+  const server = await startTestServer({ ...ROTATION_ENV, JWT_ALGORITHM: alg }, {
+    keyStore: new MemoryKeyStore(),
+    clock,
+  })
   return { server, clock, ring: await server.container.getAsync(KeyRing) }
 }
 
@@ -52,14 +57,17 @@ describe('jose createRemoteJWKSet pointed at a running hexauth', () => {
       const { issuer, jwks_uri: jwksUri } = (await call(server.url, METADATA)).body
       const { accessToken } = await register(server.url, `jose_${alg}`)
       const { payload, protectedHeader } = await jwtVerify(accessToken, createRemoteJWKSet(new URL(jwksUri)), {
-        issuer, audience: 'hexauth', typ: 'at+jwt', algorithms: [alg],
+        issuer,
+        audience: 'hexauth',
+        typ: 'at+jwt',
+        algorithms: [alg],
       })
       expect(protectedHeader.alg).to.equal(alg)
       expect(payload).to.include({ preferred_username: `jose_${alg}`, type: 'access', iss: issuer })
     })
   }
 
-  it('across a rotation: a verifier that cached the JWKS before the new key signed verifies its tokens without a fetch, and the previous key\'s tokens for their whole life', async () => {
+  it("across a rotation: a verifier that cached the JWKS before the new key signed verifies its tokens without a fetch, and the previous key's tokens for their whole life", async () => {
     const { server, clock, ring } = await startRotating('ES256')
     servers.push(server)
     const { issuer, jwks_uri: jwksUri } = (await call(server.url, METADATA)).body
@@ -72,13 +80,17 @@ describe('jose createRemoteJWKSet pointed at a running hexauth', () => {
     const { key: next } = await ring.rotate()
     const cached = createRemoteJWKSet(new URL(jwksUri))
     await jwtVerify(before.accessToken, cached, options)
-    expect(ring.current().kid, 'the verifier cached the JWKS while the next key was only published').to.not.equal(next.kid)
+    expect(ring.current().kid, 'the verifier cached the JWKS while the next key was only published').to.not.equal(
+      next.kid,
+    )
     const fetches = await jwksFetches(server)
 
     clock.advance(2 * MINUTE) // the next key signs
     const after = await login(server.url, 'jose_rotation')
     expect(decodeProtectedHeader(after.accessToken).kid).to.equal(next.kid)
-    expect((await jwtVerify(after.accessToken, cached, options)).payload.sub).to.equal(decodeJwt(before.accessToken).sub)
+    expect((await jwtVerify(after.accessToken, cached, options)).payload.sub).to.equal(
+      decodeJwt(before.accessToken).sub,
+    )
     expect(await jwksFetches(server), 'no JWKS fetch for the new key').to.equal(fetches)
     await jwtVerify(before.accessToken, cached, options)
 
@@ -95,7 +107,7 @@ describe('jose createRemoteJWKSet pointed at a running hexauth', () => {
     await jwtVerify(before.accessToken, late, { ...options, currentDate: new Date(exp! * 1000 - 1000) })
   })
 
-  it('keeps /token/refresh working across a rotation: the previous key\'s refresh token gets tokens of the new key, until its last second', async () => {
+  it("keeps /token/refresh working across a rotation: the previous key's refresh token gets tokens of the new key, until its last second", async () => {
     const { server, clock, ring } = await startRotating('EdDSA')
     servers.push(server)
     const before = await register(server.url, 'refresh_rotation')
@@ -143,7 +155,12 @@ describe('PyJWT PyJWKClient (Debian python3-jwt), a Python resource server', fun
       const verdict = await python.verify(accessToken)
       expect(verdict.ok, verdict.error).to.equal(true)
       expect(verdict.kid).to.equal(decodeProtectedHeader(accessToken).kid)
-      expect(verdict.claims).to.include({ preferred_username: `py_${alg}`, iss: 'hexauth', aud: 'hexauth', type: 'access' })
+      expect(verdict.claims).to.include({
+        preferred_username: `py_${alg}`,
+        iss: 'hexauth',
+        aud: 'hexauth',
+        type: 'access',
+      })
       const [header, payload, signature] = accessToken.split('.')
       const tampered = `${header}.${payload!.slice(0, -2)}${payload!.slice(-2) === 'fQ' ? 'fR' : 'fQ'}.${signature}`
       expect((await python.verify(tampered)).ok).to.equal(false)
@@ -197,7 +214,7 @@ describe('A fresh start with no configuration, verified by PyJWT', function () {
     }
   })
 
-  it('issues ES256 tokens with a kid that a Python resource server verifies through the metadata\'s jwks_uri', async function () {
+  it("issues ES256 tokens with a kid that a Python resource server verifies through the metadata's jwks_uri", async function () {
     if (missing !== undefined) {
       console.log(`      skipped: PyJWT interop: ${missing}`)
       this.skip()
@@ -205,10 +222,14 @@ describe('A fresh start with no configuration, verified by PyJWT', function () {
     const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
     // Nothing but where to listen: no JWT_SECRET, no key variable, no store.
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stdout!.on('data', (chunk) => { output += chunk })
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+    })
     const port = await new Promise<string>((found, fail) => {
       child!.stdout!.on('data', () => {
         const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
@@ -217,7 +238,9 @@ describe('A fresh start with no configuration, verified by PyJWT', function () {
       child!.once('exit', () => fail(new Error(`main exited: ${output}`)))
     })
     const base = `http://127.0.0.1:${port}`
-    const registered = await call(base, '/registration', { json: { username: 'first_user', password: 'correct horse battery' } })
+    const registered = await call(base, '/registration', {
+      json: { username: 'first_user', password: 'correct horse battery' },
+    })
     const token = registered.body.access_token as string
     expect(decodeProtectedHeader(token)).to.include({ alg: 'ES256', typ: 'at+jwt' }).and.have.property('kid')
     python = await PythonResourceServer.start(`${base}${METADATA}`, 'hexauth', ['ES256'])

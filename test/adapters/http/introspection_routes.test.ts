@@ -1,7 +1,17 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { decodeJwt } from 'jose'
-import { call, type CallResult, expectError, login, postWithToken, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  type CallResult,
+  expectError,
+  login,
+  postWithToken,
+  register,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 import { basic, CLIENTS_ENV, postForm, TEST_CLIENT } from '../../support/forward_auth.ts'
 import { capturingLogger } from '../../support/log_capture.ts'
 
@@ -11,7 +21,11 @@ describe('POST /introspect', () => {
   let server: TestServer
   const logs = capturingLogger('trace')
   before(async () => {
-    server = await startTestServer({ ...CLIENTS_ENV, LOG_LEVEL: 'trace', PUBLIC_URL: 'https://auth.example.com' }, {}, logs.logger)
+    server = await startTestServer(
+      { ...CLIENTS_ENV, LOG_LEVEL: 'trace', PUBLIC_URL: 'https://auth.example.com' },
+      {},
+      logs.logger,
+    )
   })
   after(() => server.close())
 
@@ -22,17 +36,33 @@ describe('POST /introspect', () => {
     expect(result.headers.get('content-type')).to.match(/^application\/json/)
     const jwt = decodeJwt(tokens.accessToken)
     expect(result.body).to.deep.equal({
-      active: true, token_type: 'access_token', sub: jwt.sub, username: 'intro_alice', iss: 'https://auth.example.com', aud: 'hexauth',
-      exp: jwt.exp, iat: jwt.iat, nbf: jwt.nbf, jti: jwt.jti, is_admin: false, fresh: true,
+      active: true,
+      token_type: 'access_token',
+      sub: jwt.sub,
+      username: 'intro_alice',
+      iss: 'https://auth.example.com',
+      aud: 'hexauth',
+      exp: jwt.exp,
+      iat: jwt.iat,
+      nbf: jwt.nbf,
+      jti: jwt.jti,
+      is_admin: false,
+      fresh: true,
     })
   })
 
-  it('describes a refresh token as one, with its account\'s username, and an admin\'s token with is_admin', async () => {
+  it("describes a refresh token as one, with its account's username, and an admin's token with is_admin", async () => {
     const tokens = await register(server.url, 'intro_bob')
-    const refresh = await postForm(server.url, '/introspect', { token: tokens.refreshToken, token_type_hint: 'access_token' })
+    const refresh = await postForm(server.url, '/introspect', {
+      token: tokens.refreshToken,
+      token_type_hint: 'access_token',
+    })
     expect(refresh.body).to.include({ active: true, token_type: 'refresh_token', username: 'intro_bob' })
     const admin = await registerAdmin(server)
-    expect((await postForm(server.url, '/introspect', { token: admin.accessToken })).body).to.include({ active: true, is_admin: true })
+    expect((await postForm(server.url, '/introspect', { token: admin.accessToken })).body).to.include({
+      active: true,
+      is_admin: true,
+    })
   })
 
   it('answers exactly {"active": false} for a token revoked by jti, by family or by user', async () => {
@@ -52,12 +82,22 @@ describe('POST /introspect', () => {
   it('answers exactly {"active": false} for garbage, a bad signature, an unknown kid and another issuer\'s token', async () => {
     const { accessToken } = await register(server.url, 'intro_dave')
     const [header, payload, signature] = accessToken.split('.') as [string, string, string]
-    const otherKid = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'unknown-kid' })).toString('base64url')
+    const otherKid = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'unknown-kid' }),
+    ).toString('base64url')
     const otherIssuer = await startTestServer({ ...CLIENTS_ENV, PUBLIC_URL: 'https://other.example.com' })
     const foreign = (await register(otherIssuer.url, 'intro_dave')).accessToken
     await otherIssuer.close()
     const flipped = signature.startsWith('A') ? `B${signature.slice(1)}` : `A${signature.slice(1)}`
-    for (const token of ['garbage', `${header}.${payload}.${flipped}`, `${otherKid}.${payload}.${signature}`, foreign, 'x'.repeat(9000)]) {
+    for (
+      const token of [
+        'garbage',
+        `${header}.${payload}.${flipped}`,
+        `${otherKid}.${payload}.${signature}`,
+        foreign,
+        'x'.repeat(9000),
+      ]
+    ) {
       const result = await postForm(server.url, '/introspect', { token })
       expect(result.status, token.slice(0, 40)).to.equal(200)
       expect(result.body, token.slice(0, 40)).to.deep.equal({ active: false })
@@ -91,7 +131,7 @@ describe('POST /revoke', () => {
     expect((await postWithToken(server.url, '/token/refresh', tokens.refreshToken)).status).to.equal(200)
   })
 
-  it('revokes a refresh token\'s whole family, so its access tokens stop working too', async () => {
+  it("revokes a refresh token's whole family, so its access tokens stop working too", async () => {
     const tokens = await register(server.url, 'rev_bob')
     expect((await postForm(server.url, '/revoke', { token: tokens.refreshToken })).status).to.equal(200)
     const after = await call(server.url, '/secret', { token: tokens.accessToken })
@@ -119,26 +159,115 @@ describe('POST /introspect and /revoke: bad input', () => {
   after(() => server.close())
 
   const form = (token: string) => `token=${encodeURIComponent(token)}`
-  const send = (path: '/introspect' | '/revoke', options: { raw?: string, contentType?: string, authorization?: string }) =>
+  const send = (
+    path: '/introspect' | '/revoke',
+    options: { raw?: string; contentType?: string; authorization?: string },
+  ) =>
     call(server.url, path, {
-      method: 'POST', ...options.raw === undefined ? {} : { raw: options.raw },
+      method: 'POST',
+      ...options.raw === undefined ? {} : { raw: options.raw },
       ...options.contentType === undefined ? {} : { contentType: options.contentType },
       headers: options.authorization === undefined ? {} : { authorization: options.authorization },
     })
-  const wwwBasic = (result: CallResult) => expect(result.headers.get('www-authenticate')).to.equal('Basic realm="hexauth"')
+  const wwwBasic = (result: CallResult) =>
+    expect(result.headers.get('www-authenticate')).to.equal('Basic realm="hexauth"')
 
-  const cases: ReadonlyArray<{ what: string, status: number, code: string, request: (token: string) => Parameters<typeof send>[1] }> = [
+  const cases: ReadonlyArray<
+    { what: string; status: number; code: string; request: (token: string) => Parameters<typeof send>[1] }
+  > = [
     { what: 'no body', status: 400, code: 'invalid_request', request: () => ({ authorization: basic() }) },
-    { what: 'JSON instead of a form', status: 400, code: 'invalid_request', request: (token) => ({ authorization: basic(), raw: JSON.stringify({ token }), contentType: 'application/json' }) },
-    { what: 'a form without token', status: 400, code: 'invalid_request', request: () => ({ authorization: basic(), raw: 'token_type_hint=access_token', contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'two token fields', status: 400, code: 'invalid_request', request: (token) => ({ authorization: basic(), raw: `${form(token)}&token=other`, contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'a 100 KB token', status: 400, code: 'invalid_request', request: (token) => ({ authorization: basic(), raw: `${form(token)}${'A'.repeat(100_000)}`, contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'no client credentials', status: 401, code: 'invalid_client', request: (token) => ({ raw: form(token), contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'a bearer token instead of client credentials', status: 401, code: 'invalid_client', request: (token) => ({ authorization: `Bearer ${token}`, raw: form(token), contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'Basic credentials that are not base64', status: 401, code: 'invalid_client', request: (token) => ({ authorization: 'Basic %%%not-base64%%%', raw: form(token), contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'Basic credentials without a colon', status: 401, code: 'invalid_client', request: (token) => ({ authorization: `Basic ${Buffer.from(TEST_CLIENT.secret).toString('base64')}`, raw: form(token), contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'an unknown client', status: 401, code: 'invalid_client', request: (token) => ({ authorization: basic('someone-else', TEST_CLIENT.secret), raw: form(token), contentType: 'application/x-www-form-urlencoded' }) },
-    { what: 'the right id with a wrong secret', status: 401, code: 'invalid_client', request: (token) => ({ authorization: basic(TEST_CLIENT.id, 'wrong-secret-of-some-length-0123456789'), raw: form(token), contentType: 'application/x-www-form-urlencoded' }) },
+    {
+      what: 'JSON instead of a form',
+      status: 400,
+      code: 'invalid_request',
+      request: (token) => ({ authorization: basic(), raw: JSON.stringify({ token }), contentType: 'application/json' }),
+    },
+    {
+      what: 'a form without token',
+      status: 400,
+      code: 'invalid_request',
+      request: () => ({
+        authorization: basic(),
+        raw: 'token_type_hint=access_token',
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'two token fields',
+      status: 400,
+      code: 'invalid_request',
+      request: (token) => ({
+        authorization: basic(),
+        raw: `${form(token)}&token=other`,
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'a 100 KB token',
+      status: 400,
+      code: 'invalid_request',
+      request: (token) => ({
+        authorization: basic(),
+        raw: `${form(token)}${'A'.repeat(100_000)}`,
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'no client credentials',
+      status: 401,
+      code: 'invalid_client',
+      request: (token) => ({ raw: form(token), contentType: 'application/x-www-form-urlencoded' }),
+    },
+    {
+      what: 'a bearer token instead of client credentials',
+      status: 401,
+      code: 'invalid_client',
+      request: (token) => ({
+        authorization: `Bearer ${token}`,
+        raw: form(token),
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'Basic credentials that are not base64',
+      status: 401,
+      code: 'invalid_client',
+      request: (token) => ({
+        authorization: 'Basic %%%not-base64%%%',
+        raw: form(token),
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'Basic credentials without a colon',
+      status: 401,
+      code: 'invalid_client',
+      request: (token) => ({
+        authorization: `Basic ${Buffer.from(TEST_CLIENT.secret).toString('base64')}`,
+        raw: form(token),
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'an unknown client',
+      status: 401,
+      code: 'invalid_client',
+      request: (token) => ({
+        authorization: basic('someone-else', TEST_CLIENT.secret),
+        raw: form(token),
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
+    {
+      what: 'the right id with a wrong secret',
+      status: 401,
+      code: 'invalid_client',
+      request: (token) => ({
+        authorization: basic(TEST_CLIENT.id, 'wrong-secret-of-some-length-0123456789'),
+        raw: form(token),
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    },
   ]
 
   for (const path of ['/introspect', '/revoke'] as const) {

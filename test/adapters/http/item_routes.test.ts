@@ -5,8 +5,10 @@ import {
   expectError,
   postWithToken,
   register,
+  registerAdmin,
   startTestServer,
-  type TestServer, registerAdmin } from '../../support/http_harness.ts'
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 describe('item routes', () => {
   let server: TestServer
@@ -98,12 +100,14 @@ describe('item routes', () => {
       expectError(await call(url, '/item/stool', { json: { price: 5 } }), 401, 'authorization_required')
     })
 
-    for (const [label, body] of [
-      ['a price given as a string', { price: '5' }],
-      ['a negative price', { price: -1 }],
-      ['a missing price', {}],
-      ['a null price', { price: null }],
-    ] as const) {
+    for (
+      const [label, body] of [
+        ['a price given as a string', { price: '5' }],
+        ['a negative price', { price: -1 }],
+        ['a missing price', {}],
+        ['a null price', { price: null }],
+      ] as const
+    ) {
       it(`answers ${label} with 400 invalid_request naming price, and creates nothing`, async () => {
         expectError(await call(url, '/item/desk', { token: fresh, json: body }), 400, 'invalid_request', ['price'])
         expectError(await call(url, '/item/desk', { token: stale }), 404, 'not_found')

@@ -5,7 +5,15 @@ import { KeyRefresh } from '../../../src/adapters/container.ts'
 import { MongoConnection } from '../../../src/adapters/mongo/mongo_connection.ts'
 import { MongoKeyStore } from '../../../src/adapters/mongo/key_store.ts'
 import { KeyRing } from '../../../src/application/key_ring.ts'
-import { call, isolatedMongoUrl, login, register, startTestServer, TEST_KEY_ENCRYPTION_SECRET, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  isolatedMongoUrl,
+  login,
+  register,
+  startTestServer,
+  TEST_KEY_ENCRYPTION_SECRET,
+  type TestServer,
+} from '../../support/http_harness.ts'
 import { FakeClock } from '../../support/fake_clock.ts'
 import { type FakeMongo, startFakeMongo } from '../../support/fake_mongo.ts'
 import { Gates } from '../../support/gates.ts'
@@ -30,7 +38,11 @@ describe('Signing keys shared by instances on one MongoDB', () => {
   const servers: TestServer[] = []
   const connections: MongoConnection[] = []
   const start = async (mongoUrl: string, clock: FakeClock, env: Record<string, string> = {}, overrides = {}) => {
-    const server = await startTestServer({ ...ENV, MONGO_URL: mongoUrl, ...env }, { keyStore: undefined, clock, ...overrides })
+    const server = await startTestServer({ ...ENV, MONGO_URL: mongoUrl, ...env }, {
+      keyStore: undefined,
+      clock,
+      ...overrides,
+    })
     servers.push(server)
     return server
   }
@@ -71,7 +83,10 @@ describe('Signing keys shared by instances on one MongoDB', () => {
       connections.push(connection)
       return new GatedKeyStore(new MongoKeyStore(connection))
     })
-    const [a, b] = [await start(url, clock, {}, { keyStore: stores[0] }), await start(url, clock, {}, { keyStore: stores[1] })]
+    const [a, b] = [
+      await start(url, clock, {}, { keyStore: stores[0] }),
+      await start(url, clock, {}, { keyStore: stores[1] }),
+    ]
     const rings = [await a.container.getAsync(KeyRing), await b.container.getAsync(KeyRing)]
     clock.advance(60 * MINUTE - 2 * MINUTE) // the next key is due
     const gates = new Gates()
@@ -86,14 +101,16 @@ describe('Signing keys shared by instances on one MongoDB', () => {
     for (const ring of rings) expect(ring.published().map((key) => key.kid)).to.deep.equal(stored.map((doc) => doc._id))
   })
 
-  it('moves every instance to a key rotated on one of them within JWT_KEY_REFRESH, each verifying the other\'s tokens', async () => {
+  it("moves every instance to a key rotated on one of them within JWT_KEY_REFRESH, each verifying the other's tokens", async () => {
     const url = isolatedMongoUrl(fake.url)
     const clock = new FakeClock()
     const [a, b] = [await start(url, clock), await start(url, clock)]
     ;(await b.container.getAsync(KeyRefresh)).start() // b learns of keys as main.ts runs it: every JWT_KEY_REFRESH (1 s)
     clock.advance(1000)
     const { key: next } = await (await a.container.getAsync(KeyRing)).rotate()
-    await eventually(async () => (await call(b.url, '/.well-known/jwks.json')).body.keys.some((key: { kid: string }) => key.kid === next.kid))
+    await eventually(async () =>
+      (await call(b.url, '/.well-known/jwks.json')).body.keys.some((key: { kid: string }) => key.kid === next.kid)
+    )
     clock.advance(2 * MINUTE)
     const [fromA, fromB] = [await register(a.url, 'carol_rotated'), await register(b.url, 'dave_rotated')]
     expect(decodeProtectedHeader(fromA.accessToken).kid).to.equal(next.kid)
@@ -119,7 +136,9 @@ describe('Signing keys shared by instances on one MongoDB', () => {
     const url = isolatedMongoUrl(fake.url)
     await (await start(url, new FakeClock())).close()
     servers.splice(0)
-    const error = await start(url, new FakeClock(), { KEY_ENCRYPTION_SECRET: 'a-different-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9' })
+    const error = await start(url, new FakeClock(), {
+      KEY_ENCRYPTION_SECRET: 'a-different-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9',
+    })
       .then(() => undefined, (e: unknown) => e)
     expect(error).to.be.instanceOf(RangeError)
     expect((error as Error).message).to.match(/KEY_ENCRYPTION_SECRET/)
@@ -140,9 +159,13 @@ describe('Signing keys when the key store cannot answer', () => {
     store.down = true
     const server = await startTestServer({}, { keyStore: store })
     servers.push(server)
-    const signup = await call(server.url, '/registration', { json: { username: 'early_bird', password: 'correct horse battery' } })
+    const signup = await call(server.url, '/registration', {
+      json: { username: 'early_bird', password: 'correct horse battery' },
+    })
     expect([signup.status, signup.body.error]).to.deep.equal([503, 'service_unavailable'])
-    const probe = await call(server.url, '/secret', { token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiJ4In0.c2ln' })
+    const probe = await call(server.url, '/secret', {
+      token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiJ4In0.c2ln',
+    })
     expect([probe.status, probe.body.error]).to.deep.equal([503, 'service_unavailable'])
     expect((await call(server.url, '/.well-known/jwks.json')).body).to.deep.equal({ keys: [] })
     store.down = false

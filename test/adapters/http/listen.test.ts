@@ -37,7 +37,7 @@ describe('listen', () => {
     return socket
   }
 
-  it('keeps an idle keep-alive connection open past Node\'s 5 s default, so a proxy reusing it gets an answer', async function () {
+  it("keeps an idle keep-alive connection open past Node's 5 s default, so a proxy reusing it gets an answer", async function () {
     this.timeout(20_000)
     const socket = await open(65_000)
     expect(await get(socket)).to.equal('HTTP/1.1 200 OK')
@@ -65,6 +65,8 @@ describe('listen', () => {
   it('takes KEEP_ALIVE_TIMEOUT from the configuration: 65 s by default, bounded', () => {
     expect(loadConfig({}).keepAliveTimeoutSeconds).to.equal(65)
     expect(loadConfig({ KEEP_ALIVE_TIMEOUT: '2m' }).keepAliveTimeoutSeconds).to.equal(120)
-    for (const bad of ['0', 'forever', '2h']) expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT: bad })).to.throw(RangeError, /KEEP_ALIVE_TIMEOUT/)
+    for (const bad of ['0', 'forever', '2h']) {
+      expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT: bad })).to.throw(RangeError, /KEEP_ALIVE_TIMEOUT/)
+    }
   })
 })

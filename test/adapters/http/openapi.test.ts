@@ -22,9 +22,11 @@ describe('GET /openapi.json', () => {
     // Every route the router really serves, from its own table (HEAD is implied by GET).
     const app = await server.container.getAsync(HttpApp)
     const layers = app.middleware.flatMap((mw) => ((mw as { router?: { stack: Layer[] } }).router?.stack ?? []))
-    routes = new Set(layers.flatMap((layer) => layer.methods
-      .filter((method) => method !== 'HEAD')
-      .map((method) => `${method.toLowerCase()} ${layer.path.replace(/:(\w+)/g, '{$1}')}`)))
+    routes = new Set(layers.flatMap((layer) =>
+      layer.methods
+        .filter((method) => method !== 'HEAD')
+        .map((method) => `${method.toLowerCase()} ${layer.path.replace(/:(\w+)/g, '{$1}')}`)
+    ))
     // The docs page's own assets are part of /docs, not API operations.
     for (const asset of ['get /docs/init.js', 'get /docs/{asset}']) routes.delete(asset)
   })
@@ -40,8 +42,10 @@ describe('GET /openapi.json', () => {
 
   it('documents every route the router serves', () => {
     expect(routes.size).to.be.greaterThan(15)
-    const documented = new Set(Object.entries(doc.paths as Record<string, object>)
-      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`)))
+    const documented = new Set(
+      Object.entries(doc.paths as Record<string, object>)
+        .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`)),
+    )
     expect([...routes].filter((route) => !documented.has(route)), 'served but not documented').to.deep.equal([])
     expect([...documented].filter((route) => !routes.has(route)), 'documented but not served').to.deep.equal([])
   })
@@ -56,7 +60,12 @@ describe('GET /openapi.json', () => {
   it('carries the validation rules of the schemas that check request bodies', () => {
     const credentials = doc.paths['/registration'].post.requestBody.content['application/json'].schema
     expect(credentials.required).to.have.members(['username', 'password'])
-    expect(credentials.properties.username).to.include({ type: 'string', minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })
+    expect(credentials.properties.username).to.include({
+      type: 'string',
+      minLength: 3,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.-]+$',
+    })
     expect(credentials.properties.password).to.include({ type: 'string', minLength: 8, maxLength: 1024 })
     const price = doc.paths['/item/{name}'].post.requestBody.content['application/json'].schema
     expect(price.properties.price).to.include({ type: 'number', minimum: 0 })
@@ -65,16 +74,43 @@ describe('GET /openapi.json', () => {
   it('names every error code and the statuses each route can answer', () => {
     const error = doc.paths['/login'].post.responses['401'].content['application/json'].schema
     expect(error.properties.error.enum).to.include.members([
-      'invalid_request', 'unsupported_media_type', 'payload_too_large', 'username_taken', 'invalid_credentials',
-      'rate_limited', 'authorization_required', 'invalid_token', 'token_expired', 'token_revoked', 'token_reused',
-      'fresh_token_required', 'admin_required', 'not_found', 'item_exists', 'method_not_allowed', 'service_unavailable',
+      'invalid_request',
+      'unsupported_media_type',
+      'payload_too_large',
+      'username_taken',
+      'invalid_credentials',
+      'rate_limited',
+      'authorization_required',
+      'invalid_token',
+      'token_expired',
+      'token_revoked',
+      'token_reused',
+      'fresh_token_required',
+      'admin_required',
+      'not_found',
+      'item_exists',
+      'method_not_allowed',
+      'service_unavailable',
     ])
     expect(Object.keys(doc.paths['/users'].get.responses)).to.include.members(['200', '401', '403'])
-    expect(Object.keys(doc.paths['/registration'].post.responses)).to.include.members(['201', '400', '409', '413', '415'])
+    expect(Object.keys(doc.paths['/registration'].post.responses)).to.include.members([
+      '201',
+      '400',
+      '409',
+      '413',
+      '415',
+    ])
   })
 
   it('groups every operation under exactly one declared tag, none left to "default"', () => {
-    expect(doc.tags.map((tag: { name: string }) => tag.name)).to.deep.equal(['accounts', 'tokens', 'users', 'items', 'keys', 'operations'])
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).to.deep.equal([
+      'accounts',
+      'tokens',
+      'users',
+      'items',
+      'keys',
+      'operations',
+    ])
     const declared = new Set(doc.tags.map((tag: { name: string }) => tag.name))
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>)) {
       for (const [method, op] of Object.entries(ops)) {

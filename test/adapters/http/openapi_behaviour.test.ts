@@ -1,6 +1,15 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, type CallResult, login, postWithToken, register, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  type CallResult,
+  login,
+  postWithToken,
+  register,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 interface Documented {
   readonly security?: readonly Record<string, unknown>[]
@@ -27,14 +36,21 @@ describe('GET /openapi.json against the running app', () => {
   async function token(kind: Kind): Promise<string | undefined> {
     if (kind === 'none') return undefined
     if (kind === 'garbage') return 'not-a-token'
-    const session = kind === 'admin' ? await login(server.url, 'admin', 'admin-password') : await login(server.url, 'doc_user')
+    const session = kind === 'admin'
+      ? await login(server.url, 'admin', 'admin-password')
+      : await login(server.url, 'doc_user')
     if (kind === 'refresh') return session.refreshToken
-    if (kind === 'stale') return (await postWithToken(server.url, '/token/refresh', session.refreshToken)).body.access_token
+    if (kind === 'stale') {
+      return (await postWithToken(server.url, '/token/refresh', session.refreshToken)).body.access_token
+    }
     return session.accessToken
   }
   after(() => server.close())
 
-  const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method, path, op })))
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ method, path, op }))
+    )
   // A concrete path for each template: an item and a user that exist, so routes answer past auth.
   const concrete = (path: string) => path.replace('{name}', 'doc-item').replace('{username}', 'doc_victim')
   async function send(method: string, path: string, kind: Kind, body?: unknown): Promise<CallResult> {
@@ -42,23 +58,35 @@ describe('GET /openapi.json against the running app', () => {
       await call(server.url, concrete(path), { method: 'DELETE', token: await token('admin') }) // so a create can succeed
     }
     const bearer = await token(kind)
-    return call(server.url, concrete(path), { method: method.toUpperCase(), ...bearer === undefined ? {} : { token: bearer }, ...body === undefined ? {} : { json: body } })
+    return call(server.url, concrete(path), {
+      method: method.toUpperCase(),
+      ...bearer === undefined ? {} : { token: bearer },
+      ...body === undefined ? {} : { json: body },
+    })
   }
   // Self-service bodies carry a wrong password: a probe must never change or delete doc_user.
-  const bodyOf = (path: string, op: Documented) => op.requestBody === undefined ? undefined
-    : path.startsWith('/item') ? { price: 7 }
-    : path === '/me' ? { password: 'not the password' }
-    : path === '/password' ? { current_password: 'not the password', new_password: 'another long passphrase' }
-    : { username: 'doc_user', password: 'correct horse battery' }
+  const bodyOf = (path: string, op: Documented) =>
+    op.requestBody === undefined
+      ? undefined
+      : path.startsWith('/item')
+      ? { price: 7 }
+      : path === '/me'
+      ? { password: 'not the password' }
+      : path === '/password'
+      ? { current_password: 'not the password', new_password: 'another long passphrase' }
+      : { username: 'doc_user', password: 'correct horse battery' }
 
   it('answers 401 authorization_required without a token exactly where the document requires a bearer token', async () => {
     const needs: string[] = []
     const refusedAnonymous: string[] = []
     for (const { method, path, op } of operations()) {
-      const required = op.security !== undefined && op.security.length > 0 && op.security.every((entry) => 'bearer' in entry)
+      const required = op.security !== undefined && op.security.length > 0 &&
+        op.security.every((entry) => 'bearer' in entry)
       if (required) needs.push(`${method} ${path}`)
       const answer = await send(method, path, 'none', bodyOf(path, op))
-      if (answer.status === 401 && answer.body?.error === 'authorization_required') refusedAnonymous.push(`${method} ${path}`)
+      if (answer.status === 401 && answer.body?.error === 'authorization_required') {
+        refusedAnonymous.push(`${method} ${path}`)
+      }
     }
     expect(refusedAnonymous.sort()).to.deep.equal(needs.sort())
     expect(needs).to.include.members(['post /logout/all', 'get /secret', 'delete /item/{name}'])
@@ -95,9 +123,15 @@ describe('GET /openapi.json against the running app', () => {
     for (const { method, path, op } of operations().sort((a, b) => order(a.method) - order(b.method))) {
       if (method === 'delete' && path === '/users') continue // would wipe the accounts the other probes use; its 401/403 are probed above
       for (const kind of ['none', 'fresh', 'stale', 'refresh', 'garbage', 'admin'] as const) {
-        for (const body of op.requestBody === undefined ? [undefined] : [undefined, {}, [], { username: 1 }, bodyOf(path, op)]) {
+        for (
+          const body of op.requestBody === undefined
+            ? [undefined]
+            : [undefined, {}, [], { username: 1 }, bodyOf(path, op)]
+        ) {
           const answer = await send(method, path, kind, body)
-          if (!(String(answer.status) in op.responses)) undocumented.push(`${method} ${path} → ${answer.status} ${answer.body?.error ?? ''}`)
+          if (!(String(answer.status) in op.responses)) {
+            undocumented.push(`${method} ${path} → ${answer.status} ${answer.body?.error ?? ''}`)
+          }
         }
       }
     }

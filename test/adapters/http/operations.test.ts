@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLogger } from '../../../src/adapters/logger.ts'
 import { call, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
-import { acquireRedisOrSkip, freePort, LocalRedis, type RedisHandle, redisServerOnPath } from '../../support/redis_server.ts'
+import {
+  acquireRedisOrSkip,
+  freePort,
+  LocalRedis,
+  type RedisHandle,
+  redisServerOnPath,
+} from '../../support/redis_server.ts'
 import { requireOrSkip } from '../../support/requirements.ts'
 
 describe('GET /readyz', () => {
@@ -18,7 +24,10 @@ describe('GET /readyz', () => {
   })
 
   it('answers 503 naming MongoDB when it cannot be reached, while /healthz stays 200', async () => {
-    const server = await startTestServer({ MONGO_URL: `mongodb://127.0.0.1:${await freePort()}/x`, MONGO_TIMEOUT_MS: '200' })
+    const server = await startTestServer({
+      MONGO_URL: `mongodb://127.0.0.1:${await freePort()}/x`,
+      MONGO_TIMEOUT_MS: '200',
+    })
     try {
       const answer = await call(server.url, '/readyz')
       expect(answer.status).to.equal(503)
@@ -71,7 +80,9 @@ describe('GET /metrics', () => {
 
   it('times requests by route pattern and status', () => {
     expect(text).to.match(/hexauth_http_request_duration_seconds_count\{method="GET",route="\/secret",status="200"\} 1/)
-    expect(text).to.match(/hexauth_http_request_duration_seconds_count\{method="DELETE",route="\/users\/:username",status="403"\} 1/)
+    expect(text).to.match(
+      /hexauth_http_request_duration_seconds_count\{method="DELETE",route="\/users\/:username",status="403"\} 1/,
+    )
   })
 
   it('keeps labels bounded: no raw path or username reaches a label', () => {
@@ -94,7 +105,10 @@ describe('GET /metrics', () => {
   })
 
   it('counts requests failed by a store that cannot answer, by store', async () => {
-    const down = await startTestServer({ MONGO_URL: `mongodb://127.0.0.1:${await freePort()}/x`, MONGO_TIMEOUT_MS: '200' })
+    const down = await startTestServer({
+      MONGO_URL: `mongodb://127.0.0.1:${await freePort()}/x`,
+      MONGO_TIMEOUT_MS: '200',
+    })
     try {
       await call(down.url, '/login', { json: { username: 'anyone', password: 'long enough pw' } })
       const metrics = (await call(down.url, '/metrics')).body as string
@@ -109,7 +123,12 @@ describe('Request logs and ids', () => {
   let server: TestServer
   const lines: string[] = []
   before(async () => {
-    const sink = new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done() } })
+    const sink = new Writable({
+      write(chunk, _e, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
     server = await startTestServer({ LOG_LEVEL: 'info' }, {}, createLogger('info', sink))
   })
   after(() => server.close())
@@ -117,7 +136,10 @@ describe('Request logs and ids', () => {
   it('echoes a valid X-Request-Id and logs one line for the request with it', async () => {
     const { accessToken } = await register(server.url, 'logged')
     lines.length = 0
-    const answer = await call(server.url, '/secret', { token: accessToken, headers: { 'x-request-id': 'trace-abc.123' } })
+    const answer = await call(server.url, '/secret', {
+      token: accessToken,
+      headers: { 'x-request-id': 'trace-abc.123' },
+    })
     expect(answer.headers.get('x-request-id')).to.equal('trace-abc.123')
     const logged = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request')
     expect(logged).to.have.length(1)
@@ -144,7 +166,12 @@ describe('GET /metrics: the revocation near-cache', function () {
   let redis: LocalRedis
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the near-cache gauge needs a redis-server binary on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the near-cache gauge needs a redis-server binary on PATH (apt-get install redis-server)',
+    )
     redis = new LocalRedis(await freePort())
     await redis.start()
   })

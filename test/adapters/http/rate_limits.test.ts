@@ -10,12 +10,23 @@ import type { Username } from '../../../src/domain/username.ts'
 import { CountingHasher } from '../../support/core_fixtures.ts'
 import { FailingLimiter, type LimiterFault } from '../../support/failing_limiter.ts'
 import { GatedHasher, Gates } from '../../support/gates.ts'
-import { call, type CallResult, expectError, register, startTestServer, TEST_ENV, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  type CallResult,
+  expectError,
+  register,
+  startTestServer,
+  TEST_ENV,
+  type TestServer,
+} from '../../support/http_harness.ts'
 import { untilAnsweredOrGated } from '../../support/until_answered_or_gated.ts'
 
 const PASSWORD = 'correct horse battery'
 const LIMITS = {
-  RATE_LIMIT: 'on', RATE_LIMIT_IP: '1000/1m', RATE_LIMIT_LOGIN_USER_IP: '3/15m', RATE_LIMIT_LOGIN_USER: '5/1d',
+  RATE_LIMIT: 'on',
+  RATE_LIMIT_IP: '1000/1m',
+  RATE_LIMIT_LOGIN_USER_IP: '3/15m',
+  RATE_LIMIT_LOGIN_USER: '5/1d',
 }
 
 describe('Brute-force limits', () => {
@@ -42,7 +53,9 @@ describe('Brute-force limits', () => {
   it('counts fresh-login failures against the same budget', async () => {
     server = await startTestServer(LIMITS)
     await register(server.url, 'target', PASSWORD)
-    for (let i = 0; i < 3; i++) await call(server.url, '/fresh-login', { json: { username: 'target', password: 'nope nope' } })
+    for (let i = 0; i < 3; i++) {
+      await call(server.url, '/fresh-login', { json: { username: 'target', password: 'nope nope' } })
+    }
     expectError(await attempt(PASSWORD), 429, 'rate_limited')
   })
 
@@ -53,7 +66,7 @@ describe('Brute-force limits', () => {
     expectError(await attempt(PASSWORD), 429, 'rate_limited')
   })
 
-  it('clears the address\'s count for a username on a successful login', async () => {
+  it("clears the address's count for a username on a successful login", async () => {
     server = await startTestServer(LIMITS)
     await register(server.url, 'target', PASSWORD)
     for (let i = 0; i < 2; i++) await attempt('wrong password')
@@ -74,7 +87,11 @@ describe('Brute-force limits', () => {
     server = await startTestServer({ ...LIMITS, TRUST_PROXY: 'true' })
     await register(server.url, 'target', PASSWORD)
     for (let i = 0; i < 5; i++) {
-      expectError(await attempt('wrong password', 'target', { 'x-forwarded-for': `203.0.113.${i}` }), 401, 'invalid_credentials')
+      expectError(
+        await attempt('wrong password', 'target', { 'x-forwarded-for': `203.0.113.${i}` }),
+        401,
+        'invalid_credentials',
+      )
     }
     expectError(await attempt(PASSWORD, 'target', { 'x-forwarded-for': '198.51.100.7' }), 429, 'rate_limited')
   })
@@ -114,8 +131,11 @@ describe('Brute-force limits', () => {
 
   it('fails closed on login when the limiter store cannot answer, and keeps /secret up', async () => {
     const limits: AuthLimits = {
-      perIp: new FailingLimiter('down'), loginFailsPerUserIp: new FailingLimiter('down'),
-      loginFailsPerUser: new FailingLimiter('down'), knownAddresses: new FailingLimiter('down'), knownAddressSeconds: 60,
+      perIp: new FailingLimiter('down'),
+      loginFailsPerUserIp: new FailingLimiter('down'),
+      loginFailsPerUser: new FailingLimiter('down'),
+      knownAddresses: new FailingLimiter('down'),
+      knownAddressSeconds: 60,
     }
     // Started first: its memory blocklist refuses tokens issued before it (a restart's rule).
     server = await startTestServer(LIMITS, { limits })
@@ -123,7 +143,11 @@ describe('Brute-force limits', () => {
     try {
       const { accessToken } = await register(healthy.url, 'target', PASSWORD)
       expectError(await attempt(PASSWORD), 503, 'service_unavailable')
-      expectError(await call(server.url, '/registration', { json: { username: 'new-user', password: PASSWORD } }), 503, 'service_unavailable')
+      expectError(
+        await call(server.url, '/registration', { json: { username: 'new-user', password: PASSWORD } }),
+        503,
+        'service_unavailable',
+      )
       expect((await call(server.url, '/secret', { token: accessToken })).status).to.equal(200)
     } finally {
       await healthy.close()
@@ -133,7 +157,10 @@ describe('Brute-force limits', () => {
 
 /** Budgets like the defaults, with room for a test's many requests from one address. */
 const BUDGETS = {
-  RATE_LIMIT: 'on', RATE_LIMIT_IP: '10000/1m', RATE_LIMIT_LOGIN_USER_IP: '10/15m', RATE_LIMIT_LOGIN_USER: '100/1d',
+  RATE_LIMIT: 'on',
+  RATE_LIMIT_IP: '10000/1m',
+  RATE_LIMIT_LOGIN_USER_IP: '10/15m',
+  RATE_LIMIT_LOGIN_USER: '100/1d',
 }
 
 const from = (address: string): Record<string, string> => ({ 'x-forwarded-for': address })
@@ -146,7 +173,13 @@ function tryLogin(base: string, password: string, headers: Record<string, string
  * `attempts` wrong passwords at once, each that reaches the hasher held there until every one
  * is answered or held; answers the results and how many reached the hasher.
  */
-async function burst(base: string, hasher: GatedHasher, attempts: number, headers: Record<string, string> = {}, path = '/login') {
+async function burst(
+  base: string,
+  hasher: GatedHasher,
+  attempts: number,
+  headers: Record<string, string> = {},
+  path = '/login',
+) {
   const gates = new Gates()
   hasher.gates = gates
   const requests = Array.from({ length: attempts }, () => tryLogin(base, 'wrong password', headers, path))
@@ -161,7 +194,8 @@ async function burst(base: string, hasher: GatedHasher, attempts: number, header
 function expectOutcomes(results: readonly CallResult[], invalid: number, limited: number, retryWithin: number): void {
   const refused = results.filter((result) => result.status === 429)
   expect(results.map((result) => result.status).sort()).to.deep.equal([
-    ...Array<number>(invalid).fill(401), ...Array<number>(limited).fill(429),
+    ...Array<number>(invalid).fill(401),
+    ...Array<number>(limited).fill(429),
   ])
   for (const result of results.filter((r) => r.status === 401)) expectError(result, 401, 'invalid_credentials')
   for (const result of refused) {
@@ -175,7 +209,9 @@ class SwitchableUsers extends MemoryUserRepository {
   down = false
 
   override findByUsername(username: Username): Promise<User | undefined> {
-    if (this.down) return Promise.reject(new AuthError('service_unavailable', 'Cannot find the user: the user store is down'))
+    if (this.down) {
+      return Promise.reject(new AuthError('service_unavailable', 'Cannot find the user: the user store is down'))
+    }
     return super.findByUsername(username)
   }
 }
@@ -200,16 +236,23 @@ describe('Brute-force limits, attempts at once', () => {
 
   it('gives back the point a correct password took: a later burst from elsewhere gets the budget less the real failures', async () => {
     const hasher = new GatedHasher()
-    server = await startTestServer({ ...BUDGETS, RATE_LIMIT_LOGIN_USER_IP: '100/15m', RATE_LIMIT_LOGIN_USER: '10/1d', TRUST_PROXY: '1' }, { hasher })
+    server = await startTestServer({
+      ...BUDGETS,
+      RATE_LIMIT_LOGIN_USER_IP: '100/15m',
+      RATE_LIMIT_LOGIN_USER: '10/1d',
+      TRUST_PROXY: '1',
+    }, { hasher })
     await register(server.url, 'target', PASSWORD)
-    for (let i = 0; i < 3; i++) expectError(await tryLogin(server.url, 'wrong password', from('192.0.2.10')), 401, 'invalid_credentials')
+    for (let i = 0; i < 3; i++) {
+      expectError(await tryLogin(server.url, 'wrong password', from('192.0.2.10')), 401, 'invalid_credentials')
+    }
     expect((await tryLogin(server.url, PASSWORD, from('192.0.2.10'))).status).to.equal(200)
     const { results, verifies } = await burst(server.url, hasher, 60, from('198.51.100.20'))
     expect(verifies).to.equal(7)
     expectOutcomes(results, 7, 53, 86400)
   })
 
-  it('clears this address\'s count on a correct password: a later burst from it gets the whole budget', async () => {
+  it("clears this address's count on a correct password: a later burst from it gets the whole budget", async () => {
     const hasher = new GatedHasher()
     server = await startTestServer(BUDGETS, { hasher })
     await register(server.url, 'target', PASSWORD)
@@ -224,10 +267,17 @@ describe('Brute-force limits, attempts at once', () => {
     const hasher = new CountingHasher()
     server = await startTestServer(LIMITS, { hasher })
     await register(server.url, 'target', PASSWORD)
-    const bodies = [{ username: 'target' }, { username: 'target', password: 42 }, { username: 'target', password: 'short' },
-      { username: 'target', password: ['correct horse battery'] }, { username: 'target', password: 'x'.repeat(2000) }]
+    const bodies = [
+      { username: 'target' },
+      { username: 'target', password: 42 },
+      { username: 'target', password: 'short' },
+      { username: 'target', password: ['correct horse battery'] },
+      { username: 'target', password: 'x'.repeat(2000) },
+    ]
     for (let round = 0; round < 4; round++) {
-      for (const json of bodies) expectError(await call(server.url, '/login', { json }), 400, 'invalid_request', ['password'])
+      for (const json of bodies) {
+        expectError(await call(server.url, '/login', { json }), 400, 'invalid_request', ['password'])
+      }
     }
     for (let i = 0; i < 3; i++) expectError(await tryLogin(server.url, 'wrong password'), 401, 'invalid_credentials')
     expectError(await tryLogin(server.url, PASSWORD), 429, 'rate_limited')
@@ -256,7 +306,11 @@ describe('Brute-force limits, one limiter store failing alone', () => {
   const settings = loadConfig({ ...TEST_ENV, ...LIMITS }).rateLimits!
 
   /** A server whose `name` limiter fails as `fault` and whose others work, with `target` registered. */
-  async function serverWith(name: keyof AuthLimits, failing: FailingLimiter, hasher: CountingHasher): Promise<TestServer> {
+  async function serverWith(
+    name: keyof AuthLimits,
+    failing: FailingLimiter,
+    hasher: CountingHasher,
+  ): Promise<TestServer> {
     const users = new MemoryUserRepository()
     const healthy = await startTestServer(LIMITS, { users })
     await register(healthy.url, 'target', PASSWORD)
@@ -265,8 +319,13 @@ describe('Brute-force limits, one limiter store failing alone', () => {
   }
 
   const cases: ReadonlyArray<readonly [keyof AuthLimits, LimiterFault]> = [
-    ['perIp', 'down'], ['perIp', 'read_only'], ['loginFailsPerUserIp', 'down'], ['loginFailsPerUserIp', 'read_only'],
-    ['loginFailsPerUser', 'down'], ['loginFailsPerUser', 'read_only'], ['knownAddresses', 'down'],
+    ['perIp', 'down'],
+    ['perIp', 'read_only'],
+    ['loginFailsPerUserIp', 'down'],
+    ['loginFailsPerUserIp', 'read_only'],
+    ['loginFailsPerUser', 'down'],
+    ['loginFailsPerUser', 'read_only'],
+    ['knownAddresses', 'down'],
   ]
   for (const [name, fault] of cases) {
     it(`answers 503 to every login, before any password check, when only ${name} is ${fault.replace('_', ' ')}`, async () => {
@@ -305,7 +364,9 @@ describe('Brute-force limits, no lockout of the owner', () => {
   /** 100 wrong passwords for `target`, 10 from each of 10 addresses: every one a 401. */
   async function attack(base: string): Promise<void> {
     for (let a = 0; a < 10; a++) {
-      for (let i = 0; i < 10; i++) expectError(await tryLogin(base, 'wrong password', from(`203.0.113.${a}`)), 401, 'invalid_credentials')
+      for (let i = 0; i < 10; i++) {
+        expectError(await tryLogin(base, 'wrong password', from(`203.0.113.${a}`)), 401, 'invalid_credentials')
+      }
     }
   }
 
@@ -335,18 +396,24 @@ describe('Brute-force limits, no lockout of the owner', () => {
     server = await startTestServer(ATTACK)
     await register(server.url, 'target', PASSWORD)
     expect((await tryLogin(server.url, PASSWORD, from('192.0.2.10'))).status).to.equal(200)
-    for (let i = 0; i < 10; i++) expectError(await tryLogin(server.url, 'wrong password', from('192.0.2.10')), 401, 'invalid_credentials')
+    for (let i = 0; i < 10; i++) {
+      expectError(await tryLogin(server.url, 'wrong password', from('192.0.2.10')), 401, 'invalid_credentials')
+    }
     const refused = await tryLogin(server.url, PASSWORD, from('192.0.2.10'))
     expectError(refused, 429, 'rate_limited')
     expect(Number(refused.headers.get('retry-after'))).to.be.within(1, 15 * 60)
   })
 
-  it('spends nothing of the username\'s budget from anywhere on attempts refused by the per-address one', async () => {
+  it("spends nothing of the username's budget from anywhere on attempts refused by the per-address one", async () => {
     server = await startTestServer({ ...ATTACK, RATE_LIMIT_LOGIN_USER_IP: '3/15m', RATE_LIMIT_LOGIN_USER: '10/1d' })
     await register(server.url, 'target', PASSWORD)
-    for (let i = 0; i < 3; i++) expectError(await tryLogin(server.url, 'wrong password', from('203.0.113.1')), 401, 'invalid_credentials')
+    for (let i = 0; i < 3; i++) {
+      expectError(await tryLogin(server.url, 'wrong password', from('203.0.113.1')), 401, 'invalid_credentials')
+    }
     // Refused without a hash, so cheap: were they counted, one address could lock the username.
-    for (let i = 0; i < 20; i++) expectError(await tryLogin(server.url, 'wrong password', from('203.0.113.1')), 429, 'rate_limited')
+    for (let i = 0; i < 20; i++) {
+      expectError(await tryLogin(server.url, 'wrong password', from('203.0.113.1')), 429, 'rate_limited')
+    }
     expect((await tryLogin(server.url, PASSWORD, from('198.51.100.99'))).status).to.equal(200)
   })
 

@@ -1,6 +1,13 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, listUsernames, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  expectError,
+  listUsernames,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 const RACERS = 50
 
@@ -15,8 +22,9 @@ describe('POST /registration under concurrency', () => {
 
   it(`lets exactly one of ${RACERS} concurrent registrations of one name win, keeping its password`, async () => {
     const passwords = Array.from({ length: RACERS }, (_, i) => `racer-password-${i}`)
-    const results = await Promise.all(passwords.map((password) =>
-      call(server.url, '/registration', { json: { username: 'contested', password } })))
+    const results = await Promise.all(
+      passwords.map((password) => call(server.url, '/registration', { json: { username: 'contested', password } })),
+    )
 
     const winners = results.flatMap((result, i) => (result.status === 201 ? [i] : []))
     expect(winners).to.have.lengthOf(1)
@@ -24,8 +32,9 @@ describe('POST /registration under concurrency', () => {
       if (result.status !== 201) expectError(result, 409, 'username_taken')
     }
 
-    const logins = await Promise.all(passwords.map((password) =>
-      call(server.url, '/login', { json: { username: 'contested', password } })))
+    const logins = await Promise.all(
+      passwords.map((password) => call(server.url, '/login', { json: { username: 'contested', password } })),
+    )
     const accepted = logins.flatMap((result, i) => (result.status === 200 ? [i] : []))
     expect(accepted).to.deep.equal(winners)
     for (const result of logins) {

@@ -18,7 +18,11 @@ describe('request targets', () => {
   after(() => server.close())
 
   const send = (target: string, method = 'POST') =>
-    callRaw(origin, target, { method, headers: { 'content-type': 'application/json', 'content-length': '2' }, body: '{}' })
+    callRaw(origin, target, {
+      method,
+      headers: { 'content-type': 'application/json', 'content-length': '2' },
+      body: '{}',
+    })
 
   it('answers an origin glued in front of an absolute target with 400 invalid_request', async () => {
     expectError(await send(`${origin}${origin}/registration%00`), 400, 'invalid_request')
@@ -37,7 +41,10 @@ describe('request targets', () => {
 
   it('serves a well-formed absolute target as its path, as HTTP/1.1 requires of servers', async () => {
     const { accessToken } = await register(origin, 'absolute_form')
-    const answer = await callRaw(origin, `${origin}/secret`, { method: 'GET', headers: { authorization: `Bearer ${accessToken}` } })
+    const answer = await callRaw(origin, `${origin}/secret`, {
+      method: 'GET',
+      headers: { authorization: `Bearer ${accessToken}` },
+    })
     expect([answer.status, answer.body]).to.deep.equal([200, { answer: 42 }])
   })
 })
@@ -46,11 +53,17 @@ describe('request targets, in a process of their own', () => {
   it('prints no deprecation warning for a glued absolute target (Node warns once per process)', async function () {
     this.timeout(30_000)
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stdout!.on('data', (chunk) => { output += chunk })
-    child.stderr!.on('data', (chunk) => { output += chunk })
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr!.on('data', (chunk) => {
+      output += chunk
+    })
     try {
       let port: string | undefined
       for (let i = 0; i < 300 && port === undefined; i++) {

@@ -4,7 +4,14 @@ import type { CookieOptions } from '../../../src/adapters/http/cookies.ts'
 import { forwardedMethod, readRequestToken } from '../../../src/adapters/http/request_token.ts'
 import { throwsWith } from '../../support/core_fixtures.ts'
 
-const COOKIES: CookieOptions = { headers: true, cookies: true, secure: true, sameSite: 'Lax', accessTtlSeconds: 900, refreshTtlSeconds: 86400 }
+const COOKIES: CookieOptions = {
+  headers: true,
+  cookies: true,
+  secure: true,
+  sameSite: 'Lax',
+  accessTtlSeconds: 900,
+  refreshTtlSeconds: 86400,
+}
 
 /** A request with these headers (lower-case names) and method. */
 function request(headers: Record<string, string>, method = 'GET') {
@@ -13,13 +20,22 @@ function request(headers: Record<string, string>, method = 'GET') {
 
 describe('readRequestToken (what /auth/verify reuses)', () => {
   it('takes the header token with no CSRF proof, whatever the method', () => {
-    expect(readRequestToken(request({ authorization: 'Bearer a.b.c' }, 'POST'), 'access', COOKIES)).to.deep.equal({ token: 'a.b.c', csrf: undefined })
+    expect(readRequestToken(request({ authorization: 'Bearer a.b.c' }, 'POST'), 'access', COOKIES)).to.deep.equal({
+      token: 'a.b.c',
+      csrf: undefined,
+    })
   })
 
   it('takes the cookie token, with the X-CSRF-Token header as the proof on an unsafe method only', () => {
     const cookie = '__Host-hexauth-access=x.y.z'
-    expect(readRequestToken(request({ cookie }, 'GET'), 'access', COOKIES)).to.deep.equal({ token: 'x.y.z', csrf: undefined })
-    expect(readRequestToken(request({ cookie, 'x-csrf-token': 'v' }, 'DELETE'), 'access', COOKIES)).to.deep.equal({ token: 'x.y.z', csrf: { presented: 'v' } })
+    expect(readRequestToken(request({ cookie }, 'GET'), 'access', COOKIES)).to.deep.equal({
+      token: 'x.y.z',
+      csrf: undefined,
+    })
+    expect(readRequestToken(request({ cookie, 'x-csrf-token': 'v' }, 'DELETE'), 'access', COOKIES)).to.deep.equal({
+      token: 'x.y.z',
+      csrf: { presented: 'v' },
+    })
     expect(readRequestToken(request({ cookie }, 'PATCH'), 'access', COOKIES).csrf).to.deep.equal({ presented: '' })
   })
 
@@ -35,15 +51,28 @@ describe('readRequestToken (what /auth/verify reuses)', () => {
   })
 
   it('refuses two different tokens and a cookie sent twice with invalid_request', () => {
-    throwsWith(() => readRequestToken(request({ authorization: 'Bearer h.h.h', cookie: '__Host-hexauth-access=c.c.c' }), 'access', COOKIES), 'invalid_request')
-    throwsWith(() => readRequestToken(request({ cookie: '__Host-hexauth-access=a; __Host-hexauth-access=b' }), 'access', COOKIES), 'invalid_request')
+    throwsWith(
+      () =>
+        readRequestToken(
+          request({ authorization: 'Bearer h.h.h', cookie: '__Host-hexauth-access=c.c.c' }),
+          'access',
+          COOKIES,
+        ),
+      'invalid_request',
+    )
+    throwsWith(
+      () =>
+        readRequestToken(request({ cookie: '__Host-hexauth-access=a; __Host-hexauth-access=b' }), 'access', COOKIES),
+      'invalid_request',
+    )
   })
 
   it('applies the CSRF rule to the method a proxy reports (X-Forwarded-Method, X-Original-Method)', () => {
     const cookie = '__Host-hexauth-access=x.y.z'
     const proxied = request({ cookie, 'x-forwarded-method': 'post' }, 'GET')
     expect(forwardedMethod(proxied)).to.equal('POST')
-    expect(readRequestToken({ get: proxied.get, method: forwardedMethod(proxied) }, 'access', COOKIES).csrf).to.deep.equal({ presented: '' })
+    expect(readRequestToken({ get: proxied.get, method: forwardedMethod(proxied) }, 'access', COOKIES).csrf).to.deep
+      .equal({ presented: '' })
     expect(forwardedMethod(request({ 'x-original-method': 'DELETE' }, 'GET'))).to.equal('DELETE')
     expect(forwardedMethod(request({ 'x-forwarded-method': 'GET\r\nX: y' }, 'GET'))).to.equal('GET')
   })

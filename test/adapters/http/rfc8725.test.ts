@@ -40,10 +40,12 @@ describe('RFC 8725 battery on GET /secret, HS256 (JWT_SECRET only)', () => {
 
   after(() => server.close())
 
-  it('accepts the untouched token and the battery\'s own signers\' output (the control)', async () => {
+  it("accepts the untouched token and the battery's own signers' output (the control)", async () => {
     expect((await call(server.url, '/secret', { token: valid })).status).to.equal(200)
     expect((await call(server.url, '/secret', { token: await sign(claims) })).status).to.equal(200)
-    expect((await call(server.url, '/secret', { token: await hmacToken({ alg: 'HS256', typ: 'at+jwt' }, claims) })).status).to.equal(200)
+    expect(
+      (await call(server.url, '/secret', { token: await hmacToken({ alg: 'HS256', typ: 'at+jwt' }, claims) })).status,
+    ).to.equal(200)
     expect((await call(server.url, '/secret', { token: await signRaw(JSON.stringify(claims)) })).status).to.equal(200)
   })
 
@@ -59,7 +61,9 @@ describe('RFC 8725 battery on GET /secret, HS256 (JWT_SECRET only)', () => {
 
   it('refuses an HS256 signature under a header that names another algorithm', async () => {
     const [, payload, signature] = valid.split('.')
-    for (const alg of ['HS384', 'HS512', 'RS256']) await expectRefused(`${b64({ alg, typ: 'at+jwt' })}.${payload}.${signature}`)
+    for (const alg of ['HS384', 'HS512', 'RS256']) {
+      await expectRefused(`${b64({ alg, typ: 'at+jwt' })}.${payload}.${signature}`)
+    }
   })
 
   it('refuses a refresh token as an access token, by typ and by type', async () => {
@@ -141,7 +145,9 @@ describe('RFC 8725 battery on GET /secret, HS256 (JWT_SECRET only)', () => {
   it('refuses a signature in standard base64', async () => {
     let token = valid
     // Sign until the signature holds a character standard base64 writes differently.
-    for (let i = 0; !/[-_]/.test(token.split('.')[2]!) && i < 200; i++) token = await sign({ ...claims, jti: crypto.randomUUID() })
+    for (let i = 0; !/[-_]/.test(token.split('.')[2]!) && i < 200; i++) {
+      token = await sign({ ...claims, jti: crypto.randomUUID() })
+    }
     expect(token.split('.')[2]).to.match(/[-_]/)
     const [header, payload, signature] = token.split('.')
     await expectRefused(`${header}.${payload}.${signature!.replaceAll('-', '+').replaceAll('_', '/')}`)

@@ -32,7 +32,9 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
   async function hmac(header: Record<string, unknown> | string, secret: Uint8Array<ArrayBuffer>): Promise<string> {
     const input = `${b64(header)}.${b64(claims)}`
     const hmacKey = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-    return `${input}.${base64url.encode(new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(input))))}`
+    return `${input}.${
+      base64url.encode(new Uint8Array(await crypto.subtle.sign('HMAC', hmacKey, new TextEncoder().encode(input))))
+    }`
   }
 
   async function expectRefused(token: string): Promise<void> {
@@ -48,7 +50,10 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
     server = await startTestServer({ JWT_KEYS_FILE: path })
     valid = (await register(server.url, 'battery')).accessToken
     claims = decodeJwt(valid)
-    lure = createServer((_req, res) => { lureHits++; res.end('{"keys":[]}') }).listen(0, '127.0.0.1')
+    lure = createServer((_req, res) => {
+      lureHits++
+      res.end('{"keys":[]}')
+    }).listen(0, '127.0.0.1')
     await new Promise((resolve) => lure.once('listening', resolve))
     lureUrl = `http://127.0.0.1:${(lure.address() as { port: number }).port}`
   })
@@ -62,7 +67,8 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
   it('accepts the untouched token and tokens of each key under its own kid and alg (the control)', async () => {
     expect((await call(server.url, '/secret', { token: valid })).status).to.equal(200)
     for (const alg of ['ES256', 'EdDSA', 'RS256']) {
-      expect((await call(server.url, '/secret', { token: await sign(alg, { kid: `kid-${alg}` }) })).status, alg).to.equal(200)
+      expect((await call(server.url, '/secret', { token: await sign(alg, { kid: `kid-${alg}` }) })).status, alg).to
+        .equal(200)
     }
   })
 
@@ -73,7 +79,7 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
     await expectRefused(await sign('EdDSA', { kid: 'kid-ES256' }))
   })
 
-  it('refuses an HS256 token MACed with the public key\'s bytes, whatever form they take (algorithm confusion)', async () => {
+  it("refuses an HS256 token MACed with the public key's bytes, whatever form they take (algorithm confusion)", async () => {
     const publicOf = (alg: string) => {
       const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest } = jwks[alg]!
       return rest
@@ -82,10 +88,14 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
       const jwk = publicOf(alg)
       const pem = await exportSPKI(await importJWK(jwk, alg) as CryptoKey)
       const forms = [
-        new TextEncoder().encode(JSON.stringify(jwk)), new TextEncoder().encode(pem),
-        base64url.decode(jwk.x ?? jwk.n!), new TextEncoder().encode(jwk.x ?? jwk.n!),
+        new TextEncoder().encode(JSON.stringify(jwk)),
+        new TextEncoder().encode(pem),
+        base64url.decode(jwk.x ?? jwk.n!),
+        new TextEncoder().encode(jwk.x ?? jwk.n!),
       ]
-      for (const bytes of forms) await expectRefused(await hmac({ alg: 'HS256', typ: 'at+jwt', kid: `kid-${alg}` }, new Uint8Array(bytes)))
+      for (const bytes of forms) {
+        await expectRefused(await hmac({ alg: 'HS256', typ: 'at+jwt', kid: `kid-${alg}` }, new Uint8Array(bytes)))
+      }
     }
   })
 
@@ -94,7 +104,19 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
     await expectRefused(await sign('ES256', {}))
   })
 
-  for (const kid of ['../../../../etc/passwd', '/dev/null', "kid-ES256' OR '1'='1", 'kid-ES256"; DROP TABLE signing_keys; --', '%2e%2e%2fkid-ES256', 'kid-ES256\u0000', ' kid-ES256', 'KID-ES256', '*']) {
+  for (
+    const kid of [
+      '../../../../etc/passwd',
+      '/dev/null',
+      "kid-ES256' OR '1'='1",
+      'kid-ES256"; DROP TABLE signing_keys; --',
+      '%2e%2e%2fkid-ES256',
+      'kid-ES256\u0000',
+      ' kid-ES256',
+      'KID-ES256',
+      '*',
+    ]
+  ) {
     it(`refuses the kid ${JSON.stringify(kid)}, a 401 and never a 5xx`, async () => {
       await expectRefused(await sign('ES256', { kid }))
     })
@@ -103,32 +125,53 @@ describe('RFC 8725 battery on GET /secret, with key pairs and kids', () => {
   it('refuses a kid that is no string, and a kid given twice', async () => {
     for (const kid of [1, true, null, ['kid-ES256'], { $ne: '' }]) await expectRefused(await sign('ES256', { kid }))
     const [, payload, signature] = (await sign('ES256', { kid: 'kid-ES256' })).split('.')
-    await expectRefused(`${b64('{"alg":"ES256","typ":"at+jwt","kid":"unknown","kid":"kid-ES256"}')}.${payload}.${signature}`)
+    await expectRefused(
+      `${b64('{"alg":"ES256","typ":"at+jwt","kid":"unknown","kid":"kid-ES256"}')}.${payload}.${signature}`,
+    )
   })
 
-  it('refuses the ES256 signature r = s = 0 (CVE-2022-21449) under the ES256 key\'s kid', async () => {
-    await expectRefused(`${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256' })}.${b64(claims)}.${base64url.encode(new Uint8Array(64))}`)
+  it("refuses the ES256 signature r = s = 0 (CVE-2022-21449) under the ES256 key's kid", async () => {
+    await expectRefused(
+      `${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256' })}.${b64(claims)}.${
+        base64url.encode(new Uint8Array(64))
+      }`,
+    )
   })
 
   it('refuses a token signed with a key it embeds (jwk), even under one of our kids', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256')
     const jwk = await exportJWK(publicKey)
     for (const header of [{ jwk }, { jwk, kid: 'kid-ES256' }]) {
-      await expectRefused(await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header }).sign(privateKey))
+      await expectRefused(
+        await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header }).sign(privateKey),
+      )
     }
   })
 
   it('refuses a token pointing at keys elsewhere (jku, x5u, x5c), and never fetches them', async () => {
     const { privateKey } = await generateKeyPair('ES256')
-    for (const header of [{ jku: `${lureUrl}/jwks.json` }, { x5u: `${lureUrl}/cert.pem` }, { jku: `${lureUrl}/jwks.json`, kid: 'kid-ES256' }, { x5c: ['MIIB'] }]) {
-      await expectRefused(await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'attacker', ...header }).sign(privateKey))
+    for (
+      const header of [{ jku: `${lureUrl}/jwks.json` }, { x5u: `${lureUrl}/cert.pem` }, {
+        jku: `${lureUrl}/jwks.json`,
+        kid: 'kid-ES256',
+      }, { x5c: ['MIIB'] }]
+    ) {
+      await expectRefused(
+        await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'attacker', ...header }).sign(
+          privateKey,
+        ),
+      )
       await expectRefused(await sign('ES256', { kid: 'kid-ES256', ...header }))
     }
     expect(lureHits, 'requests made to the URLs the tokens named').to.equal(0)
   })
 
   it('refuses a crit header and alg none, with any kid', async () => {
-    await expectRefused(`${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256', crit: ['exp'] })}.${b64(claims)}.${valid.split('.')[2]}`)
-    for (const alg of ['none', 'None']) await expectRefused(`${b64({ alg, typ: 'at+jwt', kid: 'kid-ES256' })}.${b64(claims)}.`)
+    await expectRefused(
+      `${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'kid-ES256', crit: ['exp'] })}.${b64(claims)}.${valid.split('.')[2]}`,
+    )
+    for (const alg of ['none', 'None']) {
+      await expectRefused(`${b64({ alg, typ: 'at+jwt', kid: 'kid-ES256' })}.${b64(claims)}.`)
+    }
   })
 })

@@ -1,6 +1,13 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
-import { call, expectError, postWithToken, registerAdmin, startTestServer, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  expectError,
+  postWithToken,
+  registerAdmin,
+  startTestServer,
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 // One scripted session, step by step: each `it` builds on the ones before it.
 describe('an end-to-end session', () => {
@@ -37,7 +44,7 @@ describe('an end-to-end session', () => {
     expect(result.body).to.deep.equal({ answer: 42 })
   })
 
-  it('refreshes bob\'s access', async () => {
+  it("refreshes bob's access", async () => {
     const result = await postWithToken(url, '/token/refresh', loggedIn.refresh_token)
     expect(result.status).to.equal(200)
     refreshed = result.body
@@ -78,7 +85,11 @@ describe('an end-to-end session', () => {
   })
 
   it('lets the admin, and not bob, delete the item', async () => {
-    expectError(await call(url, '/item/kettle', { method: 'DELETE', token: registered.access_token }), 403, 'admin_required')
+    expectError(
+      await call(url, '/item/kettle', { method: 'DELETE', token: registered.access_token }),
+      403,
+      'admin_required',
+    )
     expect((await call(url, '/item/kettle', { method: 'DELETE', token: adminAccess })).status).to.equal(200)
     expect((await call(url, '/items')).body.items).to.deep.equal([])
   })

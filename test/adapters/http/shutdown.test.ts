@@ -27,13 +27,17 @@ class GatedRevocations extends MemoryRevocationStore {
 
 async function serve() {
   const revocations = new GatedRevocations({ clock: new SystemClock() })
-  const container = createContainer(loadConfig({ ...TEST_ENV, SHUTDOWN_TIMEOUT: '0' }), createLogger('silent'), { revocations })
+  const container = createContainer(loadConfig({ ...TEST_ENV, SHUTDOWN_TIMEOUT: '0' }), createLogger('silent'), {
+    revocations,
+  })
   const app = await container.getAsync(HttpApp)
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  await (await container.getAsync(RegisterUser)).execute({ username: 'admin', password: 'admin-password' }, { byOperator: true })
+  await (await container.getAsync(RegisterUser)).execute({ username: 'admin', password: 'admin-password' }, {
+    byOperator: true,
+  })
   await call(url, '/registration', { json: { username: 'doomed', password: 'doomed-password' } })
   return { revocations, container, server, url, inFlight: await container.getAsync(InFlight) }
 }
@@ -45,10 +49,17 @@ describe('shutDown', () => {
     const doomed = await login(url, 'doomed', 'doomed-password')
     const checkClaims = await container.getAsync(CheckClaims)
     revocations.gates = new Gates()
-    const deletion = call(url, '/users/doomed', { method: 'DELETE', token: admin.accessToken }).then(() => 'answered', () => 'cut off')
+    const deletion = call(url, '/users/doomed', { method: 'DELETE', token: admin.accessToken }).then(
+      () => 'answered',
+      () => 'cut off',
+    )
     await revocations.gates.at(0).reached // the delete is under way
     const stopped = shutDown({
-      server, inFlight, logger: createLogger('silent'), timeoutMs: 0, drainMs: 60_000,
+      server,
+      inFlight,
+      logger: createLogger('silent'),
+      timeoutMs: 0,
+      drainMs: 60_000,
       dispose: async () => {
         revocations.events.push('disposed')
         await disposeContainer(container)
@@ -59,7 +70,10 @@ describe('shutDown', () => {
     revocations.gates.openAll()
     await stopped
     expect(revocations.events).to.deep.equal(['revoked', 'revoked', 'disposed'])
-    const check = await checkClaims.execute({ token: doomed.accessToken, type: 'access' }).then(() => 'accepted', (e) => e.code)
+    const check = await checkClaims.execute({ token: doomed.accessToken, type: 'access' }).then(
+      () => 'accepted',
+      (e) => e.code,
+    )
     expect(check).to.equal('token_revoked')
   })
 
@@ -71,7 +85,11 @@ describe('shutDown', () => {
     await revocations.gates.at(0).reached
     let disposed = false
     await shutDown({
-      server, inFlight, logger: createLogger('silent'), timeoutMs: 0, drainMs: 50,
+      server,
+      inFlight,
+      logger: createLogger('silent'),
+      timeoutMs: 0,
+      drainMs: 50,
       dispose: async () => {
         disposed = true
         await disposeContainer(container)

@@ -62,7 +62,9 @@ describe('account routes: refresh and logout', () => {
 
     it('answers five concurrent uses within the grace window with one successor: the family never forks', async () => {
       const { refreshToken } = await register(url, 'refresh_tabs', 'refresh-password')
-      const answers = await Promise.all(Array.from({ length: 5 }, () => postWithToken(url, '/token/refresh', refreshToken)))
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => postWithToken(url, '/token/refresh', refreshToken)),
+      )
       expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 200, 200, 200])
       const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti
       expect(new Set(answers.map((answer) => jtiOf(answer.body.refresh_token))).size).to.equal(1)
@@ -167,7 +169,7 @@ describe('account routes: refresh and logout', () => {
       expectError(stolen, 401, 'token_revoked')
     })
 
-    it('leaves the user\'s other sessions signed in when one family is revoked for reuse', async () => {
+    it("leaves the user's other sessions signed in when one family is revoked for reuse", async () => {
       const first = await register(url, 'reuse_two_sessions', 'reuse-password')
       const other = await login(url, 'reuse_two_sessions', 'reuse-password')
       expect((await postWithToken(url, '/token/refresh', first.refreshToken)).status).to.equal(200)

@@ -8,8 +8,10 @@ import {
   login,
   postWithToken,
   register,
+  registerAdmin,
   startTestServer,
-  type TestServer, registerAdmin } from '../../support/http_harness.ts'
+  type TestServer,
+} from '../../support/http_harness.ts'
 
 describe('user routes', () => {
   let server: TestServer
@@ -79,7 +81,8 @@ describe('user routes', () => {
         hasher.gates = new Gates()
         const login = call(gated.url, '/login', { json: { username: 'root_doomed', password: 'doomed-password' } })
         await hasher.gates.at(0).reached
-        expect((await call(gated.url, '/users/root_doomed', { method: 'DELETE', token: admin.accessToken })).status).to.equal(200)
+        expect((await call(gated.url, '/users/root_doomed', { method: 'DELETE', token: admin.accessToken })).status).to
+          .equal(200)
         hasher.gates.openAll()
         expectError(await login, 401, 'token_revoked')
       } finally {
@@ -95,8 +98,11 @@ describe('user routes', () => {
       expect(await listUsernames(url, adminToken)).to.not.include('bob_deleted')
       expectError(await call(url, '/secret', { token: bob.accessToken }), 401, 'token_revoked')
       expectError(await postWithToken(url, '/token/refresh', bob.refreshToken), 401, 'token_revoked')
-      expectError(await call(url, '/login', { json: { username: 'bob_deleted', password: 'bob-password' } }),
-        401, 'invalid_credentials')
+      expectError(
+        await call(url, '/login', { json: { username: 'bob_deleted', password: 'bob-password' } }),
+        401,
+        'invalid_credentials',
+      )
     })
 
     it('lets the name be registered again, with working tokens, while the old ones stay refused', async () => {
@@ -137,11 +143,15 @@ describe('user routes', () => {
     it('answers a non-admin with 403 admin_required and deletes nothing', async () => {
       const admin = await registerAdmin(wiped)
       const frank = await register(wiped.url, 'frank', 'frank-password')
-      expectError(await call(wiped.url, '/users', { method: 'DELETE', token: frank.accessToken }), 403, 'admin_required')
+      expectError(
+        await call(wiped.url, '/users', { method: 'DELETE', token: frank.accessToken }),
+        403,
+        'admin_required',
+      )
       expect(await listUsernames(wiped.url, admin.accessToken)).to.have.members(['admin', 'frank'])
     })
 
-    it('deletes every user and revokes all their tokens, the admin\'s included', async () => {
+    it("deletes every user and revokes all their tokens, the admin's included", async () => {
       const admin = await login(wiped.url, 'admin', 'admin-password')
       const grace = await register(wiped.url, 'grace', 'grace-password')
       const result = await call(wiped.url, '/users', { method: 'DELETE', token: admin.accessToken })
@@ -150,7 +160,11 @@ describe('user routes', () => {
       expectError(await call(wiped.url, '/secret', { token: grace.accessToken }), 401, 'token_revoked')
       expectError(await call(wiped.url, '/users', { token: admin.accessToken }), 401, 'token_revoked')
       // Gone with the rest, and no caller can take the name back: it is reserved.
-      expectError(await call(wiped.url, '/registration', { json: { username: 'admin', password: 'admin-password-2' } }), 409, 'username_taken')
+      expectError(
+        await call(wiped.url, '/registration', { json: { username: 'admin', password: 'admin-password-2' } }),
+        409,
+        'username_taken',
+      )
       const newAdmin = await registerAdmin(wiped, 'admin', 'admin-password-2')
       expect(await listUsernames(wiped.url, newAdmin.accessToken)).to.deep.equal(['admin'])
     })

@@ -4,7 +4,15 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet
 import { JoseKeyMaker } from '../../../src/adapters/crypto/jose_key_maker.ts'
 import { MemoryKeyStore } from '../../../src/adapters/memory/key_store.ts'
 import { KeyRing } from '../../../src/application/key_ring.ts'
-import { call, type CallResult, register, startTestServer, TEST_KEY_ENCRYPTION_SECRET, TEST_SECRET, type TestServer } from '../../support/http_harness.ts'
+import {
+  call,
+  type CallResult,
+  register,
+  startTestServer,
+  TEST_KEY_ENCRYPTION_SECRET,
+  TEST_SECRET,
+  type TestServer,
+} from '../../support/http_harness.ts'
 import { FakeClock } from '../../support/fake_clock.ts'
 
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']
@@ -13,7 +21,10 @@ const H = 3_600_000
 describe('GET /.well-known/jwks.json', () => {
   const servers: TestServer[] = []
   const start = async (env: Record<string, string> = {}, clock?: FakeClock) => {
-    const server = await startTestServer(env, { keyStore: new MemoryKeyStore(), ...clock === undefined ? {} : { clock } })
+    const server = await startTestServer(env, {
+      keyStore: new MemoryKeyStore(),
+      ...clock === undefined ? {} : { clock },
+    })
     servers.push(server)
     return server
   }
@@ -32,7 +43,11 @@ describe('GET /.well-known/jwks.json', () => {
     expect(header).to.deep.equal({ alg: 'ES256', typ: 'at+jwt', kid: header.kid })
     const set = await jwks(server)
     expect(set.keys.map((key) => key.kid)).to.deep.equal([header.kid])
-    const { payload } = await jwtVerify(accessToken, createLocalJWKSet(set), { issuer: 'hexauth', audience: 'hexauth', typ: 'at+jwt' })
+    const { payload } = await jwtVerify(accessToken, createLocalJWKSet(set), {
+      issuer: 'hexauth',
+      audience: 'hexauth',
+      typ: 'at+jwt',
+    })
     expect(payload).to.include({ preferred_username: 'fresh_clone', type: 'access' })
   })
 
@@ -67,9 +82,17 @@ describe('GET /.well-known/jwks.json', () => {
 
   it('writes public parameters only, even of a stored key record that carries a private one (a store written by a bug)', async () => {
     const store = new MemoryKeyStore()
-    const made = await new JoseKeyMaker({ secret: new TextEncoder().encode(TEST_KEY_ENCRYPTION_SECRET) }).generate('ES256')
+    const made = await new JoseKeyMaker({ secret: new TextEncoder().encode(TEST_KEY_ENCRYPTION_SECRET) }).generate(
+      'ES256',
+    )
     const at = Date.now() - 1000
-    await store.add({ ...made, publicJwk: { ...made.publicJwk, d: 'leaked-private-part' } as never, generation: 1, publishedAt: at, signsFrom: at })
+    await store.add({
+      ...made,
+      publicJwk: { ...made.publicJwk, d: 'leaked-private-part' } as never,
+      generation: 1,
+      publishedAt: at,
+      signsFrom: at,
+    })
     const server = await startTestServer({}, { keyStore: store })
     servers.push(server)
     const set = await jwks(server)
@@ -112,7 +135,8 @@ describe('GET /.well-known/jwks.json', () => {
     const again: CallResult = await call(server.url, '/.well-known/jwks.json', { headers: { 'if-none-match': etag } })
     expect(again.status).to.equal(304)
     expect(again.body).to.equal(undefined)
-    expect((await call(server.url, '/.well-known/jwks.json', { headers: { 'if-none-match': '"stale"' } })).status).to.equal(200)
+    expect((await call(server.url, '/.well-known/jwks.json', { headers: { 'if-none-match': '"stale"' } })).status).to
+      .equal(200)
     await (await server.container.getAsync(KeyRing)).rotate()
     const changed = await call(server.url, '/.well-known/jwks.json', { headers: { 'if-none-match': etag } })
     expect(changed.status).to.equal(200)
@@ -140,7 +164,7 @@ describe('GET /.well-known/oauth-authorization-server', () => {
   const metadata = (server: TestServer, headers: Record<string, string> = {}) =>
     call(server.url, '/.well-known/oauth-authorization-server', { headers })
 
-  it('names PUBLIC_URL as the issuer, the tokens\' iss, and the JWKS under it as an absolute URL', async () => {
+  it("names PUBLIC_URL as the issuer, the tokens' iss, and the JWKS under it as an absolute URL", async () => {
     const server = await start({ PUBLIC_URL: 'https://auth.example.com/' })
     const result = await metadata(server)
     expect(result.status).to.equal(200)
@@ -159,8 +183,13 @@ describe('GET /.well-known/oauth-authorization-server', () => {
   })
 
   it('keeps a path of PUBLIC_URL in the JWKS URL, and JWT_ISSUER over PUBLIC_URL as the issuer', async () => {
-    const result = await metadata(await start({ PUBLIC_URL: 'https://example.com/auth', JWT_ISSUER: 'urn:example:hexauth' }))
-    expect(result.body).to.include({ issuer: 'urn:example:hexauth', jwks_uri: 'https://example.com/auth/.well-known/jwks.json' })
+    const result = await metadata(
+      await start({ PUBLIC_URL: 'https://example.com/auth', JWT_ISSUER: 'urn:example:hexauth' }),
+    )
+    expect(result.body).to.include({
+      issuer: 'urn:example:hexauth',
+      jwks_uri: 'https://example.com/auth/.well-known/jwks.json',
+    })
   })
 
   it('without PUBLIC_URL, takes the URLs from the request and keeps the answer out of shared caches', async () => {

@@ -45,7 +45,12 @@ describe('FingerprintSet', () => {
   })
 
   it('rounds a table up to a power of two slots of 12 bytes, at least 16', () => {
-    expect([new FingerprintSet().bytes, new FingerprintSet(100).bytes, new FingerprintSet(1).bytes, new FingerprintSet(16).bytes])
+    expect([
+      new FingerprintSet().bytes,
+      new FingerprintSet(100).bytes,
+      new FingerprintSet(1).bytes,
+      new FingerprintSet(16).bytes,
+    ])
       .to.deep.equal([1024 * 12, 128 * 12, 16 * 12, 16 * 12])
   })
 
@@ -106,7 +111,12 @@ describe('FingerprintSet', () => {
     expiring.sweep(now)
     const empty = new FingerprintSet(8192)
     empty.sweep(now)
-    expect([threeEighths.bytes, under.bytes, expiring.bytes, empty.bytes]).to.deep.equal([2048 * 12, 1024 * 12, 1024 * 12, 1024 * 12])
+    expect([threeEighths.bytes, under.bytes, expiring.bytes, empty.bytes]).to.deep.equal([
+      2048 * 12,
+      1024 * 12,
+      1024 * 12,
+      1024 * 12,
+    ])
   })
 
   it('takes at most 32 bytes an entry at a million entries, and at every size on the way, just after each growth included', () => {

@@ -6,7 +6,7 @@ import { createMemoryLimits } from '../../../src/adapters/memory/rate_limiters.t
 const DAY = 86400
 
 describe('createMemoryLimits', () => {
-  it('keeps counting in a window longer than Node\'s longest timer (2^31 ms, 24.8 days)', async () => {
+  it("keeps counting in a window longer than Node's longest timer (2^31 ms, 24.8 days)", async () => {
     const limits = createMemoryLimits({
       perIp: { points: 2, durationSeconds: 30 * DAY },
       loginFailsPerUserIp: { points: 2, durationSeconds: 60 },

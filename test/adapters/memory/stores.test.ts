@@ -18,7 +18,10 @@ revocationStoreContract('memory', () => {
   return Promise.resolve({ store: new MemoryRevocationStore({ clock }), ...fakeTime(clock) })
 })
 
-keyStoreContract('memory', () => Promise.resolve(writableSubject(new MemoryKeyStore(), new JoseKeyMaker({ secret: undefined }))))
+keyStoreContract(
+  'memory',
+  () => Promise.resolve(writableSubject(new MemoryKeyStore(), new JoseKeyMaker({ secret: undefined }))),
+)
 
 describe('MemoryRevocationStore', () => {
   it('sweeps expired entries so memory stays bounded', async () => {
@@ -35,7 +38,13 @@ describe('MemoryRevocationStore', () => {
     const clock = new FakeClock()
     const store = new MemoryRevocationStore({ clock, ...sweepEvery === undefined ? {} : { sweepEvery } })
     const start = clock.now() / 1000
-    const query = (over: Partial<{ jti: string, fam: string, sub: string }> = {}) => ({ jti: 'j', fam: 'f', sub: 's', iat: start, ...over })
+    const query = (over: Partial<{ jti: string; fam: string; sub: string }> = {}) => ({
+      jti: 'j',
+      fam: 'f',
+      sub: 's',
+      iat: start,
+      ...over,
+    })
     return { clock, store, start, query }
   }
   const rotation = (expiresAt: number, successorUntil: number) => ({ expiresAt, successor: 'next', successorUntil })
@@ -56,12 +65,17 @@ describe('MemoryRevocationStore', () => {
     await store.revokeToken('tenth', start + 600)
     expect(store.size).to.equal(6)
     const kept = { jti: 'x', fam: 'x', sub: 'x', iat: start }
-    expect(await Promise.all([
-      store.isRevoked({ ...kept, jti: 'kept' }),
-      store.isRevoked({ ...kept, fam: 'kept' }),
-      store.isRevoked({ ...kept, sub: 'kept' }),
-    ])).to.deep.equal([true, true, true])
-    expect(await store.retire('kept', rotation(start + 60, start + 30))).to.deep.equal({ at: start, successor: undefined })
+    expect(
+      await Promise.all([
+        store.isRevoked({ ...kept, jti: 'kept' }),
+        store.isRevoked({ ...kept, fam: 'kept' }),
+        store.isRevoked({ ...kept, sub: 'kept' }),
+      ]),
+    ).to.deep.equal([true, true, true])
+    expect(await store.retire('kept', rotation(start + 60, start + 30))).to.deep.equal({
+      at: start,
+      successor: undefined,
+    })
   })
 
   it('counts each kind of entry it holds', async () => {
@@ -89,9 +103,17 @@ describe('MemoryRevocationStore', () => {
     await store.revokeFamily('f2', start + 5)
     await store.revokeSubject('s2', start + 100, start + 5)
     clock.advance(4999)
-    const before = await Promise.all([store.isRevoked(query()), store.isRevoked(query({ jti: 'x', fam: 'f2' })), store.isRevoked(query({ jti: 'x', sub: 's2' }))])
+    const before = await Promise.all([
+      store.isRevoked(query()),
+      store.isRevoked(query({ jti: 'x', fam: 'f2' })),
+      store.isRevoked(query({ jti: 'x', sub: 's2' })),
+    ])
     clock.advance(1)
-    const at = await Promise.all([store.isRevoked(query()), store.isRevoked(query({ jti: 'x', fam: 'f2' })), store.isRevoked(query({ jti: 'x', sub: 's2' }))])
+    const at = await Promise.all([
+      store.isRevoked(query()),
+      store.isRevoked(query({ jti: 'x', fam: 'f2' })),
+      store.isRevoked(query({ jti: 'x', sub: 's2' })),
+    ])
     expect([before, at]).to.deep.equal([[true, true, true], [false, false, false]])
   })
 

@@ -38,10 +38,24 @@ describe('MongoDB adapters against a fake MongoDB (wire protocol, in memory)', (
     await fake.stop()
   })
 
-  userRepositoryContract('mongodb adapter on the fake server', () => Promise.resolve(new MongoUserRepository(connect())))
-  itemRepositoryContract('mongodb adapter on the fake server', () => Promise.resolve(new MongoItemRepository(connect())))
-  keyStoreContract('mongodb adapter on the fake server', () =>
-    Promise.resolve(writableSubject(new MongoKeyStore(connect()), new JoseKeyMaker({ secret: new TextEncoder().encode(KEY_SECRET) }))))
+  userRepositoryContract(
+    'mongodb adapter on the fake server',
+    () => Promise.resolve(new MongoUserRepository(connect())),
+  )
+  itemRepositoryContract(
+    'mongodb adapter on the fake server',
+    () => Promise.resolve(new MongoItemRepository(connect())),
+  )
+  keyStoreContract(
+    'mongodb adapter on the fake server',
+    () =>
+      Promise.resolve(
+        writableSubject(
+          new MongoKeyStore(connect()),
+          new JoseKeyMaker({ secret: new TextEncoder().encode(KEY_SECRET) }),
+        ),
+      ),
+  )
 
   it('keeps signing keys in a collection of their own, unique on generation, the index made before the first write', async () => {
     const from = fake.commands.length
@@ -63,7 +77,15 @@ describe('MongoDB adapters against a fake MongoDB (wire protocol, in memory)', (
     const documents = sent(from, 'insert').flatMap((command) => command.body.documents)
     expect(documents).to.have.length(3)
     for (const doc of documents) {
-      expect(Object.keys(doc).sort()).to.deep.equal(['_id', 'alg', 'generation', 'public_jwk', 'published_at', 'sealed_private_key', 'signs_from'])
+      expect(Object.keys(doc).sort()).to.deep.equal([
+        '_id',
+        'alg',
+        'generation',
+        'public_jwk',
+        'published_at',
+        'sealed_private_key',
+        'signs_from',
+      ])
       for (const name of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(doc.public_jwk, name).to.not.have.property(name)
       expect(JSON.stringify(doc)).to.not.match(/"(d|p|q|dp|dq|qi)":/)
     }
@@ -78,7 +100,8 @@ describe('MongoDB adapters against a fake MongoDB (wire protocol, in memory)', (
     await users.delete('MiXeD_CaSe' as Username)
     expect(sent(from, 'find').map((command) => command.body.filter)).to.deep.equal([{ username_key: 'mixed_case' }])
     expect(sent(from, 'findAndModify').map((command) => command.body.query)).to.deep.equal([
-      { username_key: 'mixed_case' }, { username_key: 'mixed_case' },
+      { username_key: 'mixed_case' },
+      { username_key: 'mixed_case' },
     ])
   })
 
@@ -109,7 +132,10 @@ describe('MongoDB adapters against a fake MongoDB (wire protocol, in memory)', (
     await new MongoUserRepository(connection).create(aUser('victim'))
     const model = (await connection.connection()).models.User!
     const from = fake.commands.length
-    const injected = await model.findOne({ username_key: { $gt: '' } }).lean().then((doc) => doc, (error: unknown) => error)
+    const injected = await model.findOne({ username_key: { $gt: '' } }).lean().then(
+      (doc) => doc,
+      (error: unknown) => error,
+    )
     expect(injected).to.be.instanceOf(mongoose.Error.CastError)
     expect(sent(from, 'find')).to.deep.equal([])
   })

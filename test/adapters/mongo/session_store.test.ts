@@ -31,8 +31,13 @@ describe('MongoSessionStore against a fake MongoDB (wire protocol, in memory)', 
     const from = fake.commands.length
     await new MongoSessionStore(connect()).save(aSession('fam', 'alice'))
     const sent = fake.commands.slice(from)
-    const indexes = sent.filter((command) => command.name === 'createIndexes').flatMap((command) => command.body.indexes)
-    expect(indexes.find((index: { name: string }) => index.name === 'expires_at_ttl')).to.deep.include({ key: { expires_at: 1 }, expireAfterSeconds: 0 })
+    const indexes = sent.filter((command) => command.name === 'createIndexes').flatMap((command) =>
+      command.body.indexes
+    )
+    expect(indexes.find((index: { name: string }) => index.name === 'expires_at_ttl')).to.deep.include({
+      key: { expires_at: 1 },
+      expireAfterSeconds: 0,
+    })
     expect(indexes.find((index: { name: string }) => index.name === 'user_id')).to.deep.include({ key: { user_id: 1 } })
     const names = sent.map((command) => command.name)
     expect(names.indexOf('createIndexes')).to.be.below(names.indexOf('insert'))
@@ -44,7 +49,8 @@ describe('MongoSessionStore against a fake MongoDB (wire protocol, in memory)', 
     await new MongoSessionStore(connect()).save(aSession('fam-x', 'alice'))
     const inserted = fake.commands.slice(from).find((command) => command.name === 'insert')!.body.documents[0]
     expect(Object.keys(inserted).sort()).to.deep.equal(
-      ['_id', 'created_at', 'expires_at', 'ip', 'last_used_at', 'refresh_iat', 'refresh_jti', 'user_agent', 'user_id'])
+      ['_id', 'created_at', 'expires_at', 'ip', 'last_used_at', 'refresh_iat', 'refresh_jti', 'user_agent', 'user_id'],
+    )
     expect(JSON.stringify(inserted)).to.not.match(/eyJ/)
   })
 })

@@ -47,13 +47,17 @@ describe('MongoDB stores', function () {
   userRepositoryContract('mongodb', () => Promise.resolve(new MongoUserRepository(connect())))
   itemRepositoryContract('mongodb', () => Promise.resolve(new MongoItemRepository(connect())))
   sessionStoreContract('mongodb', () => Promise.resolve(new MongoSessionStore(connect())))
-  const maker = new JoseKeyMaker({ secret: new TextEncoder().encode('mongo-suite-key-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9') })
+  const maker = new JoseKeyMaker({
+    secret: new TextEncoder().encode('mongo-suite-key-secret-Hq3wZ8rV1tN6yB4mK7pL2xC9'),
+  })
   keyStoreContract('mongodb', () => Promise.resolve(writableSubject(new MongoKeyStore(connect()), maker)))
 
   it('keeps signing keys in signing_keys, unique on generation, and stores no private key in clear', async () => {
     const connection = connect()
     const keys = new MongoKeyStore(connection)
-    for (const [generation, alg] of (['ES256', 'EdDSA', 'RS256'] as const).entries()) await keys.add(await aKey(maker, generation + 1, alg))
+    for (const [generation, alg] of (['ES256', 'EdDSA', 'RS256'] as const).entries()) {
+      await keys.add(await aKey(maker, generation + 1, alg))
+    }
     const collection = (await connection.connection()).collection('signing_keys')
     const unique = (await collection.indexes()).find((index) => index.name === 'generation_unique')
     expect([unique?.unique, unique?.key]).to.deep.equal([true, { generation: 1 }])
@@ -82,7 +86,10 @@ describe('MongoDB stores', function () {
     const model = (await connection.connection()).models.User!
     // sanitizeFilter wraps the object in $eq, and mongoose then cannot cast it to the string
     // path: a CastError, raised client-side (mongoose 9), whatever the server.
-    const injected = await model.findOne({ username_key: { $gt: '' } }).lean().then((doc) => doc, (error: unknown) => error)
+    const injected = await model.findOne({ username_key: { $gt: '' } }).lean().then(
+      (doc) => doc,
+      (error: unknown) => error,
+    )
     expect(injected).to.be.instanceOf(mongoose.Error.CastError)
     expect(await model.findOne({ username_key: 'victim' }).lean()).to.not.equal(null)
     // The control: the same operator, marked trusted, does run as one, and matches the victim.

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { AuthError, isAuthError } from '../../../src/domain/auth_error.ts'
@@ -27,7 +27,10 @@ describe('MongoDB unreachable', () => {
   it('answers register with 503 service_unavailable, not a hang or a 500', async () => {
     const result = await call(down.url, '/registration', { json: { username: 'nobody', password: 'long enough pw' } })
     expect(result.status).to.equal(503)
-    expect(result.body).to.deep.equal({ error: 'service_unavailable', message: 'Cannot reach the user store: MongoDB is unavailable' })
+    expect(result.body).to.deep.equal({
+      error: 'service_unavailable',
+      message: 'Cannot reach the user store: MongoDB is unavailable',
+    })
   })
 
   it('answers login and fresh-login with 503 service_unavailable', async () => {
@@ -77,7 +80,7 @@ describe('MongoDB that accepts connections and never answers', () => {
     silent?.close()
   })
 
-  it('answers /readyz within 1 s (Kubernetes\' default probe timeout), naming MongoDB, though its timeout is longer', async () => {
+  it("answers /readyz within 1 s (Kubernetes' default probe timeout), naming MongoDB, though its timeout is longer", async () => {
     const started = Date.now()
     const ready = await call(app.url, '/readyz')
     expect([ready.status, ready.body.checks]).to.deep.equal([503, { mongodb: 'unavailable' }])
@@ -86,7 +89,9 @@ describe('MongoDB that accepts connections and never answers', () => {
 
   it('answers a registration with 503 once MONGO_TIMEOUT_MS has run out, not later', async () => {
     const started = Date.now()
-    const result = await call(app.url, '/registration', { json: { username: 'silent_user', password: 'long enough pw' } })
+    const result = await call(app.url, '/registration', {
+      json: { username: 'silent_user', password: 'long enough pw' },
+    })
     expect([result.status, result.body.error]).to.deep.equal([503, 'service_unavailable'])
     expect(Date.now() - started).to.be.below(2000 + 1000)
   })

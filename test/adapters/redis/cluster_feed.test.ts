@@ -15,18 +15,29 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const PROPAGATION_BOUND_MS = 8000
 
 /** hexauth's own `src/main.ts` as a second process, with `env`; resolves once it listens. */
-async function startInstanceProcess(env: Record<string, string>): Promise<{ url: string, child: ChildProcess }> {
+async function startInstanceProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
-      PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', JWT_SECRET: TEST_SECRET, RATE_LIMIT: 'off',
-      ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', WORKER_NICENESS: '0', ...env,
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      JWT_SECRET: TEST_SECRET,
+      RATE_LIMIT: 'off',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      WORKER_NICENESS: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output += chunk
+  })
   for (let i = 0; i < 300; i++) {
     const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]
     if (port !== undefined) return { url: `http://127.0.0.1:${port}`, child }
@@ -38,9 +49,11 @@ async function startInstanceProcess(env: Record<string, string>): Promise<{ url:
 }
 
 /** The node and client id of the connection whose `CLIENT LIST` line matches `pattern`. */
-function findClient(ports: readonly string[], pattern: RegExp): { port: string, id: string } {
+function findClient(ports: readonly string[], pattern: RegExp): { port: string; id: string } {
   for (const port of ports) {
-    const line = execFileSync('redis-cli', ['-p', port, 'CLIENT', 'LIST'], { encoding: 'utf8' }).split('\n').find((l) => pattern.test(l))
+    const line = execFileSync('redis-cli', ['-p', port, 'CLIENT', 'LIST'], { encoding: 'utf8' }).split('\n').find((l) =>
+      pattern.test(l)
+    )
     const id = line === undefined ? undefined : /\bid=(\d+)/.exec(line)?.[1]
     if (id !== undefined) return { port, id }
   }
@@ -51,10 +64,15 @@ describe('The near-cache on a Redis Cluster whose subscriber connection is dropp
   this.timeout(60_000)
   let cluster: Topology
   let first: TestServer
-  let second: { url: string, child: ChildProcess }
+  let second: { url: string; child: ChildProcess }
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the Cluster suite needs redis-server on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the Cluster suite needs redis-server on PATH (apt-get install redis-server)',
+    )
     cluster = await startRedisCluster()
     // One signing secret for both: the process instance has a key ring of its own otherwise.
     const shared = { REDIS_URL: cluster.url, REDIS_KEY_PREFIX: `gap-${crypto.randomUUID()}:`, JWT_SECRET: TEST_SECRET }
@@ -81,9 +99,12 @@ describe('The near-cache on a Redis Cluster whose subscriber connection is dropp
     // see the kill nor subscribe again until both are done, so the revocation lands in the
     // gap, as when a node drops the connection and ioredis silently replaces it.
     execFileSync('redis-cli', ['-p', subscriber.port, 'CLIENT', 'KILL', 'ID', subscriber.id])
-    execFileSync(process.execPath, ['-e', `fetch(${JSON.stringify(`${second.url}/logout/access`)}, {
+    execFileSync(process.execPath, [
+      '-e',
+      `fetch(${JSON.stringify(`${second.url}/logout/access`)}, {
       method: 'POST', headers: { authorization: ${JSON.stringify(`Bearer ${accessToken}`)} },
-    }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(2))`])
+    }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(2))`,
+    ])
     // No close, end or error reached the feed: it reconnected behind ioredis's back.
     const started = Date.now()
     let answer = 200
@@ -96,6 +117,8 @@ describe('The near-cache on a Redis Cluster whose subscriber connection is dropp
     while (!feed.live && Date.now() - started < PROPAGATION_BOUND_MS) await new Promise((r) => setTimeout(r, 20))
     expect(feed.live).to.equal(true)
     // Subscribed again on a new connection (client ids are per node: compare both).
-    expect(findClient(ports, /name=ioredis-cluster\(subscriber\):hexauth-feed .*\bsub=1\b/)).to.not.deep.equal(subscriber)
+    expect(findClient(ports, /name=ioredis-cluster\(subscriber\):hexauth-feed .*\bsub=1\b/)).to.not.deep.equal(
+      subscriber,
+    )
   })
 })

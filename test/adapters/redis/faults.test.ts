@@ -34,15 +34,29 @@ describe('Redis faults (real redis-server)', function () {
   let redis: LocalRedis
   let app: TestServer
   let limited: TestServer
-  let tokens: { accessToken: string, refreshToken: string }
+  let tokens: { accessToken: string; refreshToken: string }
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)',
+    )
     redis = new LocalRedis(await freePort())
     await redis.start({ persistent: true })
     // Every check asks Redis (no near-cache), so every protected route shows how a hung one is met.
-    app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS), REVOCATION_CACHE: 'off' })
-    limited = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS), REVOCATION_CACHE: 'off', RATE_LIMIT: 'on' })
+    app = await startTestServer({
+      REDIS_URL: redis.url,
+      REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),
+      REVOCATION_CACHE: 'off',
+    })
+    limited = await startTestServer({
+      REDIS_URL: redis.url,
+      REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),
+      REVOCATION_CACHE: 'off',
+      RATE_LIMIT: 'on',
+    })
   })
 
   beforeEach(async () => {
@@ -59,13 +73,14 @@ describe('Redis faults (real redis-server)', function () {
     await redis?.stop()
   })
 
-  const protectedCalls = () => [
-    ['/secret', { token: tokens.accessToken }],
-    ['/token/refresh', { method: 'POST', token: tokens.refreshToken }],
-    ['/logout/access', { method: 'POST', token: tokens.accessToken }],
-    ['/logout/refresh', { method: 'POST', token: tokens.refreshToken }],
-    ['/logout/all', { method: 'POST', token: tokens.accessToken }],
-  ] as const
+  const protectedCalls = () =>
+    [
+      ['/secret', { token: tokens.accessToken }],
+      ['/token/refresh', { method: 'POST', token: tokens.refreshToken }],
+      ['/logout/access', { method: 'POST', token: tokens.accessToken }],
+      ['/logout/refresh', { method: 'POST', token: tokens.refreshToken }],
+      ['/logout/all', { method: 'POST', token: tokens.accessToken }],
+    ] as const
 
   async function expectAllUnavailable(): Promise<void> {
     for (const [path, options] of protectedCalls()) {
@@ -80,7 +95,9 @@ describe('Redis faults (real redis-server)', function () {
     await redis.kill()
     await expectAllUnavailable()
     // Brute-force counters live in Redis too: login fails closed rather than uncounted.
-    const login = await callWithin(limited.url, '/login', { json: { username: 'limited-user', password: 'correct horse battery' } })
+    const login = await callWithin(limited.url, '/login', {
+      json: { username: 'limited-user', password: 'correct horse battery' },
+    })
     expect([login.status, login.body.error]).to.deep.equal([503, 'service_unavailable'])
     await redis.start({ persistent: true })
     await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200)
@@ -100,7 +117,11 @@ describe('Redis faults (real redis-server)', function () {
     redis.pause()
     const requests = [
       ...Array.from({ length: 20 }, () => callWithin(app.url, '/secret', { token: tokens.accessToken })),
-      ...Array.from({ length: 10 }, () => callWithin(limited.url, '/login', { json: { username: 'limited-hang', password: 'correct horse battery' } })),
+      ...Array.from(
+        { length: 10 },
+        () =>
+          callWithin(limited.url, '/login', { json: { username: 'limited-hang', password: 'correct horse battery' } }),
+      ),
       ...protectedCalls().map(([path, options]) => callWithin(app.url, path, options)),
     ]
     const answers = await Promise.all(requests)
@@ -108,8 +129,12 @@ describe('Redis faults (real redis-server)', function () {
     expect(Math.max(...answers.map((answer) => answer.ms))).to.be.below(TIMEOUT_MS + SLACK_MS)
   })
 
-  it('answers /readyz within 1 s (Kubernetes\' default probe timeout) while Redis hangs, naming Redis, whatever the command timeout', async () => {
-    const patient = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '3000', REVOCATION_CACHE: 'off' })
+  it("answers /readyz within 1 s (Kubernetes' default probe timeout) while Redis hangs, naming Redis, whatever the command timeout", async () => {
+    const patient = await startTestServer({
+      REDIS_URL: redis.url,
+      REDIS_COMMAND_TIMEOUT_MS: '3000',
+      REVOCATION_CACHE: 'off',
+    })
     try {
       redis.pause()
       for (const server of [app, patient]) {
@@ -151,14 +176,23 @@ describe('Redis faults (real redis-server)', function () {
 })
 
 /** Two app instances sharing one Redis (and its key prefix), one per test of this file. */
-function twoInstances(name: string, env: Record<string, string>, tests: (pair: () => [TestServer, TestServer]) => void): void {
+function twoInstances(
+  name: string,
+  env: Record<string, string>,
+  tests: (pair: () => [TestServer, TestServer]) => void,
+): void {
   describe(name, function () {
     let redis: LocalRedis
     let first: TestServer
     let second: TestServer
 
     before(async function () {
-      requireOrSkip(this, 'redis-server', redisServerOnPath(), 'two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)')
+      requireOrSkip(
+        this,
+        'redis-server',
+        redisServerOnPath(),
+        'two-instance suite needs a redis-server binary on PATH (apt-get install redis-server)',
+      )
       redis = new LocalRedis(await freePort())
       await redis.start()
       const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'shared:', ...env }
@@ -180,7 +214,8 @@ twoInstances('Two instances on one Redis, every check asking Redis', { REVOCATIO
   it('refuses on one instance a token revoked through the other', async () => {
     const tokens = await register(pair()[0].url, 'two-instances')
     expect((await call(pair()[1].url, '/secret', { token: tokens.accessToken })).status).to.equal(200)
-    expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to
+      .equal(200)
     const refused = await call(pair()[1].url, '/secret', { token: tokens.accessToken })
     expect(refused.status).to.equal(401)
     expect(refused.body.error).to.equal('token_revoked')
@@ -188,7 +223,8 @@ twoInstances('Two instances on one Redis, every check asking Redis', { REVOCATIO
 
   it('refuses on one instance a refresh family logged out through the other', async () => {
     const tokens = await register(pair()[0].url, 'two-instances-fam')
-    expect((await call(pair()[1].url, '/logout/refresh', { method: 'POST', token: tokens.refreshToken })).status).to.equal(200)
+    expect((await call(pair()[1].url, '/logout/refresh', { method: 'POST', token: tokens.refreshToken })).status).to
+      .equal(200)
     const refused = await call(pair()[0].url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
     expect(refused.body.error).to.equal('token_revoked')
   })
@@ -200,10 +236,14 @@ twoInstances('Two instances on one Redis, with the revocation near-cache (the de
     // The second instance's feed goes live once it has subscribed and read the blocklist.
     await eventually(async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).status === 200)
     const load = Array.from({ length: 20 }, () => call(pair()[1].url, '/secret', { token: tokens.accessToken }))
-    expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+    expect((await call(pair()[0].url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to
+      .equal(200)
     await Promise.all(load)
     // Within the propagation bound, or eventually() fails.
-    await eventually(async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked', 1000)
+    await eventually(
+      async () => (await call(pair()[1].url, '/secret', { token: tokens.accessToken })).body.error === 'token_revoked',
+      1000,
+    )
   })
 })
 
@@ -212,7 +252,12 @@ describe('Redis hanging, with the revocation near-cache (the default)', function
   let app: TestServer
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'Redis fault suite needs a redis-server binary on PATH (apt-get install redis-server)',
+    )
     redis = new LocalRedis(await freePort())
     await redis.start()
     app = await startTestServer({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS) })
@@ -231,9 +276,14 @@ describe('Redis hanging, with the revocation near-cache (the default)', function
     redis.pause()
     const refresh = await callWithin(app.url, '/token/refresh', { method: 'POST', token: tokens.refreshToken })
     expect(refresh.status).to.equal(503) // a refresh asks Redis itself: it may mint
-    expect((await callWithin(app.url, '/logout/access', { method: 'POST', token: other.accessToken })).status).to.equal(503)
+    expect((await callWithin(app.url, '/logout/access', { method: 'POST', token: other.accessToken })).status).to.equal(
+      503,
+    )
     // The feed's staleness bound is 3 s: by then no heartbeat arrived, and checks go to Redis.
-    await eventually(async () => (await callWithin(app.url, '/secret', { token: tokens.accessToken })).status === 503, 8000)
+    await eventually(
+      async () => (await callWithin(app.url, '/secret', { token: tokens.accessToken })).status === 503,
+      8000,
+    )
     redis.resume()
     await eventually(async () => (await call(app.url, '/secret', { token: tokens.accessToken })).status === 200, 10_000)
   })

@@ -18,15 +18,22 @@ describe('parseFeedMessage', () => {
     expect(parseFeedMessage('hb')).to.equal(undefined)
   })
 
-  it('reads an older instance\'s revocation, with no sequence number', () => {
+  it("reads an older instance's revocation, with no sequence number", () => {
     expect(parseFeedMessage(JSON.stringify(entry))).to.deep.equal({ seq: undefined, entry })
     expect(parseFeedMessage(JSON.stringify({ seq: -3, ...entry }))).to.deep.equal({ seq: undefined, entry })
     expect(parseFeedMessage(JSON.stringify({ seq: 0, ...entry }))).to.deep.equal({ seq: undefined, entry })
   })
 
   const garbled = [
-    'hb:x', 'xhb:12', 'hb:12x', 'hb:1234567890123456', 'nonsense', '{"seq":3', 'null',
-    '{"seq":3,"kind":"all","id":"x","value":0,"expiresAt":1}', '{"seq":3,"kind":"jti","id":"","value":0,"expiresAt":1}',
+    'hb:x',
+    'xhb:12',
+    'hb:12x',
+    'hb:1234567890123456',
+    'nonsense',
+    '{"seq":3',
+    'null',
+    '{"seq":3,"kind":"all","id":"x","value":0,"expiresAt":1}',
+    '{"seq":3,"kind":"jti","id":"","value":0,"expiresAt":1}',
     '{"seq":3,"kind":"jti","id":5,"value":0,"expiresAt":1}',
   ]
   for (const message of garbled) {

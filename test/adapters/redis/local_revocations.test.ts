@@ -4,9 +4,19 @@ import { type FeedEntry, LocalRevocations } from '../../../src/adapters/redis/lo
 
 describe('LocalRevocations', () => {
   const now = 1_800_000_000
-  const query = (over: Partial<{ jti: string, fam: string, sub: string, iat: number }> = {}) =>
-    ({ jti: 'j', fam: 'f', sub: 's', iat: now - 10, ...over })
-  const entry = (kind: FeedEntry['kind'], id: string, expiresAt: number, value = 0): FeedEntry => ({ kind, id, value, expiresAt })
+  const query = (over: Partial<{ jti: string; fam: string; sub: string; iat: number }> = {}) => ({
+    jti: 'j',
+    fam: 'f',
+    sub: 's',
+    iat: now - 10,
+    ...over,
+  })
+  const entry = (kind: FeedEntry['kind'], id: string, expiresAt: number, value = 0): FeedEntry => ({
+    kind,
+    id,
+    value,
+    expiresAt,
+  })
   /** A copy with an epoch before every token of these tests. */
   const ready = () => {
     const copy = new LocalRevocations()

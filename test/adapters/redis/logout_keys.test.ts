@@ -15,7 +15,10 @@ describe('Logout on Redis: keys and their lifetimes', function () {
     redis = await acquireRedisOrSkip(this)
     admin = new Redis(redis.url)
     app = await startTestServer({
-      REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ACCESS_TOKEN_TTL: '2', JWT_LEEWAY: '0',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      ACCESS_TOKEN_TTL: '2',
+      JWT_LEEWAY: '0',
     })
   })
 
@@ -39,9 +42,13 @@ describe('Logout on Redis: keys and their lifetimes', function () {
     expect((await call(app.url, '/logout/refresh', { method: 'POST', token: refreshToken })).status).to.equal(200)
     expect(await admin.ttl(`${prefix}revoked:fam:${fam}`)).to.be.greaterThan(29 * 86400)
     expect((await call(app.url, '/secret', { token: accessToken })).body.error).to.equal('token_revoked') // its family
-    const other = await call(app.url, '/login', { json: { username: 'family-user', password: 'correct horse battery' } })
+    const other = await call(app.url, '/login', {
+      json: { username: 'family-user', password: 'correct horse battery' },
+    })
     const before = Date.now() / 1000
-    expect((await call(app.url, '/logout/all', { method: 'POST', token: other.body.access_token })).status).to.equal(200)
+    expect((await call(app.url, '/logout/all', { method: 'POST', token: other.body.access_token })).status).to.equal(
+      200,
+    )
     const after = Date.now() / 1000
     // "Every token issued up to now": the time of the logout, at least the other login's iat.
     const upTo = Number(await admin.get(`${prefix}revoked:sub:${sub}`))

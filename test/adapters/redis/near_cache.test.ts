@@ -28,17 +28,27 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
   const opened: Array<() => Promise<void>> = []
 
   /** An instance's store: its own client, subscriber and feed, on the shared prefix. */
-  async function instance(prefix: string, timing: { heartbeatMs?: number, staleAfterMs?: number } = {}) {
+  async function instance(prefix: string, timing: { heartbeatMs?: number; staleAfterMs?: number } = {}) {
     const started = await startRevocationInstance(redis.url, prefix, timing)
     opened.push(started.close)
     return started
   }
 
-  const query = () => ({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: clock.now() / 1000 })
+  const query = () => ({
+    jti: crypto.randomUUID(),
+    fam: crypto.randomUUID(),
+    sub: crypto.randomUUID(),
+    iat: clock.now() / 1000,
+  })
   const later = () => Math.ceil(clock.now() / 1000) + 600
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the near-cache suite needs a redis-server binary on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the near-cache suite needs a redis-server binary on PATH (apt-get install redis-server)',
+    )
     redis = new LocalRedis(await freePort())
     await redis.start()
   })
@@ -92,7 +102,7 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
     expect(await b.store.isRevoked(q)).to.equal(true)
     // Reconnected and resynced, it answers from memory again, revocation included.
     await until(() => b.feed.live, 5000)
-    expect((b.feed.check(q) !== 'clear')).to.equal(true)
+    expect(b.feed.check(q) !== 'clear').to.equal(true)
     await admin.quit()
   })
 
@@ -112,7 +122,7 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
     redis.pause()
     const error = await store.revokeToken(q.jti, later()).then(() => undefined, (e: unknown) => e)
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
-    expect((feed.check(q) !== 'clear')).to.equal(true)
+    expect(feed.check(q) !== 'clear').to.equal(true)
   })
 
   it('keeps in its own memory a family or subject revocation that Redis failed to take', async () => {
@@ -123,7 +133,10 @@ describe('NearCachedRevocationStore (REVOCATION_CACHE=on)', function () {
       store.revokeFamily(family.fam, later()).then(() => undefined, (e: unknown) => e),
       store.revokeSubject(subject.sub, Math.ceil(subject.iat), later()).then(() => undefined, (e: unknown) => e),
     ])
-    expect(failures.map((error) => isAuthError(error, 'service_unavailable')), String(failures)).to.deep.equal([true, true])
+    expect(failures.map((error) => isAuthError(error, 'service_unavailable')), String(failures)).to.deep.equal([
+      true,
+      true,
+    ])
     expect([feed.check(family) !== 'clear', feed.check(subject)]).to.deep.equal([true, 'revoked'])
   })
 

@@ -10,7 +10,11 @@ import { untilAnsweredOrGated } from '../../support/until_answered_or_gated.ts'
 
 const PASSWORD = 'correct horse battery'
 const BUDGETS = {
-  RATE_LIMIT: 'on', RATE_LIMIT_IP: '10000/1m', RATE_LIMIT_LOGIN_USER_IP: '10/15m', RATE_LIMIT_LOGIN_USER: '100/1d', TRUST_PROXY: '1',
+  RATE_LIMIT: 'on',
+  RATE_LIMIT_IP: '10000/1m',
+  RATE_LIMIT_LOGIN_USER_IP: '10/15m',
+  RATE_LIMIT_LOGIN_USER: '100/1d',
+  TRUST_PROXY: '1',
 }
 
 const tryLogin = (base: string, password: string, headers: Record<string, string> = {}, path = '/login') =>
@@ -69,7 +73,11 @@ describe('Brute-force limits on Redis', function () {
     for (let a = 0; a < 10; a++) {
       for (let i = 0; i < 10; i++) {
         const via = i % 2 === 0 ? first : second
-        expectError(await tryLogin(via.url, 'wrong password', { 'x-forwarded-for': `203.0.113.${a}` }), 401, 'invalid_credentials')
+        expectError(
+          await tryLogin(via.url, 'wrong password', { 'x-forwarded-for': `203.0.113.${a}` }),
+          401,
+          'invalid_credentials',
+        )
       }
     }
     expect((await tryLogin(second.url, PASSWORD, { 'x-forwarded-for': '192.0.2.10' })).status).to.equal(200)
@@ -93,14 +101,23 @@ describe('Brute-force limits on Redis', function () {
     'login_known_address': (prefix: string) => `${prefix}rl:login_known_address:u:target:ip:127.0.0.1`,
   } as const
   const cases: ReadonlyArray<readonly [keyof typeof keys, keyof typeof poisons]> = [
-    ['ip', 'not a count'], ['ip', 'of the wrong type'], ['login_fail_user_ip', 'not a count'],
-    ['login_fail_user_ip', 'of the wrong type'], ['login_fail_user', 'not a count'], ['login_fail_user', 'of the wrong type'],
+    ['ip', 'not a count'],
+    ['ip', 'of the wrong type'],
+    ['login_fail_user_ip', 'not a count'],
+    ['login_fail_user_ip', 'of the wrong type'],
+    ['login_fail_user', 'not a count'],
+    ['login_fail_user', 'of the wrong type'],
   ]
   for (const [limiter, poison] of cases) {
     it(`answers 503 to every login, before any password check, when only the ${limiter} key is ${poison}`, async () => {
       const prefix = `rl-fault-${crypto.randomUUID()}:`
       const hasher = new CountingHasher()
-      const server = await startTestServer({ ...BUDGETS, TRUST_PROXY: 'false', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix }, { hasher })
+      const server = await startTestServer({
+        ...BUDGETS,
+        TRUST_PROXY: 'false',
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: prefix,
+      }, { hasher })
       servers.push(server)
       await register(server.url, 'target', PASSWORD)
       await poisons[poison](keys[limiter](prefix))
@@ -113,9 +130,15 @@ describe('Brute-force limits on Redis', function () {
     })
   }
 
-  it('takes an unreadable known-address record for no exemption: the username\'s budget from anywhere still applies', async () => {
+  it("takes an unreadable known-address record for no exemption: the username's budget from anywhere still applies", async () => {
     const prefix = `rl-fault-${crypto.randomUUID()}:`
-    const env = { ...BUDGETS, TRUST_PROXY: 'false', RATE_LIMIT_LOGIN_USER: '3/1d', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix }
+    const env = {
+      ...BUDGETS,
+      TRUST_PROXY: 'false',
+      RATE_LIMIT_LOGIN_USER: '3/1d',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+    }
     const server = await startTestServer(env)
     servers.push(server)
     await register(server.url, 'target', PASSWORD)

@@ -5,7 +5,11 @@ import { decodeJwt } from 'jose'
 import { Config, RedisServer } from '../../../src/adapters/container.ts'
 import { call, login, register, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { redisServerOnPath } from '../../support/redis_server.ts'
-import { type ReplicatedRedis, startRedisClusterWithReplica, startRedisReplicated } from '../../support/redis_topologies.ts'
+import {
+  type ReplicatedRedis,
+  startRedisClusterWithReplica,
+  startRedisReplicated,
+} from '../../support/redis_topologies.ts'
 import { requireOrSkip } from '../../support/requirements.ts'
 
 describe('Revocations on a primary with a replica (WAIT)', function () {
@@ -22,7 +26,12 @@ describe('Revocations on a primary with a replica (WAIT)', function () {
   const logout = (app: TestServer, token: string) => call(app.url, '/logout/access', { method: 'POST', token })
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the replication suite needs redis-server on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the replication suite needs redis-server on PATH (apt-get install redis-server)',
+    )
     topology = await startRedisReplicated()
   })
 
@@ -65,14 +74,19 @@ describe('Revocations on a primary with a replica (WAIT)', function () {
   })
 })
 
-describe('Revocations on a Redis Cluster whose keys\' primary has a replica (WAIT)', function () {
+describe("Revocations on a Redis Cluster whose keys' primary has a replica (WAIT)", function () {
   this.timeout(60_000)
   const prefix = 'wait-cluster:'
   let topology: ReplicatedRedis
   let app: TestServer | undefined
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the Cluster replication suite needs redis-server on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the Cluster replication suite needs redis-server on PATH (apt-get install redis-server)',
+    )
     // Only the primary of the slot hexauth's keys hash to gets a replica.
     topology = await startRedisClusterWithReplica(`{${prefix}}revoked:seq`)
   })

@@ -3,7 +3,11 @@ import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { keyBuilder } from '../../../src/adapters/redis/revocation_store.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
-import { type InstanceOptions, type RevocationInstance, startRevocationInstance } from '../../support/revocation_instance.ts'
+import {
+  type InstanceOptions,
+  type RevocationInstance,
+  startRevocationInstance,
+} from '../../support/revocation_instance.ts'
 
 // Far above the few milliseconds a heartbeat, a gap and a resync take on loopback.
 const BOUND_MS = 3000
@@ -30,7 +34,12 @@ describe('RevocationFeed: sequence numbers', function () {
     return { ...started, keys: keyBuilder(prefix) }
   }
 
-  const query = () => ({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: Date.now() / 1000 })
+  const query = () => ({
+    jti: crypto.randomUUID(),
+    fam: crypto.randomUUID(),
+    sub: crypto.randomUUID(),
+    iat: Date.now() / 1000,
+  })
   const later = () => Math.ceil(Date.now() / 1000) + 600
 
   /** Writes a revocation as the revoke script does, numbered, but announces it to no one. */
@@ -77,11 +86,14 @@ describe('RevocationFeed: sequence numbers', function () {
     await writeUnannounced(a.keys, lost.jti)
     const seq = await writeUnannounced(a.keys, announced.jti)
     const live = liveWhenHeard(a, announced.jti)
-    await admin.publish(a.keys.channel, JSON.stringify({ seq, kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }))
+    await admin.publish(
+      a.keys.channel,
+      JSON.stringify({ seq, kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }),
+    )
     await until(() => live.length === 1, BOUND_MS)
     expect(live).to.deep.equal([false])
     await until(() => a.feed.live, BOUND_MS)
-    expect([(a.feed.check(lost) !== 'clear'), (a.feed.check(announced) !== 'clear')]).to.deep.equal([true, true])
+    expect([a.feed.check(lost) !== 'clear', a.feed.check(announced) !== 'clear']).to.deep.equal([true, true])
   })
 
   it('resyncs on a revocation that carries no sequence number, as an instance from before them publishes', async () => {
@@ -89,11 +101,14 @@ describe('RevocationFeed: sequence numbers', function () {
     const [lost, announced] = [query(), query()]
     await writeUnannounced(a.keys, lost.jti)
     const live = liveWhenHeard(a, announced.jti)
-    await admin.publish(a.keys.channel, JSON.stringify({ kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }))
+    await admin.publish(
+      a.keys.channel,
+      JSON.stringify({ kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }),
+    )
     await until(() => live.length === 1, BOUND_MS)
     expect(live).to.deep.equal([false])
     await until(() => a.feed.live, BOUND_MS)
-    expect([(a.feed.check(lost) !== 'clear'), (a.feed.check(announced) !== 'clear')]).to.deep.equal([true, true])
+    expect([a.feed.check(lost) !== 'clear', a.feed.check(announced) !== 'clear']).to.deep.equal([true, true])
   })
 
   it('keeps answering through a revocation that follows the last one, and a bare heartbeat of an older instance', async () => {
@@ -101,13 +116,16 @@ describe('RevocationFeed: sequence numbers', function () {
     const next = query()
     const seq = await writeUnannounced(a.keys, next.jti)
     const live = liveWhenHeard(a, next.jti)
-    await admin.publish(a.keys.channel, JSON.stringify({ seq, kind: 'jti', id: next.jti, value: 0, expiresAt: later() }))
+    await admin.publish(
+      a.keys.channel,
+      JSON.stringify({ seq, kind: 'jti', id: next.jti, value: 0, expiresAt: later() }),
+    )
     await until(() => live.length === 1, BOUND_MS)
     const beat = liveWhenHeard(a, 'hb')
     await admin.publish(a.keys.channel, 'hb')
     await until(() => beat.length === 1, BOUND_MS)
     expect([...live, ...beat]).to.deep.equal([true, true])
-    expect((a.feed.check(next) !== 'clear')).to.equal(true)
+    expect(a.feed.check(next) !== 'clear').to.equal(true)
   })
 
   it('moves the epoch to now and resyncs when a heartbeat reads a lower sequence than it saw (Redis lost writes)', async () => {
@@ -119,8 +137,8 @@ describe('RevocationFeed: sequence numbers', function () {
     // What a snapshot taken between the two revocations holds.
     await admin.set(a.keys.sequence, '1')
     await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
-    expect((a.feed.check(issuedBefore) !== 'clear')).to.equal(true)
+    expect(a.feed.check(issuedBefore) !== 'clear').to.equal(true)
     expect(Number(await admin.get(a.keys.sequence))).to.be.greaterThan(2)
-    expect((a.feed.check(query()) !== 'clear')).to.equal(false)
+    expect(a.feed.check(query()) !== 'clear').to.equal(false)
   })
 })

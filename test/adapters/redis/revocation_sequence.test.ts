@@ -3,7 +3,12 @@ import { after, afterEach, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { createLogger } from '../../../src/adapters/logger.ts'
-import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  waitUntilReady,
+} from '../../../src/adapters/redis/redis_client.ts'
 import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
 import { keyBuilder, RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
 import { RevocationSequence } from '../../../src/adapters/redis/revocation_sequence.ts'
@@ -14,7 +19,12 @@ import { capturingLogger } from '../../support/log_capture.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
 
 const clock = new SystemClock()
-const query = () => ({ jti: crypto.randomUUID(), fam: crypto.randomUUID(), sub: crypto.randomUUID(), iat: clock.now() / 1000 })
+const query = () => ({
+  jti: crypto.randomUUID(),
+  fam: crypto.randomUUID(),
+  sub: crypto.randomUUID(),
+  iat: clock.now() / 1000,
+})
 const later = () => Math.ceil(clock.now() / 1000) + 600
 const tick = () => new Promise((r) => setTimeout(r, 5)) // so that "before now" is strictly before
 
@@ -28,12 +38,30 @@ describe('RevocationSequence: lost writes, found by the Redis store', function (
     const client = createRedisClient({ target: parseRedisUrl(redis.url), commandTimeoutMs: 1000 })
     clients.push(client)
     await waitUntilReady(client, 2000)
-    const lines: Array<{ level: number, msg: string }> = []
-    const logger = createLogger('info', new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk))); done() } }))
+    const lines: Array<{ level: number; msg: string }> = []
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)))
+          done()
+        },
+      }),
+    )
     const prefix = `seq:${crypto.randomUUID()}:`
-    const store = new RedisRevocationStore({ client, clock, prefix, logger, health: new StoreHealth({ logger, clock }) })
+    const store = new RedisRevocationStore({
+      client,
+      clock,
+      prefix,
+      logger,
+      health: new StoreHealth({ logger, clock }),
+    })
     await store.ensureEpoch()
-    return { store, keys: keyBuilder(prefix), lost: () => lines.filter((line) => line.level === 50 && /lost revocations/.test(line.msg)) }
+    return {
+      store,
+      keys: keyBuilder(prefix),
+      lost: () => lines.filter((line) => line.level === 50 && /lost revocations/.test(line.msg)),
+    }
   }
 
   before(async function () {
@@ -61,8 +89,10 @@ describe('RevocationSequence: lost writes, found by the Redis store', function (
     await store.revokeSubject('s', 1000, later())
     for (let i = 0; i < 100 && heard.length < 3; i++) await new Promise((r) => setTimeout(r, 10))
     await subscriber.quit()
-    expect(heard.map((message) => JSON.parse(message) as { seq: number, kind: string, id: string })
-      .map(({ seq, kind, id }) => [seq, kind, id])).to.deep.equal([[1, 'jti', 'a'], [2, 'fam', 'f'], [3, 'sub', 's']])
+    expect(
+      heard.map((message) => JSON.parse(message) as { seq: number; kind: string; id: string })
+        .map(({ seq, kind, id }) => [seq, kind, id]),
+    ).to.deep.equal([[1, 'jti', 'a'], [2, 'fam', 'f'], [3, 'sub', 's']])
     expect(await admin.get(keys.sequence)).to.equal('3')
   })
 
@@ -124,7 +154,9 @@ describe('RevocationSequence: lost writes, found by the Redis store', function (
 
 describe('RevocationSequence.parse', () => {
   it('reads a stored sequence number, and anything but a positive safe integer as 0', () => {
-    expect(['7', null, undefined, '0', '-3', '2.5', 'x', '9007199254740993'].map((value) => RevocationSequence.parse(value)))
+    expect(
+      ['7', null, undefined, '0', '-3', '2.5', 'x', '9007199254740993'].map((value) => RevocationSequence.parse(value)),
+    )
       .to.deep.equal([7, 0, 0, 0, 0, 0, 0, 0])
   })
 })
@@ -191,7 +223,9 @@ describe('RevocationSequence', function () {
     await admin.set(keys.sequence, 'not a number') // the restore script fails on it
     for (let i = 0; i < 2; i++) {
       let failed = false
-      await sequence.recover('wipe', 0).catch(() => { failed = true })
+      await sequence.recover('wipe', 0).catch(() => {
+        failed = true
+      })
       expect(failed, `attempt ${i}`).to.equal(true)
     }
     await admin.del(keys.sequence)

@@ -2,15 +2,30 @@ import { Writable } from 'node:stream'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
-import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
-import { keyBuilder, RedisRevocationStore, type RedisRevocationStoreDeps } from '../../../src/adapters/redis/revocation_store.ts'
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  waitUntilReady,
+} from '../../../src/adapters/redis/redis_client.ts'
+import {
+  keyBuilder,
+  RedisRevocationStore,
+  type RedisRevocationStoreDeps,
+} from '../../../src/adapters/redis/revocation_store.ts'
 import { createLogger } from '../../../src/adapters/logger.ts'
 import { StoreHealth } from '../../../src/adapters/store_health.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
 import { revocationStoreContract } from '../../contracts/revocation_store.contract.ts'
 import { FakeClock } from '../../support/fake_clock.ts'
-import { acquireRedisOrSkip, freePort, LocalRedis, type RedisHandle, redisServerOnPath } from '../../support/redis_server.ts'
+import {
+  acquireRedisOrSkip,
+  freePort,
+  LocalRedis,
+  type RedisHandle,
+  redisServerOnPath,
+} from '../../support/redis_server.ts'
 import { requireOrSkip } from '../../support/requirements.ts'
 
 describe('RedisRevocationStore', function () {
@@ -49,17 +64,25 @@ describe('RedisRevocationStore', function () {
     now: () => clock.now() / 1000,
   }))
 
-  it('keeps a refresh token\'s successor for the grace window by Redis\'s clock, however far the instance\'s lags', async () => {
+  it("keeps a refresh token's successor for the grace window by Redis's clock, however far the instance's lags", async () => {
     const lagging = { now: () => Date.now() - 120_000 } // two minutes behind Redis
-    const s = new RedisRevocationStore({ client: await client(), clock: lagging, prefix: `test:${crypto.randomUUID()}:`, logger, health })
+    const s = new RedisRevocationStore({
+      client: await client(),
+      clock: lagging,
+      prefix: `test:${crypto.randomUUID()}:`,
+      logger,
+      health,
+    })
     await s.ensureEpoch()
     const now = lagging.now() / 1000
     const jti = crypto.randomUUID()
-    expect(await s.retire(jti, { expiresAt: now + 3600, successor: 'the first answer', successorUntil: now + 10 })).to.equal(undefined)
-    expect((await s.retire(jti, { expiresAt: now + 3600, successor: 'another', successorUntil: now + 10 }))?.successor).to.equal('the first answer')
+    expect(await s.retire(jti, { expiresAt: now + 3600, successor: 'the first answer', successorUntil: now + 10 })).to
+      .equal(undefined)
+    expect((await s.retire(jti, { expiresAt: now + 3600, successor: 'another', successorUntil: now + 10 }))?.successor)
+      .to.equal('the first answer')
   })
 
-  it('writes revoked:jti:<jti> under the prefix with a TTL equal to the token\'s remaining life', async () => {
+  it("writes revoked:jti:<jti> under the prefix with a TTL equal to the token's remaining life", async () => {
     const { store: s, prefix } = await store()
     const admin = await client()
     const exp = Math.floor(clock.now() / 1000) + 600
@@ -82,10 +105,12 @@ describe('RedisRevocationStore', function () {
     const before = await commandCalls(admin)
     for (let i = 0; i < 20; i++) await s.isRevoked(query)
     const after = await commandCalls(admin)
-    const delta = Object.fromEntries(Object.entries(after)
-      .filter(([name]) => name !== 'info')
-      .map(([name, calls]) => [name, calls - (before[name] ?? 0)])
-      .filter(([, calls]) => calls !== 0))
+    const delta = Object.fromEntries(
+      Object.entries(after)
+        .filter(([name]) => name !== 'info')
+        .map(([name, calls]) => [name, calls - (before[name] ?? 0)])
+        .filter(([, calls]) => calls !== 0),
+    )
     expect(delta).to.deep.equal({ mget: 20 })
   })
 
@@ -110,15 +135,34 @@ describe('RedisRevocationStore', function () {
   })
 
   it('logs 20 failed checks as one error line with the cause, and one line when Redis answers again', async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'no redis-server on PATH to restart on the port (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'no redis-server on PATH to restart on the port (apt-get install redis-server)',
+    )
     const port = await freePort()
-    const lines: Array<{ level: number, store?: string, msg: string, cause?: { message: string } }> = []
-    const logger = createLogger('info', new Writable({ write(chunk, _encoding, done) { lines.push(JSON.parse(String(chunk))); done() } }))
+    const lines: Array<{ level: number; store?: string; msg: string; cause?: { message: string } }> = []
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)))
+          done()
+        },
+      }),
+    )
     const down = new RedisRevocationStore({
-      client: await client(`redis://127.0.0.1:${port}`), clock, prefix: 'x:', logger, health: new StoreHealth({ logger, clock }),
+      client: await client(`redis://127.0.0.1:${port}`),
+      clock,
+      prefix: 'x:',
+      logger,
+      health: new StoreHealth({ logger, clock }),
     })
     const query = { jti: 'j', fam: 'f', sub: 's', iat: 1 }
-    for (let i = 0; i < 20; i++) expect(await down.isRevoked(query).then(() => 'answered', () => 'failed')).to.equal('failed')
+    for (let i = 0; i < 20; i++) {
+      expect(await down.isRevoked(query).then(() => 'answered', () => 'failed')).to.equal('failed')
+    }
     const local = new LocalRedis(port)
     await local.start()
     try {
@@ -132,15 +176,25 @@ describe('RedisRevocationStore', function () {
       await local.stop()
     }
     const health = lines.filter((line) => line.store === 'redis')
-    expect(health.map((line) => [line.level, line.msg.split(':')[0]])).to.deep.equal([[50, 'Redis failed'], [30, 'Redis recovered']])
+    expect(health.map((line) => [line.level, line.msg.split(':')[0]])).to.deep.equal([[50, 'Redis failed'], [
+      30,
+      'Redis recovered',
+    ]])
     expect(health[0]!.cause?.message).to.be.a('string').that.is.not.empty
   })
 
   it('answers service_unavailable, never an answer, when Redis cannot be reached', async () => {
     const closed = new RedisRevocationStore({
-      client: await client(`redis://127.0.0.1:${await freePort()}`), clock, prefix: 'x:', logger, health,
+      client: await client(`redis://127.0.0.1:${await freePort()}`),
+      clock,
+      prefix: 'x:',
+      logger,
+      health,
     })
-    const error = await closed.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: 1 }).then(() => undefined, (e: unknown) => e)
+    const error = await closed.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
     expect((error as Error).message).to.equal('Cannot check revocations: Redis is unavailable')
   })
@@ -155,9 +209,26 @@ describe('RedisRevocationStore', function () {
 
   it('names every key and the channel under the prefix', () => {
     const keys = keyBuilder('p:')
-    expect([keys.channel, keys.jti('j'), keys.fam('f'), keys.sub('s'), keys.retired('r'), keys.successor('r'), keys.epoch, keys.sequence])
-      .to.deep.equal(['p:revocations', 'p:revoked:jti:j', 'p:revoked:fam:f', 'p:revoked:sub:s', 'p:retired:jti:r', 'p:successor:jti:r',
-        'p:revoked:epoch', 'p:revoked:seq'])
+    expect([
+      keys.channel,
+      keys.jti('j'),
+      keys.fam('f'),
+      keys.sub('s'),
+      keys.retired('r'),
+      keys.successor('r'),
+      keys.epoch,
+      keys.sequence,
+    ])
+      .to.deep.equal([
+        'p:revocations',
+        'p:revoked:jti:j',
+        'p:revoked:fam:f',
+        'p:revoked:sub:s',
+        'p:retired:jti:r',
+        'p:successor:jti:r',
+        'p:revoked:epoch',
+        'p:revoked:seq',
+      ])
   })
 
   it('follows its own writes in the sequence it shares with the feed', async () => {
@@ -193,7 +264,10 @@ describe('RedisRevocationStore', function () {
     const { store: s } = await storeWith({ commandTimeoutMs: 100 })
     const admin = await client()
     await admin.client('PAUSE', 400, 'ALL')
-    const error = await s.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: clock.now() / 1000 }).then(() => undefined, (e: unknown) => e)
+    const error = await s.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: clock.now() / 1000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
     expect(((error as Error).cause as Error | undefined)?.message).to.equal('Command timed out')
   })

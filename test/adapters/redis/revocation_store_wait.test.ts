@@ -1,9 +1,18 @@
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLogger } from '../../../src/adapters/logger.ts'
-import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  waitUntilReady,
+} from '../../../src/adapters/redis/redis_client.ts'
 import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
-import { keyBuilder, RedisRevocationStore, type RedisRevocationStoreDeps } from '../../../src/adapters/redis/revocation_store.ts'
+import {
+  keyBuilder,
+  RedisRevocationStore,
+  type RedisRevocationStoreDeps,
+} from '../../../src/adapters/redis/revocation_store.ts'
 import { RedisServerCheck } from '../../../src/adapters/redis/server_check.ts'
 import { StoreHealth } from '../../../src/adapters/store_health.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
@@ -47,18 +56,28 @@ describe('RedisRevocationStore: replica acknowledgements (WAIT) and the server c
   it('refuses a revocation no replica acknowledged within the wait, and keeps it on the primary for the retry', async () => {
     const { store: s, keys } = await storeWith({ wait: { replicas: 1, timeoutMs: 600 }, commandTimeoutMs: 3000 })
     const started = Date.now()
-    const error = await s.revokeToken('unconfirmed', Math.ceil(clock.now() / 1000) + 60).then(() => undefined, (e: unknown) => e)
+    const error = await s.revokeToken('unconfirmed', Math.ceil(clock.now() / 1000) + 60).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(Date.now() - started).to.be.at.least(550)
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
-    expect((error as Error).message).to.equal('Cannot record the revocation: Redis is unavailable, or no replica acknowledged it in time')
-    expect(((error as Error).cause as Error).message).to.equal('Cannot confirm a revocation: 0 of 1 Redis replicas acknowledged it in time')
+    expect((error as Error).message).to.equal(
+      'Cannot record the revocation: Redis is unavailable, or no replica acknowledged it in time',
+    )
+    expect(((error as Error).cause as Error).message).to.equal(
+      'Cannot confirm a revocation: 0 of 1 Redis replicas acknowledged it in time',
+    )
     expect(await (await client()).exists(keys.jti('unconfirmed'))).to.equal(1)
   })
 
   it('answers the failed write, not the missing acknowledgement, as the cause', async () => {
     const { store: s, keys } = await storeWith({ wait: { replicas: 1, timeoutMs: 50 } })
     await (await client()).hset(keys.jti('hash'), 'field', 'value') // the script's GET fails on it
-    const error = await s.revokeToken('hash', Math.ceil(clock.now() / 1000) + 60).then(() => undefined, (e: unknown) => e)
+    const error = await s.revokeToken('hash', Math.ceil(clock.now() / 1000) + 60).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
     expect(((error as Error).cause as Error).message).to.match(/WRONGTYPE/)
   })
@@ -73,22 +92,44 @@ describe('RedisRevocationStore: replica acknowledgements (WAIT) and the server c
     async function serverCheck(version: string, replicas: number) {
       const fake = await startFakeRedis(version)
       fake.replication = `# Replication\r\nrole:master\r\nconnected_slaves:${replicas}\r\n` +
-        Array.from({ length: replicas }, (_, i) => `slave${i}:ip=10.0.0.${i + 2},port=6379,state=online,offset=42,lag=0\r\n`).join('')
+        Array.from(
+          { length: replicas },
+          (_, i) => `slave${i}:ip=10.0.0.${i + 2},port=6379,state=online,offset=42,lag=0\r\n`,
+        ).join('')
       const checked = await client(fake.url)
       const server = new RedisServerCheck({ client: checked, key: 'hexauth:revoked:seq' })
       await server.start()
-      return { server, stop: async () => { server.close(); await closeRedisClient(checked); await fake.close() } }
+      return {
+        server,
+        stop: async () => {
+          server.close()
+          await closeRedisClient(checked)
+          await fake.close()
+        },
+      }
     }
 
     it('is usable only while the server check finds no problem, and then refuses every call', async () => {
       const [old, current] = [await serverCheck('6.2.14', 0), await serverCheck('7.2.4', 0)]
       try {
         const [refusing, serving] = [(await storeWith({})).store, (await storeWith({ server: current.server })).store]
-        const oldStore = new RedisRevocationStore({ client: await client(), clock, prefix: `test:${crypto.randomUUID()}:`, logger, health, server: old.server })
+        const oldStore = new RedisRevocationStore({
+          client: await client(),
+          clock,
+          prefix: `test:${crypto.randomUUID()}:`,
+          logger,
+          health,
+          server: old.server,
+        })
         expect([oldStore.usable, serving.usable, refusing.usable]).to.deep.equal([false, true, true])
-        const error = await oldStore.revokeToken('j', Math.ceil(clock.now() / 1000) + 60).then(() => undefined, (e: unknown) => e)
+        const error = await oldStore.revokeToken('j', Math.ceil(clock.now() / 1000) + 60).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
         expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
-        expect(((error as Error).cause as Error).message).to.equal('Cannot use Redis 6.2.14: hexauth needs Redis 7.0 or later')
+        expect(((error as Error).cause as Error).message).to.equal(
+          'Cannot use Redis 6.2.14: hexauth needs Redis 7.0 or later',
+        )
       } finally {
         await old.stop()
         await current.stop()
@@ -99,8 +140,13 @@ describe('RedisRevocationStore: replica acknowledgements (WAIT) and the server c
       const check = await serverCheck('7.2.4', 1)
       try {
         const { store: s } = await storeWith({ server: check.server, wait: { replicas: 'auto', timeoutMs: 50 } })
-        const error = await s.revokeToken('waited', Math.ceil(clock.now() / 1000) + 60).then(() => undefined, (e: unknown) => e)
-        expect(((error as Error).cause as Error | undefined)?.message).to.equal('Cannot confirm a revocation: 0 of 1 Redis replicas acknowledged it in time')
+        const error = await s.revokeToken('waited', Math.ceil(clock.now() / 1000) + 60).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(((error as Error).cause as Error | undefined)?.message).to.equal(
+          'Cannot confirm a revocation: 0 of 1 Redis replicas acknowledged it in time',
+        )
       } finally {
         await check.stop()
       }
@@ -121,14 +167,25 @@ describe('RedisRevocationStore on a primary with a replica', function () {
     await waitUntilReady(made, 2000)
     const prefix = `test:${crypto.randomUUID()}:`
     const store = new RedisRevocationStore({
-      client: made, clock, prefix, logger, health: new StoreHealth({ logger, clock }), wait: { replicas, timeoutMs: 500 }, commandTimeoutMs: 2000,
+      client: made,
+      clock,
+      prefix,
+      logger,
+      health: new StoreHealth({ logger, clock }),
+      wait: { replicas, timeoutMs: 500 },
+      commandTimeoutMs: 2000,
     })
     await store.ensureEpoch()
     return { store, keys: keyBuilder(prefix) }
   }
 
   before(async function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the replication suite needs redis-server on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the replication suite needs redis-server on PATH (apt-get install redis-server)',
+    )
     topology = await startRedisReplicated()
   })
 

@@ -18,7 +18,12 @@ async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<v
 // keep the epoch marker but lose the latest revocations: the wipe check alone cannot see it.
 describe('Redis restarted from an older snapshot (lost its latest revocations)', function () {
   before(function () {
-    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'the snapshot suite needs a redis-server binary on PATH (apt-get install redis-server)')
+    requireOrSkip(
+      this,
+      'redis-server',
+      redisServerOnPath(),
+      'the snapshot suite needs a redis-server binary on PATH (apt-get install redis-server)',
+    )
   })
 
   for (const cache of ['off', 'on']) {
@@ -37,7 +42,10 @@ describe('Redis restarted from an older snapshot (lost its latest revocations)',
         await redis.start()
         // The premise: Redis came back with its epoch marker, and without b's revocation.
         const admin = new Redis(redis.url)
-        const held = [await admin.exists(`${prefix}revoked:epoch`), await admin.exists(`${prefix}revoked:fam:${decodeJwt(b.refreshToken).fam}`)]
+        const held = [
+          await admin.exists(`${prefix}revoked:epoch`),
+          await admin.exists(`${prefix}revoked:fam:${decodeJwt(b.refreshToken).fam}`),
+        ]
         await admin.quit()
         expect(held).to.deep.equal([1, 0])
         let answer: CallResult | undefined

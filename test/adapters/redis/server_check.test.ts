@@ -2,14 +2,19 @@ import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { createLogger } from '../../../src/adapters/logger.ts'
-import { closeRedisClient, createRedisClient, type RedisClient, waitUntilReady } from '../../../src/adapters/redis/redis_client.ts'
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  waitUntilReady,
+} from '../../../src/adapters/redis/redis_client.ts'
 import { parseRedisUrl } from '../../../src/adapters/redis/redis_url.ts'
 import { RedisRevocationStore } from '../../../src/adapters/redis/revocation_store.ts'
 import { RedisServerCheck } from '../../../src/adapters/redis/server_check.ts'
 import { StoreHealth } from '../../../src/adapters/store_health.ts'
 import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { isAuthError } from '../../../src/domain/auth_error.ts'
-import { startFakeRedis, type FakeRedis } from '../../support/fake_redis.ts'
+import { type FakeRedis, startFakeRedis } from '../../support/fake_redis.ts'
 import { call, register, startTestServer } from '../../support/http_harness.ts'
 
 // No Redis older than 7.0 can be installed here: a fake server reports one (see fake_redis.ts).
@@ -75,9 +80,17 @@ describe('RedisServerCheck', () => {
     await server.start()
     const clock = new SystemClock()
     const store = new RedisRevocationStore({
-      client, server, clock, prefix: 'hexauth:', logger: createLogger('silent'), health: new StoreHealth({ logger: createLogger('silent'), clock }),
+      client,
+      server,
+      clock,
+      prefix: 'hexauth:',
+      logger: createLogger('silent'),
+      health: new StoreHealth({ logger: createLogger('silent'), clock }),
     })
-    const error = await store.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: clock.now() / 1000 }).then(() => undefined, (e: unknown) => e)
+    const error = await store.isRevoked({ jti: 'j', fam: 'f', sub: 's', iat: clock.now() / 1000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(isAuthError(error, 'service_unavailable'), String(error)).to.equal(true)
     expect(((error as Error).cause as Error).message).to.equal(OLD)
     // Not a single command reached the old server for it: the check never ran there.
@@ -96,7 +109,12 @@ describe('hexauth on a Redis older than 7.0', () => {
 
   it('answers /readyz 503 naming the version, protected routes 503, and logs the cause once', async () => {
     const lines: string[] = []
-    const sink = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done() } })
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
     const app = await startTestServer({ REDIS_URL: fake.url }, {}, createLogger('error', sink))
     // Tokens from an instance with a working blocklist, signed with the same test secret.
     const issuer = await startTestServer({ REDIS_URL: '' })
@@ -110,7 +128,9 @@ describe('hexauth on a Redis older than 7.0', () => {
         const secret = await call(app.url, '/secret', { token: accessToken })
         expect([secret.status, secret.body.error]).to.deep.equal([503, 'service_unavailable'])
       }
-      const logged = lines.map((line) => JSON.parse(line) as { level: number, store?: string, cause?: { message: string } })
+      const logged = lines.map((line) =>
+        JSON.parse(line) as { level: number; store?: string; cause?: { message: string } }
+      )
       expect(logged.map((line) => [line.level, line.store, line.cause?.message])).to.deep.equal([[50, 'redis', OLD]])
     } finally {
       await app.close()

@@ -19,7 +19,12 @@ for (const [name, start] of topologies) {
     const servers: TestServer[] = []
 
     before(async function () {
-      requireOrSkip(this, 'redis-server', redisServerOnPath(), `${name} needs redis-server on PATH (apt-get install redis-server)`)
+      requireOrSkip(
+        this,
+        'redis-server',
+        redisServerOnPath(),
+        `${name} needs redis-server on PATH (apt-get install redis-server)`,
+      )
       topology = await start()
     })
 
@@ -30,7 +35,12 @@ for (const [name, start] of topologies) {
 
     for (const cache of ['off', 'on']) {
       it(`revokes across two instances with REVOCATION_CACHE=${cache}`, async () => {
-        const env = { REDIS_URL: topology.url, REDIS_KEY_PREFIX: `t${cache}:`, REVOCATION_CACHE: cache, RATE_LIMIT: 'on' }
+        const env = {
+          REDIS_URL: topology.url,
+          REDIS_KEY_PREFIX: `t${cache}:`,
+          REVOCATION_CACHE: cache,
+          RATE_LIMIT: 'on',
+        }
         const [a, b] = [await startTestServer(env), await startTestServer(env)]
         servers.push(a, b)
         const tokens = await register(a.url, `user-${cache}`)
@@ -38,9 +48,11 @@ for (const [name, start] of topologies) {
         while ((await call(b.url, '/secret', { token: tokens.accessToken })).status !== 200 && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 50))
         }
-        const first = await call(b.url, "/secret", { token: tokens.accessToken })
+        const first = await call(b.url, '/secret', { token: tokens.accessToken })
         expect(first.status, JSON.stringify(first.body)).to.equal(200)
-        expect((await call(a.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(200)
+        expect((await call(a.url, '/logout/access', { method: 'POST', token: tokens.accessToken })).status).to.equal(
+          200,
+        )
         let refused = ''
         while (Date.now() < deadline + 5000) {
           refused = (await call(b.url, '/secret', { token: tokens.accessToken })).body.error
@@ -58,7 +70,8 @@ for (const [name, start] of topologies) {
     it('answers good tokens from the near-cache on this topology: its feed goes live (the resync works here)', async () => {
       const server = await startTestServer({ REDIS_URL: topology.url, REDIS_KEY_PREFIX: 'tlive:' })
       servers.push(server)
-      const live = async () => /^hexauth_revocation_feed_live 1$/m.test(String((await call(server.url, '/metrics')).body))
+      const live = async () =>
+        /^hexauth_revocation_feed_live 1$/m.test(String((await call(server.url, '/metrics')).body))
       const deadline = Date.now() + 10_000
       while (!await live() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
       expect(await live(), 'the feed never went live: every check would go to Redis').to.equal(true)
