@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'mocha'
@@ -6,9 +5,8 @@ import { expect } from 'chai'
 import type { Browser, Page } from 'playwright-core'
 import { call, startTestServer, type TestServer } from '../../support/http_harness.ts'
 import { FakeClock } from '../../support/fake_clock.ts'
-import { requireOrSkip } from '../../support/requirements.ts'
+import { launchChromium, requireChromiumOrSkip } from '../../support/chromium.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const PASSWORD = 'correct horse battery'
 
 /** Serves one small HTML page on `host`, on a free port; answers its origin. */
@@ -49,12 +47,7 @@ describe('Cookie mode in a real browser', function () {
   const clock = new FakeClock()
 
   before(async function () {
-    requireOrSkip(
-      this,
-      'chromium',
-      existsSync(CHROMIUM),
-      `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-    )
+    requireChromiumOrSkip(this)
     app = await servePage('127.0.0.1', API_CLIENT)
     api = await startTestServer({ TOKEN_LOCATION: 'cookies', CORS_ORIGINS: app.origin }, { clock })
     evil = await servePage(
@@ -62,20 +55,7 @@ describe('Cookie mode in a real browser', function () {
       `<!doctype html><meta charset="utf-8"><title>evil</title>
       <form id="f" method="POST" action="${api.url}/logout/all"><input name="x" value="1"></form>`,
     )
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
     page = await (await browser.newContext()).newPage()
     await page.goto(app.origin)
     await page.evaluate((url) => {

@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs'
 import { after, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import type { Browser } from 'playwright-core'
 import { call, startTestServer, type TestServer } from '../../support/http_harness.ts'
-import { requireOrSkip } from '../../support/requirements.ts'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+import { launchChromium, requireChromiumOrSkip } from '../../support/chromium.ts'
 
 // The docs page in a real browser (Debian's chromium driven by playwright-core): it must
 // render every route from /openapi.json with no network but this service.
@@ -15,27 +12,9 @@ describe('GET /docs in a real browser', function () {
   let browser: Browser
 
   before(async function () {
-    requireOrSkip(
-      this,
-      'chromium',
-      existsSync(CHROMIUM),
-      `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-    )
+    requireChromiumOrSkip(this)
     server = await startTestServer()
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {
