@@ -141,4 +141,32 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(Number(await admin.get(a.keys.sequence))).to.be.greaterThan(2)
     expect(a.feed.check(query()) !== 'clear').to.equal(false)
   })
+  it('holds, once live, every revocation Redis had when it started, and only those', async () => {
+    const prefix = `feed:${crypto.randomUUID()}:`
+    const keys = keyBuilder(prefix)
+    const revoked = [query(), query(), query()]
+    for (const { jti } of revoked) await writeUnannounced(keys, jti)
+    const started = await startRevocationInstance(redis.url, prefix, QUIET)
+    opened.push(started)
+    expect(started.feed.held.entries).to.equal(3)
+    expect(started.feed.held.bytes).to.be.greaterThan(0)
+    for (const token of revoked) expect(started.feed.check(token)).to.not.equal('clear')
+    expect(started.feed.check(query())).to.equal('clear')
+  })
+
+  it('on close, is no longer live and ends its subscription, so later revocations are not learned', async () => {
+    const a = await instance(QUIET)
+    const b = await instance(QUIET)
+    await a.feed.close()
+    expect(a.feed.live).to.equal(false)
+    await until(() => a.subscriber.status === 'end', BOUND_MS)
+    // b hears its own revocations; a would have too, had it still been subscribed.
+    for (const revoked of [query(), query()]) {
+      const heard = liveWhenHeard(b, revoked.jti)
+      await b.store.revokeToken(revoked.jti, later())
+      await until(() => heard.length > 0, BOUND_MS)
+    }
+    expect(b.feed.held.entries).to.equal(2)
+    expect(a.feed.held.entries).to.equal(0)
+  })
 })
