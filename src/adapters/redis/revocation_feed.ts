@@ -221,8 +221,10 @@ export class RevocationFeed {
       const value = replies[2 * i]?.[1] as string | null
       const expiresAt = replies[2 * i + 1]?.[1] as number
       const entry = parseKey(key, this.#deps.keys.prefix)
-      if (entry !== undefined && value !== null && expiresAt > 0) {
-        this.apply({ ...entry, value: Number(value), expiresAt })
+      // -2: the key expired between SCAN and here. -1: a key with no expiry (set by hand, never
+      // by hexauth): Redis says revoked for as long as it is there, so hold it for good.
+      if (entry !== undefined && value !== null && expiresAt !== -2) {
+        this.apply({ ...entry, value: Number(value), expiresAt: expiresAt === -1 ? NO_EXPIRY : expiresAt })
       }
     })
   }
@@ -256,6 +258,9 @@ export class RevocationFeed {
     this.#local.sweep(this.#deps.clock.now() / 1000)
   }
 }
+
+/** The expiry given to a revocation key Redis holds without one: the latest a fingerprint can carry. */
+const NO_EXPIRY = 0xffffffff
 
 function parseKey(key: string, prefix: string): Pick<FeedEntry, 'kind' | 'id'> | undefined {
   const match = /^revoked:(jti|fam|sub):(.+)$/.exec(key.slice(prefix.length))

@@ -169,4 +169,17 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(b.feed.held.entries).to.equal(2)
     expect(a.feed.held.entries).to.equal(0)
   })
+  it('holds a revocation key that has no expiry (set by hand), as Redis-direct checks do, rather than clearing it', async () => {
+    const prefix = `feed:${crypto.randomUUID()}:`
+    const keys = keyBuilder(prefix)
+    const persistent = query()
+    await admin.set(keys.jti(persistent.jti), '0') // no EX: EXPIRETIME answers -1
+    await admin.incr(keys.sequence)
+    const started = await startRevocationInstance(redis.url, prefix, QUIET)
+    opened.push(started)
+    expect(await started.redis.isRevoked(persistent)).to.equal(true)
+    expect(started.feed.held.entries).to.equal(1)
+    expect(started.feed.check(persistent)).to.not.equal('clear')
+    expect(await started.store.isRevoked(persistent)).to.equal(true)
+  })
 })
