@@ -182,4 +182,12 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(started.feed.check(persistent)).to.not.equal('clear')
     expect(await started.store.isRevoked(persistent)).to.equal(true)
   })
+  it('drops revocations whose expiry passed, on a heartbeat sweep, so held memory follows what Redis still keeps', async () => {
+    const a = await instance({ heartbeatMs: 10, staleAfterMs: 60_000 })
+    const soon = Math.ceil(Date.now() / 1000) + 1
+    await a.store.revokeToken(crypto.randomUUID(), soon)
+    await a.store.revokeToken(crypto.randomUUID(), later())
+    expect(a.feed.held.entries).to.equal(2)
+    await until(() => a.feed.held.entries === 1, BOUND_MS)
+  })
 })
