@@ -27,8 +27,8 @@ describe('RevocationFeed: sequence numbers', function () {
   let admin: Redis
   const opened: RevocationInstance[] = []
 
-  async function instance(options: InstanceOptions) {
-    const prefix = `feed:${crypto.randomUUID()}:`
+  /** An instance on `prefix` (a fresh one unless given, for keys written before it starts). */
+  async function instance(options: InstanceOptions, prefix = `feed:${crypto.randomUUID()}:`) {
     const started = await startRevocationInstance(redis.url, prefix, options)
     opened.push(started)
     return { ...started, keys: keyBuilder(prefix) }
@@ -141,13 +141,12 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(Number(await admin.get(a.keys.sequence))).to.be.greaterThan(2)
     expect(a.feed.check(query()) !== 'clear').to.equal(false)
   })
+
   it('holds, once live, every revocation Redis had when it started, and only those', async () => {
     const prefix = `feed:${crypto.randomUUID()}:`
-    const keys = keyBuilder(prefix)
     const revoked = [query(), query(), query()]
-    for (const { jti } of revoked) await writeUnannounced(keys, jti)
-    const started = await startRevocationInstance(redis.url, prefix, QUIET)
-    opened.push(started)
+    for (const { jti } of revoked) await writeUnannounced(keyBuilder(prefix), jti)
+    const started = await instance(QUIET, prefix)
     expect(started.feed.held.entries).to.equal(3)
     expect(started.feed.held.bytes).to.be.greaterThan(0)
     for (const token of revoked) expect(started.feed.check(token)).to.not.equal('clear')
@@ -169,19 +168,20 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(b.feed.held.entries).to.equal(2)
     expect(a.feed.held.entries).to.equal(0)
   })
+
   it('holds a revocation key that has no expiry (set by hand), as Redis-direct checks do, rather than clearing it', async () => {
     const prefix = `feed:${crypto.randomUUID()}:`
     const keys = keyBuilder(prefix)
     const persistent = query()
     await admin.set(keys.jti(persistent.jti), '0') // no EX: EXPIRETIME answers -1
     await admin.incr(keys.sequence)
-    const started = await startRevocationInstance(redis.url, prefix, QUIET)
-    opened.push(started)
+    const started = await instance(QUIET, prefix)
     expect(await started.redis.isRevoked(persistent)).to.equal(true)
     expect(started.feed.held.entries).to.equal(1)
     expect(started.feed.check(persistent)).to.not.equal('clear')
     expect(await started.store.isRevoked(persistent)).to.equal(true)
   })
+
   it('drops revocations whose expiry passed, on a heartbeat sweep, so held memory follows what Redis still keeps', async () => {
     const a = await instance({ heartbeatMs: 10, staleAfterMs: 60_000 })
     const soon = Math.ceil(Date.now() / 1000) + 1
