@@ -237,11 +237,33 @@ async function memoryPhase(redis: string, rts: readonly Runtime[], figures: Figu
     instance.child.kill('SIGKILL')
   }
   const fastifyPid = Number(readFileSync(`${peersState}/fastify-peer.pid`, 'utf8'))
-  console.log(`\n== fastify peer: /secret until ${RSS_REQUESTS} requests`)
-  const served = loadUntil({ base: 'http://127.0.0.1:7002', token: peers('token', '7002') }, RSS_REQUESTS)
-  const end = rssMb(fastifyPid)
+  figures.rss.fastify = await peerRss('fastify peer (node 20, as peers.sh starts it)', fastifyPid, '7002')
+  // The runtime sets most of what RSS is after load (V8's young generation and heap growth):
+  // hexauth on Node 24 is compared with the same peer on Node 24, with hexauth's V8 flags, and
+  // as its authors start it (plain `node`).
+  const node24 = rts.find((runtime) => runtime.name === 'node24')!.command
+  for (const [name, command] of [['fastify-node24', node24], ['fastify-node24-plain', node24.slice(0, 1)]] as const) {
+    const port = await freePort()
+    const [file, ...args] = command
+    const child = processes.spawn(file!, [...args, resolve(peersDir, 'fastify-peer.mjs')], {
+      cwd: peersDir,
+      env: { ...process.env, PORT: String(port), REDIS_URL: redis, BENCH_USER: USER, BENCH_PASS: PASS },
+      stdio: 'ignore',
+    })
+    await callRetrying(`http://127.0.0.1:${port}/secret`) // any answer: it listens
+    figures.rss[name] = await peerRss(`${name} (${command.join(' ')})`, child.pid!, String(port))
+    child.kill('SIGKILL')
+  }
+}
+
+/** The Fastify peer on `port`: RSS before, right after RSS_REQUESTS /secret requests, and settled. */
+async function peerRss(what: string, pid: number, port: string): Promise<Figures['rss'][string]> {
+  const start = rssMb(pid)
+  console.log(`\n== ${what}: /secret until ${RSS_REQUESTS} requests`)
+  const served = loadUntil({ base: `http://127.0.0.1:${port}`, token: peers('token', port) }, RSS_REQUESTS)
+  const end = rssMb(pid)
   await new Promise((r) => setTimeout(r, SETTLE_S * 1000))
-  figures.rss.fastify = { start: Number.NaN, end, settled: rssMb(fastifyPid), served }
+  return { start, end, settled: rssMb(pid), served }
 }
 
 await main()
