@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/application/ports/clock.ts'
 import type { Logger } from '../../src/adapters/logger.ts'
 import { createLogger } from '../../src/adapters/logger.ts'
 import { NearCachedRevocationStore } from '../../src/adapters/redis/near_cached_revocation_store.ts'
@@ -33,6 +34,8 @@ export interface InstanceOptions {
   readonly staleAfterMs?: number
   /** @default a silent logger */
   readonly logger?: Logger
+  /** The clock of the store and the feed (a `FakeClock` moves the live boundary). @default the system clock */
+  readonly clock?: Clock
 }
 
 /**
@@ -44,7 +47,7 @@ export async function startRevocationInstance(
   prefix: string,
   options: InstanceOptions = {},
 ): Promise<RevocationInstance> {
-  const clock = new SystemClock()
+  const clock = options.clock ?? new SystemClock()
   const logger = options.logger ?? createLogger('silent')
   const health = new StoreHealth({ logger, clock })
   const client = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: 300 })

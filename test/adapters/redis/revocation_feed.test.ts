@@ -2,6 +2,8 @@ import { after, afterEach, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
 import { keyBuilder } from '../../../src/adapters/redis/revocation_store.ts'
+import { FakeClock } from '../../support/fake_clock.ts'
+import { capturingLogger } from '../../support/log_capture.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
 import {
   type InstanceOptions,
@@ -40,6 +42,12 @@ describe('RevocationFeed: sequence numbers', function () {
     sub: crypto.randomUUID(),
     iat: Date.now() / 1000,
   })
+  /** A token issued now, once the clock moved past its `iat`: an epoch moved to now refuses it. */
+  async function issuedJustBefore() {
+    const token = query()
+    await until(() => Date.now() / 1000 > token.iat + 0.002, BOUND_MS)
+    return token
+  }
   const later = () => Math.ceil(Date.now() / 1000) + 600
 
   /** Writes a revocation as the revoke script does, numbered, but announces it to no one. */
@@ -56,6 +64,20 @@ describe('RevocationFeed: sequence numbers', function () {
       if (message.includes(marker)) seen.push(started.feed.live)
     })
     return seen
+  }
+
+  /** Publishes a revocation without a sequence number, as an instance from before them does: a resync trigger. */
+  async function publishUnnumbered(keys: ReturnType<typeof keyBuilder>): Promise<void> {
+    await admin.publish(
+      keys.channel,
+      JSON.stringify({ kind: 'jti', id: crypto.randomUUID(), value: 0, expiresAt: later() }),
+    )
+  }
+
+  /** How many times Redis ran `command` (`INFO commandstats`), every client together. */
+  async function calls(command: string): Promise<number> {
+    const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(await admin.info('commandstats'))
+    return Number(match?.[1] ?? 0)
   }
 
   before(async function () {
@@ -189,5 +211,160 @@ describe('RevocationFeed: sequence numbers', function () {
     await a.store.revokeToken(crypto.randomUUID(), later())
     expect(a.feed.held.entries).to.equal(2)
     await until(() => a.feed.held.entries === 1, BOUND_MS)
+  })
+
+  it('counts as live up to staleAfterMs after the last message, and no longer 1 ms later', async () => {
+    const clock = new FakeClock()
+    const a = await instance({ heartbeatMs: 60_000, staleAfterMs: 1000, clock })
+    clock.advance(1000)
+    const atBound = a.feed.live
+    clock.advance(1)
+    expect([atBound, a.feed.live]).to.deep.equal([true, false])
+  })
+
+  it('counts as live for 3000 ms after the last message when staleAfterMs is not given', async () => {
+    const clock = new FakeClock()
+    const a = await instance({ heartbeatMs: 60_000, clock })
+    clock.advance(3000)
+    const atBound = a.feed.live
+    clock.advance(1)
+    expect([atBound, a.feed.live]).to.deep.equal([true, false])
+  })
+
+  it('stops answering from memory as soon as its subscriber connection drops, and resyncs on reconnecting', async () => {
+    const a = await instance(QUIET)
+    const atClose: boolean[] = []
+    // Registered after the feed's own listener, so it runs just after the feed handled the drop.
+    a.subscriber.on('close', () => atClose.push(a.feed.live))
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+    await until(() => atClose.length > 0, BOUND_MS)
+    await until(() => a.feed.live, BOUND_MS)
+    expect(atClose[0]).to.equal(false)
+  })
+
+  it('stops answering from memory the moment a restore of the sequence begins, as its copy predates it', async () => {
+    const a = await instance(QUIET)
+    const restoring = a.redis.sequence.recover('rollback', a.redis.sequence.highest)
+    const whileRestoring = a.feed.live
+    await restoring
+    expect(whileRestoring).to.equal(false)
+    // The restore's heartbeat skips a number: the feed resyncs and answers again.
+    await until(() => a.feed.live, BOUND_MS)
+  })
+
+  it('keeps answering through consecutive numbered revocations', async () => {
+    const a = await instance(QUIET)
+    const live: boolean[] = []
+    for (const next of [query(), query(), query()]) {
+      const seq = await writeUnannounced(a.keys, next.jti)
+      const heard = liveWhenHeard(a, next.jti)
+      await admin.publish(
+        a.keys.channel,
+        JSON.stringify({ seq, kind: 'jti', id: next.jti, value: 0, expiresAt: later() }),
+      )
+      await until(() => heard.length === 1, BOUND_MS)
+      live.push(...heard)
+    }
+    expect(live).to.deep.equal([true, true, true])
+  })
+
+  it('recreates the epoch, logs the wipe and refuses older tokens when a resync finds the epoch gone', async () => {
+    const logs = capturingLogger()
+    const a = await instance({ ...QUIET, logger: logs.logger })
+    const issuedBefore = await issuedJustBefore()
+    expect(a.feed.check(issuedBefore)).to.equal('clear')
+    await admin.del(a.keys.epoch)
+    await publishUnnumbered(a.keys)
+    await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
+    expect(a.feed.check(issuedBefore)).to.equal('revoked')
+    expect(a.feed.check(query())).to.equal('clear')
+    expect(logs.entries().map((entry) => String(entry.msg).slice(0, 25))).to.deep.equal(['Redis lost the blocklist '])
+  })
+
+  it('moves the epoch to now and refuses older tokens when a resync reads a lower sequence than it saw', async () => {
+    const logs = capturingLogger()
+    const a = await instance({ ...QUIET, logger: logs.logger })
+    await a.store.revokeToken(crypto.randomUUID(), later())
+    await a.store.revokeToken(crypto.randomUUID(), later())
+    const issuedBefore = await issuedJustBefore()
+    await admin.set(a.keys.sequence, '1')
+    await publishUnnumbered(a.keys)
+    await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
+    expect(a.feed.check(issuedBefore)).to.equal('revoked')
+    expect(Number(await admin.get(a.keys.sequence))).to.be.greaterThan(2)
+    expect(logs.entries().map((entry) => String(entry.msg).slice(0, 25))).to.deep.equal(['Redis lost revocations (i'])
+  })
+
+  it('loads only revocation keys of its three kinds under its own prefix', async () => {
+    const prefix = `feed:${crypto.randomUUID()}:`
+    const keys = keyBuilder(prefix)
+    const [revoked, nested, elsewhere] = [query(), query(), query()]
+    await writeUnannounced(keys, revoked.jti)
+    await admin.set(`${prefix}revoked:other:${crypto.randomUUID()}`, '0', 'EXAT', later())
+    await admin.set(`${prefix}revoked:other:revoked:jti:${nested.jti}`, '0', 'EXAT', later())
+    await admin.set(`${prefix}revoked:jti:`, '0', 'EXAT', later())
+    await admin.set(keyBuilder(`x${prefix}`).jti(elsewhere.jti), '0', 'EXAT', later())
+    const started = await instance(QUIET, prefix)
+    expect(started.feed.held.entries).to.equal(1)
+    const checks = [revoked, nested, elsewhere].map((token) => started.feed.check({ ...token, iat: Date.now() / 1000 }))
+    expect(checks).to.deep.equal([
+      'confirm',
+      'clear',
+      'clear',
+    ])
+  })
+
+  it('reports heartbeats Redis does not answer as one failure for the store, then its recovery', async () => {
+    const logs = capturingLogger()
+    await instance({ heartbeatMs: 50, staleAfterMs: 60_000, logger: logs.logger })
+    await admin.call('CLIENT', 'PAUSE', '1000', 'ALL')
+    const said = () => logs.entries().map((entry) => [entry.store, String(entry.msg).slice(0, 13)])
+    await until(() => said().length === 2, BOUND_MS)
+    expect(said()).to.deep.equal([['redis', 'Redis failed:'], ['redis', 'Redis recover']])
+  })
+
+  it('recreates the epoch and refuses older tokens when a heartbeat finds the epoch gone', async () => {
+    const a = await instance({ heartbeatMs: 50, staleAfterMs: 60_000 })
+    const issuedBefore = await issuedJustBefore()
+    expect(a.feed.check(issuedBefore)).to.equal('clear')
+    await admin.del(a.keys.epoch)
+    await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
+    expect(a.feed.check(issuedBefore)).to.equal('revoked')
+  })
+
+  it('refuses tokens issued before an epoch moved forward in Redis, from the next heartbeat on', async () => {
+    const a = await instance({ heartbeatMs: 50, staleAfterMs: 60_000 })
+    const issued = query()
+    expect(a.feed.check(issued)).to.equal('clear')
+    await admin.set(a.keys.epoch, String(issued.iat + 1))
+    await until(() => a.feed.check(issued) === 'revoked', BOUND_MS)
+    expect(a.feed.live).to.equal(true)
+  })
+
+  it('does not scan Redis on heartbeats while its copy is current, and does once a message shows a gap', async () => {
+    const a = await instance({ heartbeatMs: 20, staleAfterMs: 60_000 })
+    const before = await calls('scan')
+    const beats = liveWhenHeard(a, 'hb:')
+    await until(() => beats.length >= 5, BOUND_MS)
+    const afterBeats = await calls('scan')
+    await publishUnnumbered(a.keys)
+    await until(async () => await calls('scan') > afterBeats, BOUND_MS)
+    expect(afterBeats).to.equal(before)
+  })
+
+  it('reports a resync Redis refuses, answers nothing from memory, and goes live on a heartbeat once allowed', async () => {
+    const logs = capturingLogger()
+    const a = await instance({ heartbeatMs: 50, staleAfterMs: 60_000, logger: logs.logger })
+    const refused = () =>
+      logs.entries().some((entry) => entry.store === 'redis' && JSON.stringify(entry.cause).includes('NOPERM'))
+    await admin.call('ACL', 'SETUSER', 'default', '-scan')
+    try {
+      await publishUnnumbered(a.keys)
+      await until(refused, BOUND_MS)
+      expect(a.feed.live).to.equal(false)
+    } finally {
+      await admin.call('ACL', 'SETUSER', 'default', '+scan')
+    }
+    await until(() => a.feed.live, BOUND_MS)
   })
 })
