@@ -29,6 +29,8 @@ describe('RevocationFeed: sequence numbers', function () {
   let admin: Redis
   const opened: RevocationInstance[] = []
 
+  type Started = Awaited<ReturnType<typeof instance>>
+
   /** An instance on `prefix` (a fresh one unless given, for keys written before it starts). */
   async function instance(options: InstanceOptions, prefix = `feed:${crypto.randomUUID()}:`) {
     const started = await startRevocationInstance(redis.url, prefix, options)
@@ -72,6 +74,30 @@ describe('RevocationFeed: sequence numbers', function () {
       keys.channel,
       JSON.stringify({ kind: 'jti', id: crypto.randomUUID(), value: 0, expiresAt: later() }),
     )
+  }
+
+  /**
+   * Starts a resync of `a` and runs `act` while the resync waits for its read of the sequence
+   * (held up behind a BLPOP on a's client, released once `act` is done): what `act` publishes
+   * is heard before that read answers.
+   */
+  async function whileResyncReads(a: Started, act: () => Promise<void>): Promise<void> {
+    const gate = `${a.keys.prefix}gate`
+    const blocked = a.client.blpop(gate, 1).catch(() => null) // the client gives up at its command timeout
+    const trigger = crypto.randomUUID()
+    const heard = liveWhenHeard(a, trigger)
+    await admin.publish(a.keys.channel, JSON.stringify({ kind: 'jti', id: trigger, value: 0, expiresAt: later() }))
+    await until(() => heard.length === 1, BOUND_MS)
+    await act()
+    await admin.lpush(gate, 'go')
+    await blocked
+  }
+
+  /** Publishes `message` on a's channel and waits until a's feed handled it. */
+  async function publishHeard(a: Started, message: string): Promise<void> {
+    const heard = liveWhenHeard(a, message)
+    await admin.publish(a.keys.channel, message)
+    await until(() => heard.length === 1, BOUND_MS)
   }
 
   /** How many times Redis ran `command` (`INFO commandstats`), every client together. */
@@ -366,5 +392,40 @@ describe('RevocationFeed: sequence numbers', function () {
       await admin.call('ACL', 'SETUSER', 'default', '+scan')
     }
     await until(() => a.feed.live, BOUND_MS)
+  })
+
+  it('drops revocations whose expiry passed when a resync ends, though Redis still holds their keys', async () => {
+    const clock = new FakeClock()
+    const a = await instance({ ...QUIET, clock })
+    await a.store.revokeToken(crypto.randomUUID(), Math.ceil(clock.now() / 1000) + 2)
+    await a.store.revokeToken(crypto.randomUUID(), Math.ceil(clock.now() / 1000) + 600)
+    clock.advance(5000)
+    const trigger = crypto.randomUUID()
+    const heard = liveWhenHeard(a, trigger)
+    await admin.publish(a.keys.channel, JSON.stringify({ kind: 'jti', id: trigger, value: 0, expiresAt: later() }))
+    await until(() => heard.length === 1 && a.feed.live, BOUND_MS)
+    // The key that expired by the feed's clock, the one left, and the trigger's own entry.
+    expect([heard[0], a.feed.held.entries]).to.deep.equal([false, 2])
+  })
+
+  it('applies a revocation heard while a resync waits for its read of the sequence, with no second pass', async () => {
+    const a = await instance(QUIET)
+    const revoked = query()
+    const reads = await calls('mget')
+    await whileResyncReads(a, async () => {
+      const seq = await writeUnannounced(a.keys, revoked.jti)
+      await publishHeard(a, JSON.stringify({ seq, kind: 'jti', id: revoked.jti, value: 0, expiresAt: later() }))
+    })
+    await until(() => a.feed.live, BOUND_MS)
+    expect(await calls('mget') - reads).to.equal(1)
+    expect(a.feed.check(revoked)).to.equal('confirm')
+  })
+
+  it('takes a heartbeat heard while a resync waits for its read, and ahead of what it reads, for lost writes', async () => {
+    const a = await instance(QUIET)
+    const issuedBefore = await issuedJustBefore()
+    await whileResyncReads(a, () => publishHeard(a, 'hb:5'))
+    await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
+    expect(a.feed.check(issuedBefore)).to.equal('revoked')
   })
 })
