@@ -428,4 +428,22 @@ describe('RevocationFeed: sequence numbers', function () {
     await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
     expect(a.feed.check(issuedBefore)).to.equal('revoked')
   })
+
+  it('sweeps what expired on every 30th heartbeat, not on the ones between', async () => {
+    const prefix = `feed:${crypto.randomUUID()}:`
+    const keys = keyBuilder(prefix)
+    await admin.set(keys.jti(crypto.randomUUID()), '0', 'EXAT', later())
+    await admin.set(keys.jti(crypto.randomUUID()), '0', 'EXAT', later() + 600)
+    const clock = new FakeClock()
+    const evals = await calls('eval') // the heartbeat script is all that runs EVAL here
+    const a = await instance({ heartbeatMs: 40, staleAfterMs: 60_000, clock }, prefix)
+    clock.advance(1_000_000) // past the first key's expiry by the feed's clock, not the second's
+    const beats = liveWhenHeard(a, 'hb:')
+    await until(() => beats.length >= 3, BOUND_MS)
+    const between = a.feed.held.entries
+    // Read after `between`: fewer than 30 heartbeats had run when it was taken.
+    expect(await calls('eval') - evals).to.be.below(30)
+    expect(between).to.equal(2)
+    await until(() => a.feed.held.entries === 1, 10_000)
+  })
 })
