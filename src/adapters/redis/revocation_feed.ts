@@ -193,7 +193,8 @@ export class RevocationFeed {
     await this.#scan()
     this.#local.raiseEpoch(Number(epoch))
     this.#sweep()
-    if (this.#stale) return // a gap while scanning: the next pass starts over
+    // A gap while scanning: the next pass starts over. Closed meanwhile: it must not answer again.
+    if (this.#stale || this.#closed) return
     this.#syncedAt = restores
     this.#lastMessage = this.#deps.clock.now()
     this.#synced = true
