@@ -34,6 +34,10 @@ export interface InstanceOptions {
   readonly staleAfterMs?: number
   /** @default a silent logger */
   readonly logger?: Logger
+  /** How long the instance's client waits for a reply, in ms. @default 300 */
+  readonly commandTimeoutMs?: number
+  /** Whether the feed starts only once its subscriber connection is ready (else while it connects). @default false */
+  readonly readySubscriber?: boolean
   /** The clock of the store and the feed (a `FakeClock` moves the live boundary). @default the system clock */
   readonly clock?: Clock
 }
@@ -50,11 +54,12 @@ export async function startRevocationInstance(
   const clock = options.clock ?? new SystemClock()
   const logger = options.logger ?? createLogger('silent')
   const health = new StoreHealth({ logger, clock })
-  const client = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: 300 })
+  const client = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: options.commandTimeoutMs ?? 300 })
   await waitUntilReady(client, 2000)
   const redis = new RedisRevocationStore({ client, clock, prefix, logger, health })
   await redis.ensureEpoch()
   const subscriber = duplicateClient(client, 'hexauth-feed')
+  if (options.readySubscriber === true) await waitUntilReady(subscriber, 2000)
   const { heartbeatMs, staleAfterMs } = options
   const feed = new RevocationFeed({
     subscriber,

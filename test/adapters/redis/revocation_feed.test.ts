@@ -446,4 +446,85 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(between).to.equal(2)
     await until(() => a.feed.held.entries === 1, 10_000)
   })
+
+  it('resyncs at start when its subscriber connection is already ready, without waiting for a heartbeat', async () => {
+    // Its first heartbeat fails (EVAL refused), and the next is a minute away: only start() can resync.
+    await admin.call('ACL', 'SETUSER', 'default', '-eval')
+    try {
+      const a = await instance({ ...QUIET, readySubscriber: true })
+      expect(a.feed.live).to.equal(true)
+    } finally {
+      await admin.call('ACL', 'SETUSER', 'default', '+eval')
+    }
+  })
+
+  it('stays not live once closed, though a resync under way when it closed then finishes', async () => {
+    const a = await instance(QUIET)
+    await writeUnannounced(a.keys, crypto.randomUUID()) // so the resync ends with a GET and EXPIRETIME
+    const loads = await calls('expiretime')
+    await whileResyncReads(a, () => a.feed.close())
+    await until(async () => await calls('expiretime') > loads, BOUND_MS)
+    // Sent after the resync's last read, so answered after it; then what the feed does with that read has run.
+    await a.client.ping()
+    await new Promise((r) => setImmediate(r))
+    expect(a.feed.live).to.equal(false)
+  })
+
+  it('holds up to 10 000 messages while a resync waits for its read, and makes another pass when more came', async () => {
+    const a = await instance({ ...QUIET, commandTimeoutMs: 5000 })
+    const reads = await calls('mget')
+    await whileResyncReads(a, async () => {
+      const heard = liveWhenHeard(a, 'hb:0')
+      const pipeline = admin.pipeline()
+      for (let i = 0; i < 10_001; i++) pipeline.publish(a.keys.channel, 'hb:0')
+      await pipeline.exec()
+      await until(() => heard.length === 10_001, BOUND_MS)
+    })
+    await until(() => a.feed.live, BOUND_MS)
+    expect(await calls('mget') - reads).to.equal(2)
+  })
+
+  it('makes one more pass, not one per message, for messages without a sequence heard during a resync', async () => {
+    const a = await instance(QUIET)
+    const reads = await calls('mget')
+    await whileResyncReads(a, async () => {
+      for (let i = 0; i < 3; i++) {
+        await publishHeard(a, JSON.stringify({ kind: 'jti', id: crypto.randomUUID(), value: 0, expiresAt: later() }))
+      }
+    })
+    await until(() => a.feed.live, BOUND_MS)
+    expect(await calls('mget') - reads).to.equal(2)
+  })
+
+  it('does not start another pass on a heartbeat that lands during a resync', async () => {
+    const a = await instance({ heartbeatMs: 20, staleAfterMs: 60_000 })
+    const reads = await calls('mget')
+    // Heartbeats go out meanwhile and are answered after the resync's read, while it still scans.
+    await whileResyncReads(a, () => new Promise((r) => setTimeout(r, 100)))
+    await until(() => a.feed.live, BOUND_MS)
+    expect(await calls('mget') - reads).to.equal(1)
+  })
+
+  it('does not try to resync from a heartbeat while its subscriber connection is down', async () => {
+    const logs = capturingLogger()
+    const a = await instance({ heartbeatMs: 20, staleAfterMs: 60_000, logger: logs.logger })
+    const b = await instance(QUIET, a.keys.prefix)
+    a.subscriber.disconnect()
+    await until(() => a.subscriber.status === 'end', BOUND_MS)
+    const beats = liveWhenHeard(b, 'hb:') // a's heartbeats, which it still publishes
+    await until(() => beats.length >= 3, BOUND_MS)
+    expect([a.feed.live, logs.lines]).to.deep.equal([false, []])
+  })
+
+  it('stops publishing heartbeats on close', async () => {
+    const a = await instance({ heartbeatMs: 20, staleAfterMs: 60_000 })
+    const b = await instance({ heartbeatMs: 20, staleAfterMs: 60_000 })
+    const id = await a.client.client('ID')
+    await a.feed.close()
+    await a.client.ping()
+    const beats = liveWhenHeard(b, 'hb:') // another instance's heartbeats, on the same interval
+    await until(() => beats.length >= 5, BOUND_MS)
+    const line = (await admin.client('LIST', 'ID', String(id)) as string).trim()
+    expect(/ cmd=(\S+)/.exec(line)?.[1]).to.equal('ping')
+  })
 })
