@@ -527,4 +527,12 @@ describe('RevocationFeed: sequence numbers', function () {
     const line = (await admin.client('LIST', 'ID', String(id)) as string).trim()
     expect(/ cmd=(\S+)/.exec(line)?.[1]).to.equal('ping')
   })
+
+  it('does not hold the process open with its heartbeat timer, should it never be closed', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
+    await new Promise((r) => setImmediate(r)) // after mocha set its own timeout for this test
+    const before = timers()
+    await instance(QUIET)
+    expect(timers()).to.equal(before)
+  })
 })
