@@ -264,6 +264,7 @@ export class RevocationFeed {
 const NO_EXPIRY = 0xffffffff
 
 function parseKey(key: string, prefix: string): Pick<FeedEntry, 'kind' | 'id'> | undefined {
-  const match = /^revoked:(jti|fam|sub):(.+)$/.exec(key.slice(prefix.length))
+  // `s`: an id may hold a line break, which `.` would not match (and Redis-direct checks refuse that token).
+  const match = /^revoked:(jti|fam|sub):(.+)$/s.exec(key.slice(prefix.length))
   return match === null ? undefined : { kind: match[1] as FeedEntry['kind'], id: match[2]! }
 }

@@ -535,4 +535,15 @@ describe('RevocationFeed: sequence numbers', function () {
     await instance(QUIET)
     expect(timers()).to.equal(before)
   })
+
+  it('holds a revocation whose id has a line break, as Redis-direct checks refuse that token', async () => {
+    const prefix = `feed:${crypto.randomUUID()}:`
+    const broken = { ...query(), jti: `${crypto.randomUUID()}\n${crypto.randomUUID()}` }
+    await writeUnannounced(keyBuilder(prefix), broken.jti)
+    const started = await instance(QUIET, prefix)
+    const token = { ...broken, iat: Date.now() / 1000 }
+    expect(await started.redis.isRevoked(token)).to.equal(true)
+    expect(started.feed.check(token)).to.equal('confirm')
+    expect(started.feed.check({ ...token, jti: broken.jti.split('\n')[0]! })).to.equal('clear')
+  })
 })
