@@ -546,4 +546,21 @@ describe('RevocationFeed: sequence numbers', function () {
     expect(started.feed.check(token)).to.equal('confirm')
     expect(started.feed.check({ ...token, jti: broken.jti.split('\n')[0]! })).to.equal('clear')
   })
+
+  it('gives up, not live, after three passes that each find lost writes, rather than resyncing on and on', async () => {
+    const a = await instance(QUIET)
+    await a.store.revokeToken(crypto.randomUUID(), later())
+    // A sequence Lua reads (1e300) but JavaScript does not (not a safe integer): every read looks like lost
+    // writes, which the restore does not repair (it only raises a sequence at or below what was seen).
+    await admin.set(a.keys.sequence, '1e300')
+    const reads = await calls('mget')
+    await publishUnnumbered(a.keys)
+    await until(async () => await calls('mget') - reads >= 3, BOUND_MS)
+    // Past anything a fourth pass would send: its SUBSCRIBE, then its MGET, each answered in order.
+    for (const connection of [a.client, a.subscriber, a.client]) {
+      await new Promise((r) => setImmediate(r))
+      await connection.ping()
+    }
+    expect([await calls('mget') - reads, a.feed.live]).to.deep.equal([3, false])
+  })
 })
