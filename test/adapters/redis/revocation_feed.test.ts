@@ -1,7 +1,13 @@
 import { after, afterEach, before, describe, it } from 'mocha'
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
+import { createLogger } from '../../../src/adapters/logger.ts'
+import { duplicateClient, type RedisClient } from '../../../src/adapters/redis/redis_client.ts'
+import { RevocationFeed } from '../../../src/adapters/redis/revocation_feed.ts'
+import { RevocationSequence } from '../../../src/adapters/redis/revocation_sequence.ts'
 import { keyBuilder } from '../../../src/adapters/redis/revocation_store.ts'
+import { StoreHealth } from '../../../src/adapters/store_health.ts'
+import { SystemClock } from '../../../src/adapters/system_clock.ts'
 import { FakeClock } from '../../support/fake_clock.ts'
 import { capturingLogger } from '../../support/log_capture.ts'
 import { acquireRedisOrSkip, type RedisHandle } from '../../support/redis_server.ts'
@@ -15,6 +21,23 @@ import {
 const BOUND_MS = 3000
 // Heartbeats that never come during a test: what it shows is done by the message it publishes.
 const QUIET: InstanceOptions = { heartbeatMs: 60_000, staleAfterMs: 60_000 }
+
+/**
+ * A Cluster as the feed sees one: commands go to the first node, `nodes(role)` answers them all and
+ * records the role asked for. (The nodes can be databases of one server: the feed only scans them.)
+ */
+function fakeCluster(nodes: readonly [Redis, ...Redis[]], roles: string[]): RedisClient {
+  const [first] = nodes
+  return {
+    status: 'ready',
+    nodes: (role: string) => {
+      roles.push(role)
+      return [...nodes]
+    },
+    mget: (...keys: string[]) => first.mget(...keys),
+    eval: (...args: Parameters<Redis['eval']>) => first.eval(...args),
+  } as unknown as RedisClient
+}
 
 async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const deadline = Date.now() + ms
@@ -562,5 +585,34 @@ describe('RevocationFeed: sequence numbers', function () {
       await connection.ping()
     }
     expect([await calls('mget') - reads, a.feed.live]).to.deep.equal([3, false])
+  })
+
+  it('on a Cluster, scans every primary for revocations, not only the node it sends commands to', async () => {
+    const keys = keyBuilder(`feed:${crypto.randomUUID()}:`)
+    const [first, second] = [new Redis(redis.url), new Redis(`${redis.url}/1`)]
+    const [onFirst, onSecond] = [query(), query()]
+    await admin.set(keys.epoch, String(Date.now() / 1000 - 10))
+    await writeUnannounced(keys, onFirst.jti)
+    await second.set(keys.jti(onSecond.jti), '0', 'EXAT', later())
+    const [clock, logger] = [new SystemClock(), createLogger('silent')]
+    const roles: string[] = []
+    const feed = new RevocationFeed({
+      subscriber: duplicateClient(first, 'hexauth-feed'),
+      client: fakeCluster([first, second], roles),
+      clock,
+      keys,
+      sequence: new RevocationSequence({ client: first, clock, logger, keys }),
+      health: new StoreHealth({ logger, clock }),
+      ...QUIET,
+    })
+    feed.start()
+    try {
+      await until(() => feed.live, BOUND_MS)
+      expect([feed.check(onFirst), feed.check(onSecond), roles]).to.deep.equal(['confirm', 'confirm', ['master']])
+    } finally {
+      await feed.close()
+      await first.quit()
+      await second.quit()
+    }
   })
 })
