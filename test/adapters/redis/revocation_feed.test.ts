@@ -39,6 +39,9 @@ function fakeCluster(nodes: readonly [Redis, ...Redis[]], roles: string[]): Redi
   } as unknown as RedisClient
 }
 
+// QUIET, and a client that waits for a command held up behind another (whileResyncReads) far longer than that takes.
+const HELD_UP: InstanceOptions = { ...QUIET, commandTimeoutMs: 5000 }
+
 async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   const deadline = Date.now() + ms
   while (!await check()) {
@@ -106,7 +109,7 @@ describe('RevocationFeed: sequence numbers', function () {
    */
   async function whileResyncReads(a: Started, act: () => Promise<void>): Promise<void> {
     const gate = `${a.keys.prefix}gate`
-    const blocked = a.client.blpop(gate, 1).catch(() => null) // the client gives up at its command timeout
+    const blocked = a.client.blpop(gate, 5).catch(() => null) // the client gives up at its command timeout
     const trigger = crypto.randomUUID()
     const heard = liveWhenHeard(a, trigger)
     await admin.publish(a.keys.channel, JSON.stringify({ kind: 'jti', id: trigger, value: 0, expiresAt: later() }))
@@ -446,7 +449,7 @@ describe('RevocationFeed: sequence numbers', function () {
   })
 
   it('applies a revocation heard while a resync waits for its read of the sequence, with no second pass', async () => {
-    const a = await instance(QUIET)
+    const a = await instance(HELD_UP)
     const revoked = query()
     const reads = await calls('mget')
     await whileResyncReads(a, async () => {
@@ -459,7 +462,7 @@ describe('RevocationFeed: sequence numbers', function () {
   })
 
   it('takes a heartbeat heard while a resync waits for its read, and ahead of what it reads, for lost writes', async () => {
-    const a = await instance(QUIET)
+    const a = await instance(HELD_UP)
     const issuedBefore = await issuedJustBefore()
     await whileResyncReads(a, () => publishHeard(a, 'hb:5'))
     await until(async () => Number(await admin.get(a.keys.epoch)) > issuedBefore.iat && a.feed.live, BOUND_MS)
@@ -496,7 +499,7 @@ describe('RevocationFeed: sequence numbers', function () {
   })
 
   it('stays not live once closed, though a resync under way when it closed then finishes', async () => {
-    const a = await instance(QUIET)
+    const a = await instance(HELD_UP)
     await writeUnannounced(a.keys, crypto.randomUUID()) // so the resync ends with a GET and EXPIRETIME
     const loads = await calls('expiretime')
     await whileResyncReads(a, () => a.feed.close())
@@ -508,7 +511,7 @@ describe('RevocationFeed: sequence numbers', function () {
   })
 
   it('holds up to 10 000 messages while a resync waits for its read, and makes another pass when more came', async () => {
-    const a = await instance({ ...QUIET, commandTimeoutMs: 5000 })
+    const a = await instance(HELD_UP)
     const reads = await calls('mget')
     await whileResyncReads(a, async () => {
       const heard = liveWhenHeard(a, 'hb:0')
@@ -522,7 +525,7 @@ describe('RevocationFeed: sequence numbers', function () {
   })
 
   it('makes one more pass, not one per message, for messages without a sequence heard during a resync', async () => {
-    const a = await instance(QUIET)
+    const a = await instance(HELD_UP)
     const reads = await calls('mget')
     await whileResyncReads(a, async () => {
       for (let i = 0; i < 3; i++) {
@@ -534,7 +537,7 @@ describe('RevocationFeed: sequence numbers', function () {
   })
 
   it('does not start another pass on a heartbeat that lands during a resync', async () => {
-    const a = await instance({ heartbeatMs: 20, staleAfterMs: 60_000 })
+    const a = await instance({ ...HELD_UP, heartbeatMs: 20 })
     const reads = await calls('mget')
     // Heartbeats go out meanwhile and are answered after the resync's read, while it still scans.
     await whileResyncReads(a, () => new Promise((r) => setTimeout(r, 100)))
