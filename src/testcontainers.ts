@@ -27,7 +27,7 @@ export const HEXAUTH_PORT = 3000
 /** The image's own command (the Dockerfile's `CMD`): the TypeScript source on Node 24. */
 export const HEXAUTH_COMMAND: readonly string[] = [
   'node',
-  '--max-semi-space-size=16',
+  '--max-semi-space-size=4',
   '--disable-warning=ExperimentalWarning',
   'src/main.ts',
 ]
