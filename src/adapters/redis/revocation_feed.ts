@@ -33,6 +33,17 @@ local seq = redis.call('GET', KEYS[1]) or '0'
 redis.call('PUBLISH', ARGV[1], 'hb:' .. seq)
 return {seq, redis.call('GET', KEYS[2])}`
 
+// Answers each key's value and EXPIRETIME, flat (`[value1, expiry1, value2, …]`): one command
+// per SCAN batch. A pipeline of GET and EXPIRETIME per key made ioredis allocate about 2 KB a
+// key, which after a resync of 1 000 000 keys Node 24 kept as resident memory for minutes.
+const LOAD_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[2 * i - 1] = redis.call('GET', key)
+  out[2 * i] = redis.call('EXPIRETIME', key)
+end
+return out`
+
 /**
  * The revocations of every instance, held in this one's memory: fed by Redis pub/sub (every
  * write publishes in the same script, with its sequence number) and filled by a full resync
@@ -215,12 +226,11 @@ export class RevocationFeed {
   }
 
   async #load(node: Redis, found: readonly string[]): Promise<void> {
-    const pipeline = node.pipeline()
-    for (const key of found) pipeline.get(key).expiretime(key)
-    const replies = (await pipeline.exec()) ?? []
+    // One primary holds every key (one hash tag), so one script may read them all.
+    const replies = await node.eval(LOAD_SCRIPT, found.length, ...found) as Array<string | number | null>
     found.forEach((key, i) => {
-      const value = replies[2 * i]?.[1] as string | null
-      const expiresAt = replies[2 * i + 1]?.[1] as number
+      const value = replies[2 * i] as string | null
+      const expiresAt = replies[2 * i + 1] as number
       const entry = parseKey(key, this.#deps.keys.prefix)
       // -2: the key expired between SCAN and here. -1: a key with no expiry (set by hand, never
       // by hexauth): Redis says revoked for as long as it is there, so hold it for good.

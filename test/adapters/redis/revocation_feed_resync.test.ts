@@ -101,13 +101,14 @@ describe('RevocationFeed: resyncs', function () {
   })
 
   it('resyncs at start when its subscriber connection is already ready, without waiting for a heartbeat', async () => {
-    // Its first heartbeat fails (EVAL refused), and the next is a minute away: only start() can resync.
-    await suite.admin.call('ACL', 'SETUSER', 'default', '-eval')
+    // Its first heartbeat fails (the PUBLISH in its script refused), and the next is a minute
+    // away: only start() can resync.
+    await suite.admin.call('ACL', 'SETUSER', 'default', '-publish')
     try {
       const a = await instance({ ...QUIET, readySubscriber: true })
       expect(a.feed.live).to.equal(true)
     } finally {
-      await suite.admin.call('ACL', 'SETUSER', 'default', '+eval')
+      await suite.admin.call('ACL', 'SETUSER', 'default', '+publish')
     }
   })
 
