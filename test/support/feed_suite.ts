@@ -81,6 +81,10 @@ export function feedSuite() {
   }
   const later = () => Math.ceil(Date.now() / 1000) + 600
 
+  /** A revocation message of token `jti`, numbered `seq`, as the revoke script publishes it. */
+  const revocationMessage = (seq: number, jti: string) =>
+    JSON.stringify({ seq, kind: 'jti', id: jti, value: 0, expiresAt: later() })
+
   /** Writes a revocation as the revoke script does, numbered, but announces it to no one. */
   async function writeUnannounced(keys: ReturnType<typeof keyBuilder>, jti: string): Promise<number> {
     await admin.set(keys.jti(jti), '0', 'EXAT', later())
@@ -176,6 +180,7 @@ export function feedSuite() {
     query,
     issuedJustBefore,
     later,
+    revocationMessage,
     writeUnannounced,
     liveWhenHeard,
     publishUnnumbered,

@@ -6,7 +6,7 @@ import { BOUND_MS, fakeCluster, feedSuite, QUIET, until } from '../../support/fe
 
 describe('RevocationFeed: sequence numbers, and what it holds', function () {
   const suite = feedSuite()
-  const { instance, query, later, writeUnannounced, liveWhenHeard, feedOn } = suite
+  const { instance, revocationMessage, query, later, writeUnannounced, liveWhenHeard, feedOn } = suite
 
   it('learns a revocation whose message was lost from the next heartbeat, whose sequence is ahead', async () => {
     const a = await instance({ heartbeatMs: 50 })
@@ -22,10 +22,7 @@ describe('RevocationFeed: sequence numbers, and what it holds', function () {
     await writeUnannounced(a.keys, lost.jti)
     const seq = await writeUnannounced(a.keys, announced.jti)
     const live = liveWhenHeard(a, announced.jti)
-    await suite.admin.publish(
-      a.keys.channel,
-      JSON.stringify({ seq, kind: 'jti', id: announced.jti, value: 0, expiresAt: later() }),
-    )
+    await suite.admin.publish(a.keys.channel, revocationMessage(seq, announced.jti))
     await until(() => live.length === 1, BOUND_MS)
     expect(live).to.deep.equal([false])
     await until(() => a.feed.live, BOUND_MS)
@@ -52,10 +49,7 @@ describe('RevocationFeed: sequence numbers, and what it holds', function () {
     const next = query()
     const seq = await writeUnannounced(a.keys, next.jti)
     const live = liveWhenHeard(a, next.jti)
-    await suite.admin.publish(
-      a.keys.channel,
-      JSON.stringify({ seq, kind: 'jti', id: next.jti, value: 0, expiresAt: later() }),
-    )
+    await suite.admin.publish(a.keys.channel, revocationMessage(seq, next.jti))
     await until(() => live.length === 1, BOUND_MS)
     const beat = liveWhenHeard(a, 'hb')
     await suite.admin.publish(a.keys.channel, 'hb')
@@ -108,10 +102,7 @@ describe('RevocationFeed: sequence numbers, and what it holds', function () {
     for (const next of [query(), query(), query()]) {
       const seq = await writeUnannounced(a.keys, next.jti)
       const heard = liveWhenHeard(a, next.jti)
-      await suite.admin.publish(
-        a.keys.channel,
-        JSON.stringify({ seq, kind: 'jti', id: next.jti, value: 0, expiresAt: later() }),
-      )
+      await suite.admin.publish(a.keys.channel, revocationMessage(seq, next.jti))
       await until(() => heard.length === 1, BOUND_MS)
       live.push(...heard)
     }

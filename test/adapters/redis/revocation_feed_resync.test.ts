@@ -8,6 +8,7 @@ describe('RevocationFeed: resyncs', function () {
   const suite = feedSuite()
   const {
     instance,
+    revocationMessage,
     query,
     issuedJustBefore,
     later,
@@ -85,7 +86,7 @@ describe('RevocationFeed: resyncs', function () {
     const reads = await calls('mget')
     await whileResyncReads(a, async () => {
       const seq = await writeUnannounced(a.keys, revoked.jti)
-      await publishHeard(a, JSON.stringify({ seq, kind: 'jti', id: revoked.jti, value: 0, expiresAt: later() }))
+      await publishHeard(a, revocationMessage(seq, revoked.jti))
     })
     await until(() => a.feed.live, BOUND_MS)
     expect(await calls('mget') - reads).to.equal(1)
