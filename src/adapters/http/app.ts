@@ -1,28 +1,21 @@
 import cors from '@koa/cors'
 import { Router } from '@koa/router'
 import Koa from 'koa'
-import { AuthError } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 import { type AccountRoutesDeps, addAccountRoutes } from './account_routes.ts'
 import type { AuthState } from './auth_middleware.ts'
-import {
-  addBrowserRoutes,
-  auditMiddleware,
-  type BrowserOptions,
-  type BrowserRoutesDeps,
-  cookieMiddleware,
-} from './browser_routes.ts'
+import { AuditTrail } from './audit.ts'
+import { addBrowserRoutes, type BrowserOptions, type BrowserRoutesDeps, cookieMiddleware } from './browser_routes.ts'
 import { addDocsRoutes } from './docs.ts'
-import { errorMiddleware } from './error_middleware.ts'
+import { requestEnvelope } from './envelope.ts'
 import type { InFlightRequests } from './in_flight.ts'
 import { addItemRoutes, type ItemRoutesDeps } from './item_routes.ts'
 import type { Metrics } from './metrics.ts'
-import { observe } from './observe.ts'
 import { addForwardAuthRoutes, type ForwardAuthRoutesDeps } from './forward_auth_routes.ts'
 import { addIntrospectionRoutes, type IntrospectionRoutesDeps } from './introspection_routes.ts'
 import { openApiDocument } from './openapi.ts'
 import { readiness, type ReadinessProbe } from './readiness.ts'
-import { requestTarget } from './request_target.ts'
+import { routes } from './routing.ts'
 import { addUserRoutes, type UserRoutesDeps } from './user_routes.ts'
 import { addWellKnownRoutes, type WellKnownRoutesDeps } from './well_known_routes.ts'
 
@@ -64,7 +57,7 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   app.proxy = deps.options.trustProxy > 0
   // Only the last N entries were written by trusted proxies; any before them, by the client.
   app.maxIpsCount = deps.options.trustProxy
-  // Errors never reach Koa's default handler: errorMiddleware answers them all.
+  // Errors never reach Koa's default handler: the request envelope answers them all.
   app.silent = true
 
   const router = new Router<AuthState>()
@@ -90,30 +83,17 @@ export function createHttpApp(deps: HttpDeps): Koa<AuthState> {
   addForwardAuthRoutes(router, deps)
   addBrowserRoutes(router, deps)
 
-  app.use(deps.inFlight.middleware)
-  app.use(observe(deps.logger, deps.metrics))
-  app.use(auditMiddleware(deps.logger, deps.metrics))
-  app.use(errorMiddleware(deps.logger))
-  app.use(securityHeaders)
-  app.use(requestTarget)
+  const audit = new AuditTrail(deps.logger, deps.metrics)
+  app.use(requestEnvelope({ logger: deps.logger, metrics: deps.metrics, inFlight: deps.inFlight, audit }))
   if (deps.options.corsOrigins.length > 0) app.use(corsFor(deps.options.corsOrigins))
   for (const middleware of cookieMiddleware(deps.browserOptions ?? {}, deps.options.corsOrigins)) app.use(middleware)
-  app.use(unmatched)
-  app.use(router.routes())
+  app.use(routes(router))
   app.use(router.allowedMethods())
   return app
 }
 
 /** How long /readyz waits for a store, in ms: an answer within a 1 s probe timeout, loaded machine included. */
 export const READINESS_TIMEOUT_MS = 700
-
-const securityHeaders: Koa.Middleware = async (ctx, next) => {
-  // Responses carry tokens and account data: never cache them, never sniff them.
-  ctx.set('Cache-Control', 'no-store')
-  ctx.set('X-Content-Type-Options', 'nosniff')
-  ctx.set('Referrer-Policy', 'no-referrer')
-  await next()
-}
 
 function corsFor(origins: readonly string[]): Koa.Middleware {
   const allowed = new Set(origins)
@@ -127,13 +107,4 @@ function corsFor(origins: readonly string[]): Koa.Middleware {
     exposeHeaders: ['WWW-Authenticate', 'Retry-After'],
     maxAge: 600,
   })
-}
-
-const unmatched: Koa.Middleware = async (ctx, next) => {
-  await next()
-  if (ctx.body !== undefined && ctx.body !== null) return
-  if (ctx.status === 405 || ctx.status === 501) {
-    throw new AuthError('method_not_allowed', `Cannot ${ctx.method} ${ctx.path}: method not allowed`)
-  }
-  if (ctx.status === 404) throw new AuthError('not_found', `Cannot ${ctx.method} ${ctx.path}: no such route`)
 }

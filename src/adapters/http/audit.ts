@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa'
+import type { ParameterizedContext } from 'koa'
 import { Counter } from 'prom-client'
 import type { Logger } from '../logger.ts'
 import type { AuthState } from './auth_middleware.ts'
@@ -87,28 +87,22 @@ export class AuditTrail {
 }
 
 /**
- * Records the audit event of each finished request, from its route pattern and status, or
- * its error code: inside the request log (which set the request id), outside the error
- * middleware (whose answer it reads).
+ * Records the audit event of a finished request, if it is one, from its route pattern and
+ * status, or its error code: after the error is answered (its code is read from the answer),
+ * before the request log line.
  */
-export function auditRequests(trail: AuditTrail): Middleware<AuthState> {
-  return async (ctx, next) => {
-    try {
-      await next()
-    } finally {
-      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute
-      const body = ctx.body as { error?: unknown } | undefined
-      const event = ctx.status < 300
-        ? ON_SUCCESS[`${ctx.method} ${typeof route === 'string' ? route : ''}`]
-        : typeof body?.error === 'string'
-        ? ON_ERROR[body.error]
-        : undefined
-      if (event !== undefined) trail.record(event, fieldsOf(ctx))
-    }
-  }
+export function auditRequest(trail: AuditTrail, ctx: ParameterizedContext<AuthState>, requestId: string): void {
+  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute
+  const body = ctx.body as { error?: unknown } | undefined
+  const event = ctx.status < 300
+    ? ON_SUCCESS[`${ctx.method} ${typeof route === 'string' ? route : ''}`]
+    : typeof body?.error === 'string'
+    ? ON_ERROR[body.error]
+    : undefined
+  if (event !== undefined) trail.record(event, fieldsOf(ctx, requestId))
 }
 
-function fieldsOf(ctx: Parameters<Middleware<AuthState>>[0]): AuditFields {
+function fieldsOf(ctx: ParameterizedContext<AuthState>, requestId: string): AuditFields {
   const claims = ctx.state.auth
   const body = ctx.request.body as { username?: unknown } | undefined
   // The name a login was tried with: a validated string (at most 64 characters), else none.
@@ -117,6 +111,6 @@ function fieldsOf(ctx: Parameters<Middleware<AuthState>>[0]): AuditFields {
     sub: ctx.state.actor?.sub ?? claims?.sub,
     username: ctx.state.actor?.username ?? claims?.preferredUsername ?? typed,
     ip: ctx.ip,
-    req_id: ctx.response.get('X-Request-Id') || undefined,
+    req_id: requestId,
   }
 }

@@ -1,11 +1,8 @@
 import type { Router } from '@koa/router'
 import type Koa from 'koa'
-import type { Logger } from '../logger.ts'
-import { auditRequests, AuditTrail } from './audit.ts'
 import type { AuthState } from './auth_middleware.ts'
 import type { CookieOptions } from './cookies.ts'
 import { refuseCrossSite } from './csrf.ts'
-import type { Metrics } from './metrics.ts'
 import { addSelfServiceRoutes, type SelfServiceRoutesDeps } from './self_service_routes.ts'
 import { addSessionRoutes, type SessionRoutesDeps } from './session_routes.ts'
 
@@ -24,11 +21,6 @@ export interface BrowserOptions {
 export function addBrowserRoutes(router: Router<AuthState>, deps: BrowserRoutesDeps): void {
   addSelfServiceRoutes(router, deps)
   addSessionRoutes(router, deps)
-}
-
-/** The audit trail's middleware: between the request log and the error middleware. */
-export function auditMiddleware(logger: Logger, metrics: Metrics): Koa.Middleware<AuthState> {
-  return auditRequests(new AuditTrail(logger, metrics))
 }
 
 /**

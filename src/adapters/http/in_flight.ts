@@ -1,5 +1,3 @@
-import type { Middleware } from 'koa'
-
 /**
  * Counts the requests whose handlers are still running, so a shutdown can wait for them
  * after their connections were closed: Koa cannot cancel a handler, and one cut off from its
@@ -14,14 +12,14 @@ export class InFlightRequests {
     return this.#count
   }
 
-  /** The outermost middleware: counts a request from its first step to its last. */
-  readonly middleware: Middleware = async (_ctx, next) => {
+  /** A handler starts: called first thing for every request (the request envelope). */
+  enter(): void {
     this.#count++
-    try {
-      await next()
-    } finally {
-      if (--this.#count === 0) { for (const wake of this.#idle.splice(0)) wake() }
-    }
+  }
+
+  /** A handler has finished, whatever its outcome: called last thing for every request. */
+  leave(): void {
+    if (--this.#count === 0) { for (const wake of this.#idle.splice(0)) wake() }
   }
 
   /** Resolves `true` once no handler runs, or `false` after `timeoutMs` if some still do. */

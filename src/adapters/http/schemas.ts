@@ -3,7 +3,7 @@ import type { AuthErrorCode } from '../../domain/auth_error.ts'
 import { ITEM_NAME_MAX_LENGTH } from '../../domain/item.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../domain/password.ts'
 import { USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, USERNAME_PATTERN, usernameProblem } from '../../domain/username.ts'
-import { STATUS } from './error_middleware.ts'
+import { STATUS } from './errors.ts'
 
 // Request schemas validate every body before a use case sees it and are what /openapi.json
 // is generated from. The rules are the domain's own (its problem functions), so the two

@@ -59,7 +59,7 @@ class UnreachableRevocationStore implements RevocationStore {
 const CHALLENGE =
   /^Bearer realm="hexauth", error="(invalid_token|insufficient_scope)", error_description="[\x20\x21\x23-\x5B\x5D-\x7E]*"$/
 
-describe('errorMiddleware', () => {
+describe('answerError: errors as HTTP answers', () => {
   describe('answers with the contract shape', () => {
     let server: TestServer
     let url: string

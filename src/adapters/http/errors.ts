@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa'
+import type { Context } from 'koa'
 import { AuthError, type AuthErrorCode } from '../../domain/auth_error.ts'
 import type { Logger } from '../logger.ts'
 
@@ -43,31 +43,25 @@ const BY_STATUS: Readonly<Record<number, readonly [AuthErrorCode, string]>> = {
 }
 
 /**
- * The one place errors become HTTP: `{error, message}` (+ `fields`), the status from
- * {@linkcode STATUS}, an RFC 6750 challenge on token errors. Anything unexpected is a 500
- * with a generic body, logged once; no stack or driver message reaches a client.
+ * The one place errors become HTTP: answers `thrown` with `{error, message}` (+ `fields`), the
+ * status from {@linkcode STATUS}, an RFC 6750 challenge on token errors. Anything unexpected is
+ * a 500 with a generic body, logged once; no stack or driver message reaches a client.
  */
-export function errorMiddleware(logger: Logger): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next()
-    } catch (thrown) {
-      const error = toAuthError(thrown)
-      if (error === undefined) {
-        logger.error({ err: thrown, method: ctx.method, path: pathOf(ctx) }, 'Unhandled error')
-        ctx.status = 500
-        ctx.body = { error: 'internal_error', message: 'Internal server error' }
-        return
-      }
-      ctx.status = STATUS[error.code]
-      ctx.body = error.fields === undefined
-        ? { error: error.code, message: error.message }
-        : { error: error.code, message: error.message, fields: error.fields }
-      const challenge = bearerChallenge(error)
-      if (challenge !== undefined) ctx.set('WWW-Authenticate', challenge)
-      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds))
-    }
+export function answerError(ctx: Context, thrown: unknown, logger: Logger): void {
+  const error = toAuthError(thrown)
+  if (error === undefined) {
+    logger.error({ err: thrown, method: ctx.method, path: pathOf(ctx) }, 'Unhandled error')
+    ctx.status = 500
+    ctx.body = { error: 'internal_error', message: 'Internal server error' }
+    return
   }
+  ctx.status = STATUS[error.code]
+  ctx.body = error.fields === undefined
+    ? { error: error.code, message: error.message }
+    : { error: error.code, message: error.message, fields: error.fields }
+  const challenge = bearerChallenge(error)
+  if (challenge !== undefined) ctx.set('WWW-Authenticate', challenge)
+  if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds))
 }
 
 /** The request's path for a log line; Koa's getter throws on a target it cannot parse. */
