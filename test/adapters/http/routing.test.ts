@@ -44,7 +44,9 @@ function buildRouter(): Router {
   return router
 }
 
-async function serve(use: (app: Koa, router: Router) => void): Promise<{ server: Server; url: string; router: Router }> {
+async function serve(
+  use: (app: Koa, router: Router) => void,
+): Promise<{ server: Server; url: string; router: Router }> {
   const app = new Koa()
   const router = buildRouter()
   use(app, router)
