@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
-# hexauth image: the TypeScript source run directly by Node's built-in type stripping
-# (Node >= 22.18 / 24), which the erasable-syntax-only rule of the codebase makes possible.
+# hexauth image: the TypeScript source compiled to JavaScript (tsconfig.build.json, as `npm pack`
+# does) and run on Node 24. Node 24 could run src/ as is (type stripping, which the
+# erasable-syntax-only rule of the codebase allows), but its TypeScript transform is a
+# WebAssembly module loaded into every process: measured here, 149 MB resident at start and
+# 178 MB after 760 000 requests, against 122 and 166 MB for the compiled files.
 
 # Stage 1: production dependencies only; argon2's native addon is compiled here.
 FROM node:24-bookworm-slim AS deps
@@ -11,7 +14,14 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-# Stage 2: the runtime, without compilers, as the unprivileged `node` user.
+# Stage 2: the compiler (a dev dependency) turns src/ into dist/.
+FROM deps AS build
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json --declaration false
+
+# Stage 3: the runtime, without compilers or sources, as the unprivileged `node` user.
 FROM node:24-bookworm-slim
 # MALLOC_ARENA_MAX: each argon2 hash allocates ~19 MiB on a pool thread; two arenas bound what
 # glibc keeps afterwards (measured, 2 hashes at once: RSS +87 MiB after a login storm with the
@@ -26,9 +36,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
-COPY --chown=root:root src ./src
+COPY --from=build --chown=root:root /app/dist ./dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--max-semi-space-size=4", "--disable-warning=ExperimentalWarning", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -1,6 +1,6 @@
 // `npm run bench`: hexauth against the peers of ../shared/bench (bare Koa; Fastify +
 // @fastify/jwt + Redis), on this machine, in one run, on both runtimes hexauth runs on (Node 20
-// with tsx, as `npm start`; Node 24 with type stripping, as the image), in the configuration
+// with tsx, as `npm start`; Node 24 on the source compiled to dist/, as the image), in the configuration
 // users run (near-cache on, the default with REDIS_URL; ES256 managed keys, the default without
 // JWT_SECRET). Starts a redis-server, the hexauth instances and the peers, measures with
 // ../shared/bench/run.sh (wrk) in interleaved rounds,
@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../src/adapters/config.ts'
+import { buildImageApp } from '../test/support/image_app.ts'
 import { freePort } from '../test/support/redis_server.ts'
 import { type Measurement, runTarget } from './measure.ts'
 import { Processes, startRedis } from './processes.ts'
@@ -50,8 +51,8 @@ interface Instance {
 async function startHexauth(runtime: Runtime, redisUrl: string, env: Record<string, string> = {}): Promise<Instance> {
   const port = await freePort()
   const [file, ...args] = runtime.command
-  const child = processes.spawn(file!, [...args, 'src/main.ts'], {
-    cwd: root,
+  const child = processes.spawn(file!, [...args, runtime.entry], {
+    cwd: runtime.cwd,
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
@@ -117,7 +118,10 @@ function loadUntil(target: { base: string; token?: string; path?: string }, requ
 
 async function main(): Promise<void> {
   const redis = await startRedis(processes)
-  const [node20, node24] = runtimes(root) as [Runtime, Runtime]
+  // The image's /app (dist/ compiled as its build stage does), for Node 24.
+  const app = buildImageApp()
+  processes.onStop(() => app.remove())
+  const [node20, node24] = runtimes(root, app.dir) as [Runtime, Runtime]
   const hex = { node20: await startHexauth(node20, redis), node24: await startHexauth(node24, redis) }
   const plain = await startHexauth(node20, redis, { REVOCATION_CACHE: 'off' }) // every check a Redis MGET
   const figures: Figures = {

@@ -5,11 +5,15 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
-/** How to start `src/main.ts` on one runtime. */
+/** How to start hexauth on one runtime. */
 export interface Runtime {
   readonly name: 'node20+tsx' | 'node24'
   /** The executable and its arguments before the script. */
   readonly command: readonly string[]
+  /** The script, relative to {@linkcode cwd}. */
+  readonly entry: string
+  /** The directory it runs in. */
+  readonly cwd: string
 }
 
 const NODE24 = '24.21.0'
@@ -21,12 +25,15 @@ export function launcherFlags(root: string): string[] {
   return start.split(/\s+/).filter((word) => word.startsWith('--max-') || word.startsWith('--v8-'))
 }
 
-/** Node 20 as `npm start` runs it, and Node 24 as the image does. */
-export function runtimes(root: string): Runtime[] {
+/**
+ * Node 20 as `npm start` runs it (the source, with tsx), and Node 24 as the image does (the
+ * source compiled to dist/ by the Dockerfile's build stage, in `app`: see `buildImageApp`).
+ */
+export function runtimes(root: string, app: string): Runtime[] {
   const flags = launcherFlags(root)
   return [
-    { name: 'node20+tsx', command: [process.execPath, ...flags, '--import', 'tsx'] },
-    { name: 'node24', command: [node24(), ...flags, '--disable-warning=ExperimentalWarning'] },
+    { name: 'node20+tsx', command: [process.execPath, ...flags, '--import', 'tsx'], entry: 'src/main.ts', cwd: root },
+    { name: 'node24', command: [node24(), ...flags], entry: 'dist/main.js', cwd: app },
   ]
 }
 

@@ -24,13 +24,8 @@ import { TEST_ONLY_ARGON2_ENV } from './test_only_settings.ts'
 /** The port hexauth listens on in its image. */
 export const HEXAUTH_PORT = 3000
 
-/** The image's own command (the Dockerfile's `CMD`): the TypeScript source on Node 24. */
-export const HEXAUTH_COMMAND: readonly string[] = [
-  'node',
-  '--max-semi-space-size=4',
-  '--disable-warning=ExperimentalWarning',
-  'src/main.ts',
-]
+/** The image's own command (the Dockerfile's `CMD`): the compiled source on Node 24. */
+export const HEXAUTH_COMMAND: readonly string[] = ['node', '--max-semi-space-size=4', 'dist/main.js']
 
 /**
  * The shell command that creates an admin inside the container through hexauth's CLI: the
@@ -40,8 +35,8 @@ export const HEXAUTH_COMMAND: readonly string[] = [
  */
 export const CREATE_ADMIN_SCRIPT = [
   'set -e',
-  'printf \'%s\\n\' "$HEXAUTH_ADMIN_PASSWORD" | node --disable-warning=ExperimentalWarning src/adapters/cli/main.ts register "$HEXAUTH_ADMIN_USERNAME"',
-  'node --disable-warning=ExperimentalWarning src/adapters/cli/main.ts promote "$HEXAUTH_ADMIN_USERNAME"',
+  'printf \'%s\\n\' "$HEXAUTH_ADMIN_PASSWORD" | node dist/adapters/cli/main.js register "$HEXAUTH_ADMIN_USERNAME"',
+  'node dist/adapters/cli/main.js promote "$HEXAUTH_ADMIN_USERNAME"',
 ].join('\n')
 
 /** An admin to create at start. */

@@ -224,21 +224,32 @@ describe('Dockerfile', () => {
   const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8')
   const stages = dockerfile.split(/^FROM /m).slice(1)
 
-  it('builds in one stage and runs in another', () => {
-    expect(stages).to.have.length(2)
+  it('installs in one stage, compiles in another and runs in a third, with neither compilers nor sources', () => {
+    expect(stages).to.have.length(3)
     expect(stages[0]).to.match(/npm ci --omit=dev/)
-    expect(stages[1]).to.match(/COPY --from=deps/)
-    expect(stages[1]).to.not.match(/g\+\+|npm (ci|install)/)
+    expect(stages[1]).to.match(/^deps AS build/)
+    expect(stages[1]).to.match(/tsc -p tsconfig\.build\.json/)
+    expect(stages[2]).to.match(/COPY --from=deps .*\/app\/node_modules/)
+    expect(stages[2]).to.match(/COPY --from=build .*\/app\/dist \.\/dist/)
+    expect(stages[2]).to.not.match(/g\+\+|npm (ci|install)|COPY .*src/)
   })
 
-  it('runs as a non-root user, the TypeScript source directly', () => {
-    expect(stages[1]).to.match(/^USER node$/m)
-    expect(stages[1]).to.match(/CMD \["node", .*"src\/main\.ts"\]/)
+  it('runs as a non-root user, the compiled source on Node 24 or later', () => {
+    expect(stages[2]).to.match(/^USER node$/m)
+    expect(stages[2]).to.match(/CMD \["node", .*"dist\/main\.js"\]/)
     expect(dockerfile).to.match(/^FROM node:(2[4-9]|[3-9]\d)/m)
   })
 
+  it('compiles what its command runs: tsconfig.build.json writes src/main.ts to dist/main.js', () => {
+    const build = JSON.parse(
+      readFileSync(resolve(root, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''),
+    ) as { compilerOptions: Record<string, unknown>; include: string[] }
+    expect(build.compilerOptions).to.include({ rootDir: 'src', outDir: 'dist', rewriteRelativeImportExtensions: true })
+    expect(build.include).to.deep.equal(['src'])
+  })
+
   it("bounds V8's young generation as `npm start` does (on a large host it otherwise grows to ~100 MB more RSS under load)", () => {
-    const cmd = JSON.parse(/^CMD (\[.*"src\/main\.ts"\])$/m.exec(stages[1]!)![1]!) as string[]
+    const cmd = JSON.parse(/^CMD (\[.*"dist\/main\.js"\])$/m.exec(stages[2]!)![1]!) as string[]
     const start =
       (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
     const v8Flags = (words: readonly string[]) => words.filter((word) => word.startsWith('--max-'))

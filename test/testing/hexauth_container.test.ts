@@ -17,6 +17,7 @@ import {
 import { startHexauth, TEST_ONLY_ARGON2_ENV } from '../../src/testing.ts'
 import { type FakeMongo, startFakeMongo } from '../support/fake_mongo.ts'
 import { call, isolatedMongoUrl } from '../support/http_harness.ts'
+import { buildImageApp, type ImageApp } from '../support/image_app.ts'
 import { containerRuntimeAnswers } from '../support/redis_server.ts'
 import { requireOrSkip } from '../support/requirements.ts'
 
@@ -129,16 +130,21 @@ describe('hexauth/testcontainers: the container it configures (no runtime needed
   })
 })
 
-// The admin script the container execs, run here with Node 24 in a checkout (what the image's
-// /app holds) against the fake MongoDB: the account it makes is an admin the service logs in.
+// The admin script the container execs, run here with Node 24 in a directory laid out as the
+// image's /app (package.json, node_modules, src/ compiled to dist/ as its build stage does)
+// against the fake MongoDB: the account it makes is an admin the service logs in.
 describe('hexauth/testcontainers: the admin script, run against a store the service reads', function () {
-  this.timeout(60_000)
+  this.timeout(120_000)
   let fake: FakeMongo
+  let app: ImageApp | undefined
 
   before(async () => {
     fake = await startFakeMongo()
   })
-  after(() => fake.stop())
+  after(async () => {
+    await fake.stop()
+    app?.remove()
+  })
 
   it('registers and promotes the admin with the password from its environment', async function () {
     const bin = process.env.NODE_TYPE_STRIPPING_BIN
@@ -148,10 +154,11 @@ describe('hexauth/testcontainers: the admin script, run against a store the serv
       bin !== undefined && bin !== '',
       'set NODE_TYPE_STRIPPING_BIN to a Node >= 22.18 binary to run it',
     )
+    app = buildImageApp()
     const mongoUrl = isolatedMongoUrl(fake.url)
     const secret = 'container-test-only-sealing-Lq4wX8nT2vB6yM1kH9pR3cZ7'
     const child = spawn('sh', ['-c', CREATE_ADMIN_SCRIPT], {
-      cwd: root,
+      cwd: app.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: `${dirname(bin!)}:${process.env.PATH}`,
