@@ -21,8 +21,8 @@ export interface EnvelopeDeps {
  * The outermost middleware: what every request goes through before and after its route, in
  * this order (each step in its own module):
  *
- * 1. counted in flight, for a shutdown that waits on its handler (`in_flight.ts`);
- * 2. given a request id (`observe.ts`);
+ * 1. given a request id (`observe.ts`);
+ * 2. counted in flight, for a shutdown that waits on its handler (`in_flight.ts`);
  * 3. given the security headers, its target checked (`request_target.ts`);
  * 4. the rest of the app; a route-less answer becomes `not_found` / `method_not_allowed`;
  * 5. any error answered as `{error, message}` (`errors.ts`);
@@ -35,12 +35,11 @@ export interface EnvelopeDeps {
 export function requestEnvelope(deps: EnvelopeDeps): Middleware<AuthState> {
   const { logger, metrics, inFlight, audit } = deps
   return async (ctx, next) => {
-    inFlight.enter()
     const started = performance.now()
-    let id = ''
+    const id = requestId(ctx)
+    inFlight.enter()
     try {
       try {
-        id = requestId(ctx)
         setSecurityHeaders(ctx.res)
         assertRequestTarget(ctx)
         await next()
