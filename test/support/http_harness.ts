@@ -170,7 +170,9 @@ export async function login(base: string, username: string, password = 'correct 
   refreshToken: string
 }> {
   const result = await call(base, '/login', { json: { username, password } })
-  if (result.status !== 200) throw new Error(`login of ${username} answered ${result.status} ${JSON.stringify(result.body)}`)
+  if (result.status !== 200) {
+    throw new Error(`login of ${username} answered ${result.status} ${JSON.stringify(result.body)}`)
+  }
   return { accessToken: result.body.access_token, refreshToken: result.body.refresh_token }
 }
 
