@@ -18,7 +18,7 @@ import { type Measurement, runTarget } from './measure.ts'
 import { Processes, startRedis } from './processes.ts'
 import { type Figures, report, SETTLE_S } from './report.ts'
 import { revokeMany } from './revocations.ts'
-import { type Runtime, runtimes } from './runtimes.ts'
+import { launcherEnv, type Runtime, runtimes } from './runtimes.ts'
 import { call, callRetrying } from './setup_http.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -28,8 +28,8 @@ const RSS_REQUESTS = Number(process.env.RSS_REQUESTS ?? 1_000_000)
 const REVOCATIONS = Number(process.env.REVOCATIONS ?? 1_000_000)
 const USER = 'bench'
 const PASS = 'bench-password-123'
-// As hexauth hashes by default: UV_THREADPOOL_SIZE=16 (the launchers), hence every core.
-const HASH_CONCURRENCY = loadConfig({ UV_THREADPOOL_SIZE: '16' }).argon2Concurrency
+// As hexauth hashes by default with the launchers' UV_THREADPOOL_SIZE (16): every core.
+const HASH_CONCURRENCY = loadConfig(launcherEnv(root)).argon2Concurrency
 // Everything this run starts, killed on every way out of it (a crash and Ctrl-C included).
 const processes = new Processes()
 const peersState = `/tmp/hexauth-bench-peers-${process.pid}`
@@ -61,8 +61,7 @@ async function startHexauth(runtime: Runtime, redisUrl: string, env: Record<stri
       REDIS_KEY_PREFIX: 'bench:',
       RATE_LIMIT: 'off',
       LOG_LEVEL: 'warn',
-      MALLOC_ARENA_MAX: '2',
-      UV_THREADPOOL_SIZE: '16',
+      ...launcherEnv(root),
       ARGON2_MEMORY_KIB: '19456',
       ARGON2_TIME_COST: '2',
       ARGON2_PARALLELISM: '1',

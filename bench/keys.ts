@@ -15,6 +15,7 @@ import { freePort } from '../test/support/redis_server.ts'
 import { type Measurement, median, runTarget, tool } from './measure.ts'
 import { Processes } from './processes.ts'
 import { call, callRetrying } from './setup_http.ts'
+import { launcherEnv } from './runtimes.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
@@ -40,8 +41,7 @@ async function startHexauth(alg: typeof ALGS[number], cache: boolean): Promise<s
       ARGON2_MEMORY_KIB: '19456',
       ARGON2_TIME_COST: '2',
       ARGON2_PARALLELISM: '1',
-      MALLOC_ARENA_MAX: '2',
-      UV_THREADPOOL_SIZE: '16',
+      ...launcherEnv(root),
       ...alg === 'HS256' ? { JWT_SECRET: SECRET } : { JWT_ALGORITHM: alg },
       ...cache ? {} : { TOKEN_CACHE_SIZE: '0' },
     },

@@ -215,7 +215,7 @@ export function report(figures: Figures): string {
     '',
     `hexauth ran as its launchers start it (${
       figures.runtimes.map((r) => `\`${r.name}\`: ${[...r.command.slice(1), r.entry].join(' ')}`).join('; ')
-    }), with the defaults users get: REVOCATION_CACHE on (REDIS_URL set; one more instance with it off), TOKEN_CACHE_SIZE=10000, UV_THREADPOOL_SIZE=16, argon2id m=19456 KiB t=2 p=1 (the peer on :7003 uses the same), and RATE_LIMIT=off, LOG_LEVEL=warn (the Fastify peer neither limits nor logs). The login storm is 8 connections of \`POST /login\` beside the measured \`/secret\` load. The Fastify peer's RSS is read after it served the rounds above and then ${figures.requests} more requests.`,
+    }), with the defaults users get: REVOCATION_CACHE on (REDIS_URL set; one more instance with it off), TOKEN_CACHE_SIZE=10000, the launchers' environment (MALLOC_ARENA_MAX=2, GLIBC_TUNABLES=glibc.malloc.hugetlb=1, UV_THREADPOOL_SIZE=16; the argon2 bound runs in a plain one), argon2id m=19456 KiB t=2 p=1 (the peer on :7003 uses the same), and RATE_LIMIT=off, LOG_LEVEL=warn (the Fastify peer neither limits nor logs). The login storm is 8 connections of \`POST /login\` beside the measured \`/secret\` load. The Fastify peer's RSS is read after it served the rounds above and then ${figures.requests} more requests.`,
     '',
   ].join('\n')
 }

@@ -18,11 +18,29 @@ export interface Runtime {
 
 const NODE24 = '24.21.0'
 
+function startScript(root: string): string {
+  return (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts
+    .start
+}
+
 /** The V8 and Node flags hexauth's launchers pass (the start script and the image: keep them in step). */
 export function launcherFlags(root: string): string[] {
-  const start =
-    (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  return start.split(/\s+/).filter((word) => word.startsWith('--max-') || word.startsWith('--v8-'))
+  return startScript(root).split(/\s+/).filter((word) => word.startsWith('--max-') || word.startsWith('--v8-'))
+}
+
+/**
+ * The environment hexauth's launchers set before `node` (`MALLOC_ARENA_MAX=2 …` in the start
+ * script, `ENV` in the image), a `${NAME:-default}` read as its default: what a user's process
+ * runs with when they set none of it.
+ */
+export function launcherEnv(root: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const word of startScript(root).split(/\s+/)) {
+    const assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word)
+    if (assignment === null) break // the command itself
+    env[assignment[1]!] = assignment[2]!.replace(/^\$\{[A-Z_][A-Z0-9_]*:-(.*)\}$/, '$1')
+  }
+  return env
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, it } from 'mocha'
 import { expect } from 'chai'
 import { parse } from 'yaml'
 import { composeSpecValidator } from '../support/compose_schema.ts'
+import { launcherEnv } from '../../bench/runtimes.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -255,6 +256,21 @@ describe('Dockerfile', () => {
     const v8Flags = (words: readonly string[]) => words.filter((word) => word.startsWith('--max-'))
     expect(v8Flags(cmd)).to.deep.equal(['--max-semi-space-size=4'])
     expect(v8Flags(start.split(/\s+/))).to.deep.equal(v8Flags(cmd))
+  })
+
+  it('sets the memory and thread-pool environment `npm start` sets, with the same values', () => {
+    const env = Object.fromEntries(
+      [.../^ENV ((?:.*\\\n)*.*)$/m.exec(stages[2]!)![1]!.matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g)].map((
+        m,
+      ) => [m[1], m[2]]),
+    )
+    const start = launcherEnv(root)
+    expect(start).to.deep.equal({
+      MALLOC_ARENA_MAX: '2',
+      GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
+      UV_THREADPOOL_SIZE: '16',
+    })
+    expect(env).to.include(start)
   })
 
   it('leaves tests and local state out of the build context', () => {
