@@ -66,6 +66,7 @@ import { FakeClock } from '../support/fake_clock.ts'
 import { startFakeMongo } from '../support/fake_mongo.ts'
 import { TEST_ENV } from '../support/http_harness.ts'
 import { acquireRedisOrSkip } from '../support/redis_server.ts'
+import { resyncsInWorkerOn } from '../../src/adapters/redis/scan_worker.ts'
 import { createTestHasher } from '../support/test_hasher.ts'
 
 /** TEST_ENV on memory stores whatever the CI run sets (REDIS_URL), with `env` on top. */
@@ -408,7 +409,7 @@ describe('createContainer: the configured adapters', () => {
     }
   })
 
-  it('puts the near-cache in front of Redis by default, and stops its feed on dispose', async function () {
+  it('puts the near-cache in front of Redis by default, its resyncs read in a worker on Node 24 and later, and stops its feed on dispose', async function () {
     const redis = await acquireRedisOrSkip(this)
     try {
       const container = build({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: `c:${crypto.randomUUID()}:` })
@@ -418,6 +419,7 @@ describe('createContainer: the configured adapters', () => {
       // Started: it goes live, and a check of a good token then sends Redis no read.
       for (let i = 0; i < 200 && !feed.live; i++) await new Promise((r) => setTimeout(r, 10))
       expect(feed.live, 'the feed was never started').to.equal(true)
+      expect(feed.resyncsInWorker).to.equal(resyncsInWorkerOn(process.versions.node))
       const admin = new Redis(redis.url)
       await admin.config('RESETSTAT')
       expect(

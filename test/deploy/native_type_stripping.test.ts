@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url'
 import { describe, it } from 'mocha'
 import type Mocha from 'mocha'
 import { expect } from 'chai'
+import { Redis } from 'ioredis'
+import { resyncsInWorkerOn } from '../../src/adapters/redis/scan_worker.ts'
 import { call } from '../support/http_harness.ts'
 import { buildImageApp } from '../support/image_app.ts'
+import { freePort, LocalRedis, redisServerOnPath } from '../support/redis_server.ts'
 import { requireOrSkip } from '../support/requirements.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -77,5 +80,34 @@ describe("hexauth on Node 24: the image's compiled files, and the source under t
   it('serves /healthz and registers a user from src/main.ts with no TypeScript tooling loaded', async function () {
     requireNode24(this)
     await servesAndRegisters(['--disable-warning=ExperimentalWarning', 'src/main.ts'], root)
+  })
+
+  it('resyncs its revocation feed in a worker thread (Node 24 on), loading what Redis held before it started', async function () {
+    requireNode24(this)
+    requireOrSkip(this, 'redis-server', redisServerOnPath(), 'needs a redis-server binary on PATH')
+    const redis = new LocalRedis(await freePort())
+    await redis.start()
+    const admin = new Redis(redis.url)
+    try {
+      const prefix = `strip:${crypto.randomUUID()}:`
+      for (let i = 0; i < 1500; i++) await admin.set(`${prefix}revoked:jti:${i}`, '0', 'EX', 600)
+      const run = spawnSync(bin!, ['--disable-warning=ExperimentalWarning', 'test/fixtures/feed_resync.ts'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+      expect(run.status, run.stderr).to.equal(0)
+      const seen = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+        node: string
+        live: boolean
+        inWorker: boolean
+        entries: number
+      }
+      expect(seen).to.deep.equal({ node: seen.node, live: true, inWorker: resyncsInWorkerOn(seen.node), entries: 1500 })
+    } finally {
+      admin.disconnect()
+      await redis.stop()
+    }
   })
 })

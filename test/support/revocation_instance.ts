@@ -40,6 +40,8 @@ export interface InstanceOptions {
   readonly readySubscriber?: boolean
   /** The clock of the store and the feed (a `FakeClock` moves the live boundary). @default the system clock */
   readonly clock?: Clock
+  /** Whether the feed's resyncs read in a worker thread, as the composed app's do. @default false */
+  readonly resyncInWorker?: boolean
 }
 
 /**
@@ -54,7 +56,8 @@ export async function startRevocationInstance(
   const clock = options.clock ?? new SystemClock()
   const logger = options.logger ?? createLogger('silent')
   const health = new StoreHealth({ logger, clock })
-  const client = createRedisClient({ target: parseRedisUrl(url), commandTimeoutMs: options.commandTimeoutMs ?? 300 })
+  const clientOptions = { target: parseRedisUrl(url), commandTimeoutMs: options.commandTimeoutMs ?? 300 }
+  const client = createRedisClient(clientOptions)
   await waitUntilReady(client, 2000)
   const redis = new RedisRevocationStore({ client, clock, prefix, logger, health })
   await redis.ensureEpoch()
@@ -70,6 +73,7 @@ export async function startRevocationInstance(
     health,
     ...heartbeatMs === undefined ? {} : { heartbeatMs },
     ...staleAfterMs === undefined ? {} : { staleAfterMs },
+    ...options.resyncInWorker === true ? { resyncWorker: clientOptions } : {},
   })
   feed.start()
   const close = async () => {

@@ -24,6 +24,7 @@ import {
 } from '../redis/redis_client.ts'
 import { keyPrefixFor, parseRedisUrl } from '../redis/redis_url.ts'
 import { RevocationFeed } from '../redis/revocation_feed.ts'
+import { resyncsInWorkerOn } from '../redis/scan_worker.ts'
 import { keyBuilder, RedisRevocationStore } from '../redis/revocation_store.ts'
 import { RedisServerCheck } from '../redis/server_check.ts'
 import type { StoreHealth } from '../store_health.ts'
@@ -146,6 +147,9 @@ export const revocationStore: Capability = (options, { config, overrides: o }) =
         keys: keyBuilder(prefix),
         sequence: redis.sequence,
         health,
+        ...resyncsInWorkerOn(process.versions.node)
+          ? { resyncWorker: { target: parseRedisUrl(url), commandTimeoutMs: timeout } }
+          : {},
       })
       feed.start()
       return feed

@@ -9,6 +9,13 @@
  * there until it expires. Open addressing with linear probing; expired entries are dropped
  * when the table is rebuilt ({@linkcode sweep}, or growth).
  */
+/** A {@linkcode FingerprintSet}'s table: slot `i` holds fingerprint `hi[i]:lo[i]` until `until[i]` (0: empty). */
+export interface FingerprintTables {
+  readonly hi: Uint32Array
+  readonly lo: Uint32Array
+  readonly until: Uint32Array
+}
+
 export class FingerprintSet {
   #hi: Uint32Array
   #lo: Uint32Array
@@ -36,9 +43,12 @@ export class FingerprintSet {
 
   /** Adds `id` until `expiresAt` (seconds); an id already there keeps the later expiry. */
   add(id: string, expiresAt: number): void {
-    const until = Math.min(0xffffffff, Math.max(1, Math.ceil(expiresAt)))
-    if ((this.#count + 1) * 4 > this.#hi.length * 3) this.#rebuild(this.#hi.length * 2, 0)
     const [hi, lo] = fingerprint(id)
+    this.#insert(hi, lo, Math.min(0xffffffff, Math.max(1, Math.ceil(expiresAt))))
+  }
+
+  #insert(hi: number, lo: number, until: number): void {
+    if ((this.#count + 1) * 4 > this.#hi.length * 3) this.#rebuild(this.#hi.length * 2, 0)
     const mask = this.#hi.length - 1
     for (let slot = lo & mask;; slot = (slot + 1) & mask) {
       if (this.#until[slot] === 0) {
@@ -63,6 +73,19 @@ export class FingerprintSet {
       if (this.#hi[slot] === hi && this.#lo[slot] === lo) return this.#until[slot]! > now
     }
     return false
+  }
+
+  /** The table itself, to send to another thread (transfer its buffers) and {@linkcode absorb} there. */
+  tables(): FingerprintTables {
+    return { hi: this.#hi, lo: this.#lo, until: this.#until }
+  }
+
+  /** Adds every entry of `tables` (another set's {@linkcode tables}), keeping the later expiry of one held in both. */
+  absorb(tables: FingerprintTables): void {
+    const { hi, lo, until } = tables
+    for (let slot = 0; slot < until.length; slot++) {
+      if (until[slot] !== 0) this.#insert(hi[slot]!, lo[slot]!, until[slot]!)
+    }
   }
 
   /** Drops the entries expired at `now` (seconds), halving the table while under 3/8 of it would be used. */

@@ -1,5 +1,5 @@
 import type { RevocationQuery } from '../../application/ports/revocation_store.ts'
-import { FingerprintSet } from '../memory/fingerprint_set.ts'
+import { FingerprintSet, type FingerprintTables } from '../memory/fingerprint_set.ts'
 
 /** One revocation as published on the feed (and read back by a resync). */
 export interface FeedEntry {
@@ -9,6 +9,14 @@ export interface FeedEntry {
   readonly value: number
   /** Seconds since the epoch. */
   readonly expiresAt: number
+}
+
+/** Everything a {@linkcode LocalRevocations} holds, to move it to another thread. */
+export interface RevocationsSnapshot {
+  readonly tokens: FingerprintTables
+  readonly families: FingerprintTables
+  readonly subjects: readonly FeedEntry[]
+  readonly epoch: number | undefined
 }
 
 /**
@@ -52,6 +60,26 @@ export class LocalRevocations {
       return
     }
     ;(entry.kind === 'jti' ? this.#tokens : this.#families).add(entry.id, entry.expiresAt)
+  }
+
+  /** All it holds; the tables are its own (transferring their buffers empties this copy). */
+  snapshot(): RevocationsSnapshot {
+    return {
+      tokens: this.#tokens.tables(),
+      families: this.#families.tables(),
+      subjects: [...this.#subjects].map(([id, entry]) =>
+        ({ kind: 'sub', id, value: entry.issuedUpTo, expiresAt: entry.expiresAt }) as const
+      ),
+      epoch: this.#epoch,
+    }
+  }
+
+  /** Adds all that `snapshot` holds (another copy's {@linkcode snapshot}); never shortens one held. */
+  absorb(snapshot: RevocationsSnapshot): void {
+    this.#tokens.absorb(snapshot.tokens)
+    this.#families.absorb(snapshot.families)
+    for (const entry of snapshot.subjects) this.apply(entry)
+    if (snapshot.epoch !== undefined) this.raiseEpoch(snapshot.epoch)
   }
 
   /** Moves the epoch forward to `epoch` (seconds): tokens issued before it are refused. */

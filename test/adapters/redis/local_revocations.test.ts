@@ -121,4 +121,24 @@ describe('LocalRevocations', () => {
     copy.sweep(now + 9)
     expect(copy.size).to.equal(1)
   })
+
+  it("absorbs another copy's snapshot: its tokens, families, subjects and epoch, never shortening what it holds", () => {
+    const other = new LocalRevocations()
+    other.apply(entry('jti', 'j1', now + 100))
+    other.apply(entry('jti', 'j2', now + 5)) // held here until later: keeps the later expiry
+    other.apply(entry('fam', 'f1', now + 100))
+    other.apply(entry('sub', 's1', now + 100, now - 5))
+    other.raiseEpoch(now - 50)
+    const copy = new LocalRevocations()
+    copy.apply(entry('jti', 'j2', now + 100))
+    copy.raiseEpoch(now - 100)
+    copy.absorb(other.snapshot())
+    expect(copy.size).to.equal(4)
+    expect(copy.check(query({ jti: 'j1' }), now)).to.equal('confirm')
+    expect(copy.check(query({ jti: 'j2' }), now + 50)).to.equal('confirm')
+    expect(copy.check(query({ jti: 'x', fam: 'f1' }), now)).to.equal('confirm')
+    expect(copy.check(query({ jti: 'x', sub: 's1' }), now)).to.equal('revoked') // issued before the subject's cut-off
+    expect(copy.check(query({ jti: 'x', iat: now - 60 }), now)).to.equal('revoked') // before the absorbed epoch
+    expect(copy.check(query({ jti: 'x' }), now)).to.equal('clear')
+  })
 })
