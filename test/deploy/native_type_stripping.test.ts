@@ -7,7 +7,8 @@ import { describe, it } from 'mocha'
 import type Mocha from 'mocha'
 import { expect } from 'chai'
 import { Redis } from 'ioredis'
-import { resyncsInWorkerOn } from '../../src/adapters/redis/scan_worker.ts'
+import { RESYNC_WORKER_FROM, resyncsInWorkerOn } from '../../src/adapters/redis/scan_worker.ts'
+import { keyBuilder } from '../../src/adapters/redis/revocation_store.ts'
 import { call } from '../support/http_harness.ts'
 import { buildImageApp } from '../support/image_app.ts'
 import { freePort, LocalRedis, redisServerOnPath } from '../support/redis_server.ts'
@@ -91,6 +92,8 @@ describe("hexauth on Node 24: the image's compiled files, and the source under t
     try {
       const prefix = `strip:${crypto.randomUUID()}:`
       for (let i = 0; i < 1500; i++) await admin.set(`${prefix}revoked:jti:${i}`, '0', 'EX', 600)
+      // The sequence a long-lived blocklist leaves: from it on, the resync reads in the worker.
+      await admin.set(keyBuilder(prefix).sequence, String(RESYNC_WORKER_FROM))
       const run = spawnSync(bin!, ['--disable-warning=ExperimentalWarning', 'test/fixtures/feed_resync.ts'], {
         cwd: root,
         env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'silent' },

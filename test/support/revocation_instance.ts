@@ -42,6 +42,10 @@ export interface InstanceOptions {
   readonly clock?: Clock
   /** Whether the feed's resyncs read in a worker thread, as the composed app's do. @default false */
   readonly resyncInWorker?: boolean
+  /** With `resyncInWorker`: the sequence from which it does. @default 0 */
+  readonly resyncWorkerFrom?: number
+  /** With `resyncInWorker`: the Redis the worker reads. @default the instance's */
+  readonly resyncWorkerUrl?: string
 }
 
 /**
@@ -73,7 +77,14 @@ export async function startRevocationInstance(
     health,
     ...heartbeatMs === undefined ? {} : { heartbeatMs },
     ...staleAfterMs === undefined ? {} : { staleAfterMs },
-    ...options.resyncInWorker === true ? { resyncWorker: clientOptions } : {},
+    ...options.resyncInWorker === true
+      ? {
+        resyncWorker: options.resyncWorkerUrl === undefined
+          ? clientOptions
+          : { ...clientOptions, target: parseRedisUrl(options.resyncWorkerUrl) },
+        resyncWorkerFrom: options.resyncWorkerFrom ?? 0,
+      }
+      : {},
   })
   feed.start()
   const close = async () => {

@@ -24,7 +24,7 @@ import {
 } from '../redis/redis_client.ts'
 import { keyPrefixFor, parseRedisUrl } from '../redis/redis_url.ts'
 import { RevocationFeed } from '../redis/revocation_feed.ts'
-import { resyncsInWorkerOn } from '../redis/scan_worker.ts'
+import { RESYNC_WORKER_FROM, resyncsInWorkerOn } from '../redis/scan_worker.ts'
 import { keyBuilder, RedisRevocationStore } from '../redis/revocation_store.ts'
 import { RedisServerCheck } from '../redis/server_check.ts'
 import type { StoreHealth } from '../store_health.ts'
@@ -148,7 +148,10 @@ export const revocationStore: Capability = (options, { config, overrides: o }) =
         sequence: redis.sequence,
         health,
         ...resyncsInWorkerOn(process.versions.node)
-          ? { resyncWorker: { target: parseRedisUrl(url), commandTimeoutMs: timeout } }
+          ? {
+            resyncWorker: { target: parseRedisUrl(url), commandTimeoutMs: timeout },
+            resyncWorkerFrom: RESYNC_WORKER_FROM,
+          }
           : {},
       })
       feed.start()

@@ -29,6 +29,12 @@ export interface RevocationFeedDeps {
    * the main thread's heap never holds its garbage. Unset: the resync reads on `client`.
    */
   readonly resyncWorker?: RedisClientOptions
+  /**
+   * With `resyncWorker`: a resync reads in the worker only when the revocation sequence (every
+   * revocation ever written, so at least the entries there are to read) is this or more; under
+   * it, on `client`, since the worker costs more memory than a small scan's garbage. @default 0
+   */
+  readonly resyncWorkerFrom?: number
 }
 
 // Publishes heartbeat `hb:<sequence>` on channel ARGV[1]; answers the sequence KEYS[1] and the
@@ -93,7 +99,7 @@ export class RevocationFeed {
     void this.#beat()
   }
 
-  /** Whether its resyncs read in a worker thread (`resyncWorker` was given). */
+  /** Whether its resyncs read in a worker thread (`resyncWorker` was given), from a sequence of `resyncWorkerFrom`. */
   get resyncsInWorker(): boolean {
     return this.#deps.resyncWorker !== undefined
   }
@@ -214,8 +220,10 @@ export class RevocationFeed {
   }
 
   async #scan(): Promise<void> {
-    const { client, keys, resyncWorker } = this.#deps
-    if (resyncWorker === undefined) return scanRevocations(client, keys.prefix, (entry) => this.apply(entry))
+    const { client, keys, resyncWorker, resyncWorkerFrom = 0 } = this.#deps
+    if (resyncWorker === undefined || (this.#seq ?? 0) < resyncWorkerFrom) {
+      return scanRevocations(client, keys.prefix, (entry) => this.apply(entry))
+    }
     // In a worker: the scan's garbage (a string per key and reply) dies with the worker's heap.
     // Read on this thread, V8 13 (Node 24) kept ~50 MB of its pages pooled, resident, afterwards.
     this.#scanner = scanInWorker(resyncWorker, keys.prefix)

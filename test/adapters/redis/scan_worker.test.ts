@@ -124,6 +124,30 @@ describe('resync in a worker thread (scanInWorker)', function () {
     }
   })
 
+  it('reads on its own thread while the revocation sequence is under resyncWorkerFrom, in the worker from it', async () => {
+    const { prefix } = await written()
+    await admin.set(keyBuilder(prefix).sequence, '2503') // what hexauth's own 2503 revocations leave
+    // A worker reading this address fails, so the feed goes live only if the resync read here.
+    const nowhere = `redis://127.0.0.1:${await freePort()}`
+    const start = (resyncWorkerFrom: number) =>
+      startRevocationInstance(redis.url, prefix, {
+        heartbeatMs: 60_000,
+        staleAfterMs: 60_000,
+        resyncInWorker: true,
+        resyncWorkerFrom,
+        resyncWorkerUrl: nowhere,
+      })
+    const here = await start(2504)
+    try {
+      expect(here.feed.held.entries).to.equal(2500 + 3)
+    } finally {
+      await here.close()
+    }
+    let failure: unknown
+    await start(2503).then((instance) => instance.close(), (error: unknown) => failure = error)
+    expect(String(failure)).to.match(/did not go live/)
+  })
+
   it('is used from Node 24 on, whose V8 keeps the pages an in-thread resync took; Node 20 returns them', () => {
     expect(['20.20.2', '22.12.0', '24.0.0', '24.21.0', '25.1.0'].map(resyncsInWorkerOn))
       .to.deep.equal([false, false, true, true, true])
